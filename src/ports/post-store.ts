@@ -1,0 +1,141 @@
+import type { PostingMode } from '../domain/article.js';
+import type { PublishFailureReason } from './publisher.js';
+
+/**
+ * The post state machine (see DESIGN.md):
+ * queued -> sending -> sent; sending -> queued (retry later); sending -> failed; sending -> unknown
+ * (process died mid-send, found on start-up); unknown -> sent | queued by reconciliation or an admin;
+ * queued -> skipped by an admin. Every change is one transaction.
+ */
+export type PostState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown' | 'skipped';
+export const POST_STATES: readonly PostState[] = ['queued', 'sending', 'sent', 'failed', 'unknown', 'skipped'];
+
+export interface StoredArticle {
+  readonly id: number;
+  readonly contentHash: string;
+  readonly url: string | null;
+  readonly title: string;
+  readonly byline: string | null;
+  readonly createdAt: Date;
+}
+
+export interface StoredPost {
+  readonly id: number;
+  readonly articleId: number;
+  readonly channelId: string;
+  readonly mode: PostingMode;
+  /** 1-based position within the article on this channel. */
+  readonly seq: number;
+  /** How many posts the article has on this channel. */
+  readonly total: number;
+  readonly text: string;
+  /** Length as the channel's platform counts it. */
+  readonly length: number;
+  readonly state: PostState;
+  readonly approved: boolean;
+  readonly attempts: number;
+  readonly nextAttemptAt: Date | null;
+  readonly remoteId: string | null;
+  readonly remoteUrl: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly sentAt: Date | null;
+}
+
+export interface NewArticle {
+  readonly contentHash: string;
+  readonly url?: string;
+  readonly title: string;
+  readonly byline?: string;
+}
+
+export interface NewPost {
+  readonly text: string;
+  readonly length: number;
+}
+
+export interface ChannelBatch {
+  readonly channelId: string;
+  readonly mode: PostingMode;
+  readonly posts: readonly NewPost[];
+}
+
+export type EnqueueResult =
+  | { readonly kind: 'queued'; readonly articleId: number; readonly postIds: readonly number[] }
+  /** The article (same content hash or same canonical URL) is already queued or sent on these channels. */
+  | { readonly kind: 'duplicate'; readonly articleId: number; readonly channelIds: readonly string[] };
+
+export interface ChannelState {
+  readonly channelId: string;
+  readonly paused: boolean;
+  readonly pausedUntil: Date | null;
+  readonly pauseReason: string | null;
+}
+
+export interface AttemptRecord {
+  readonly postId: number;
+  readonly attempt: number;
+  readonly startedAt: Date;
+  readonly finishedAt: Date | null;
+  /** `sent`, a failure reason, or null while in flight. */
+  readonly outcome: 'sent' | PublishFailureReason | 'unknown' | null;
+  readonly detail: string | null;
+}
+
+export interface PostStore {
+  /** Ingest one article's posts for several channels in one transaction. */
+  enqueueArticle(
+    article: NewArticle,
+    batches: readonly ChannelBatch[],
+    options: { now: Date; approved: boolean; force?: boolean },
+  ): EnqueueResult;
+
+  getArticle(id: number): StoredArticle | undefined;
+  listArticles(limit: number): readonly StoredArticle[];
+  getPost(id: number): StoredPost | undefined;
+  postsOfArticle(articleId: number, channelId?: string): readonly StoredPost[];
+
+  /** The next post to publish on a channel: queued, approved, due, lowest (article, seq). */
+  nextDue(channelId: string, now: Date): StoredPost | undefined;
+  /** The next `limit` queued posts of a channel in publishing order (due or not). */
+  upcoming(channelId: string, limit: number, offset?: number): readonly StoredPost[];
+
+  /** queued -> sending, attempts + 1, attempt logged. Returns undefined when the post was not queued. */
+  lease(postId: number, now: Date): StoredPost | undefined;
+  markSent(postId: number, receipt: { remoteId: string; url?: string; publishedAt: Date }, outcome?: 'sent' | 'duplicate'): void;
+  /** sending -> queued with a next attempt time. */
+  markRetry(postId: number, reason: PublishFailureReason, nextAttemptAt: Date, detail: string, now: Date): void;
+  /** sending -> failed. */
+  markFailed(postId: number, reason: PublishFailureReason, detail: string, now: Date): void;
+  /** On start-up: every post left in `sending` becomes `unknown`. Returns them. */
+  markInterruptedAsUnknown(now: Date): readonly StoredPost[];
+  /** unknown -> sent (it did arrive) with the remote id when known. */
+  resolveUnknownAsSent(postId: number, receipt: { remoteId: string | null; url?: string; publishedAt: Date }): void;
+  /** unknown | failed | skipped -> queued (send again), due now. */
+  requeue(postId: number, now: Date): boolean;
+  /** queued | unknown | failed -> skipped. */
+  skip(postId: number): boolean;
+  /** Replace the text of a post that is not sent yet. */
+  editText(postId: number, text: string, length: number): boolean;
+  approveArticle(articleId: number): number;
+  /** Removes the article's unsent posts (queued, failed, unknown, skipped); keeps what was sent. */
+  deleteUnsent(articleId: number): number;
+
+  /** The remote id of the last sent post of this article's thread on this channel, if any. */
+  lastSentInThread(articleId: number, channelId: string): StoredPost | undefined;
+  /** How many posts this channel sent (or started sending) since `since` (daily caps). */
+  sentSince(channelId: string, since: Date): number;
+  countsByState(channelId?: string): Readonly<Record<PostState, number>>;
+  postsInState(state: PostState, limit: number, channelId?: string): readonly StoredPost[];
+  attempts(postId: number): readonly AttemptRecord[];
+
+  channelState(channelId: string): ChannelState;
+  pauseChannel(channelId: string, reason: string, until: Date | null): void;
+  resumeChannel(channelId: string): void;
+
+  /** Small persistent settings, e.g. refreshed OAuth 2.0 tokens (never logged). */
+  getSetting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
+
+  close(): void;
+}

@@ -1,0 +1,79 @@
+import type { Platform } from '../domain/article.js';
+
+/**
+ * What went wrong, named by the remedy:
+ * - `rate-limited`: wait until `retryAt`, then try again;
+ * - `unavailable`: network, 5xx or timeout: retry with backoff;
+ * - `duplicate`: the platform already has this text: treat as published, never retry;
+ * - `rejected`: the platform refused the content: do not retry, tell an admin;
+ * - `auth`: credentials or permissions: pause the channel, tell an admin.
+ */
+export type PublishFailureReason = 'rate-limited' | 'unavailable' | 'duplicate' | 'rejected' | 'auth';
+
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
+  readonly reason: PublishFailureReason;
+  /** When the platform says we may try again (rate limits). */
+  readonly retryAt: Date | undefined;
+  /** What an admin should do about it, in plain words (never contains a secret). */
+  readonly hint: string | undefined;
+  /** HTTP status or API error code when the platform gave one. */
+  readonly status: number | undefined;
+
+  constructor(
+    reason: PublishFailureReason,
+    message: string,
+    options: { cause?: unknown; retryAt?: Date; hint?: string; status?: number } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.reason = reason;
+    this.retryAt = options.retryAt;
+    this.hint = options.hint;
+    this.status = options.status;
+  }
+}
+
+export function isPublishError(value: unknown): value is PublishError {
+  return value instanceof PublishError;
+}
+
+export interface Receipt {
+  readonly remoteId: string;
+  readonly url?: string;
+  readonly publishedAt: Date;
+}
+
+/** One post as it goes out: the full text exactly as the platform will see it. */
+export interface OutgoingPost {
+  readonly text: string;
+  /** Our own post id, for logs and outboxes; never sent to the platform. */
+  readonly postId?: string;
+}
+
+export interface PublishOptions {
+  /** Remote id of the post this one replies to (threads). */
+  readonly replyTo?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** A post the platform already holds, as seen when reconciling after a crash. */
+export interface RemotePost {
+  readonly remoteId: string;
+  readonly text: string;
+  readonly url?: string;
+  readonly publishedAt?: Date;
+}
+
+export interface Publisher {
+  readonly platform: Platform;
+  /** `console` for dry runs, else the real platform. */
+  readonly kind: Platform | 'console';
+  /** Whether `replyTo` is honoured (threads as reply chains). */
+  readonly supportsReplies: boolean;
+  publish(post: OutgoingPost, options?: PublishOptions): Promise<Receipt>;
+  /**
+   * Our account's recent posts, newest first, when the platform lets us look (X does, Telegram
+   * does not). Used to reconcile posts whose outcome is unknown after a crash.
+   */
+  recentPosts?(since: Date): Promise<readonly RemotePost[]>;
+}
