@@ -1,0 +1,175 @@
+import { PLATFORMS, type Platform, type PostingMode } from '../../../domain/article.js';
+import { INPUT_FORMATS, type InputFormat } from '../../../domain/ingest-article.js';
+import type { ArticleMetadata } from '../../../domain/ingest-text.js';
+import { rulesFor } from '../../../domain/platform-rules.js';
+import { MODES, type SplitPost, splitArticle } from '../../../domain/split-article.js';
+import {
+  channelSplitSettings,
+  defaultSplitSettings,
+  ingestWithSettings,
+} from '../../../use-cases/prepare-article.js';
+import { oneOf, parseCommandArgs } from '../args.js';
+import type { CliContext } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import { readInput } from '../read-input.js';
+
+const INPUT_OPTIONS = {
+  format: { type: 'string' },
+  'input-format': { type: 'string' },
+  url: { type: 'string' },
+  author: { type: 'string' },
+  publication: { type: 'string' },
+  title: { type: 'string' },
+} as const;
+
+export const SPLIT_USAGE =
+  'split [FILE|-] --platform twitter|telegram [--mode quotes|thread] [--format json|text] [--channel ID] [--target N] [--url URL] [--author NAME] [--input-format auto|text|markdown|html]';
+
+/** Reads and ingests the article named by the command line; shared by `split` and `sentences`. */
+export async function readArticle(
+  ctx: CliContext,
+  positionals: readonly string[],
+  values: Record<string, unknown>,
+) {
+  if (positionals.length > 1)
+    throw new CliError(`expected one FILE, got ${positionals.length}: ${positionals.join(' ')}`);
+  const { settings } = ctx.config();
+  const inputFormat = oneOf<InputFormat | 'auto'>(
+    '--input-format',
+    values['input-format'] as string | undefined,
+    ['auto', ...INPUT_FORMATS],
+    'auto',
+  );
+  const metadata: ArticleMetadata = {
+    ...(values.url ? { url: checkUrl(values.url as string) } : {}),
+    ...(values.author ? { byline: values.author as string } : {}),
+    ...(values.publication ? { publication: values.publication as string } : {}),
+    ...(values.title ? { title: values.title as string } : {}),
+  };
+  const { bytes, source } = await readInput(positionals[0], settings.input.maxBytes, ctx.stdin);
+  const outcome = ingestWithSettings({ bytes, source, format: inputFormat, metadata }, settings);
+  if (!outcome.ok) throw new CliError(outcome.problem.message);
+  return outcome;
+}
+
+export async function splitCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('split', args, {
+    ...INPUT_OPTIONS,
+    platform: { type: 'string' },
+    mode: { type: 'string' },
+    channel: { type: 'string' },
+    target: { type: 'string' },
+  });
+  const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
+  const config = ctx.config();
+  const channel = values.channel ? config.channels.find((c) => c.id === values.channel) : undefined;
+  if (values.channel && !channel) {
+    throw new CliError(
+      `unknown channel "${values.channel}"; configured: ${config.channels.map((c) => c.id).join(', ')}`,
+    );
+  }
+  if (!values.platform && !channel)
+    throw new CliError(`split needs --platform twitter|telegram (or --channel ID); usage: ${SPLIT_USAGE}`);
+  const platform = oneOf<Platform>('--platform', values.platform, PLATFORMS, channel?.platform ?? 'twitter');
+  if (channel && channel.platform !== platform)
+    throw new CliError(`channel ${channel.id} is a ${channel.platform} channel, not ${platform}`);
+  const mode = oneOf<PostingMode>('--mode', values.mode, MODES, channel?.mode ?? 'quotes');
+  const rules = rulesFor(platform);
+  let settings = channel ? channelSplitSettings(channel, mode) : defaultSplitSettings(platform, mode);
+  if (values.target !== undefined) {
+    const target = Number(values.target);
+    if (!Number.isInteger(target) || target < 20 || target > rules.maxLength) {
+      throw new CliError(
+        `--target must be a whole number from 20 to ${rules.maxLength} (the ${platform} limit)`,
+      );
+    }
+    settings = { ...settings, targetLength: target };
+  }
+
+  const outcome = await readArticle(ctx, positionals, values);
+  let result: ReturnType<typeof splitArticle>;
+  try {
+    result = splitArticle(outcome.article, settings, rules);
+  } catch (error) {
+    if (error instanceof RangeError) throw new CliError(error.message);
+    throw error;
+  }
+  if (format === 'json') {
+    const posts = result.posts.map((post, i) =>
+      toJson(post, i, platform, mode, Math.min(settings.targetLength, rules.maxLength), rules.maxLength),
+    );
+    ctx.stdout.write(`${JSON.stringify(posts, null, 2)}\n`);
+    return 0;
+  }
+  ctx.stdout.write(
+    renderText(result.posts, {
+      platform,
+      mode,
+      target: settings.targetLength,
+      limit: rules.maxLength,
+      unit: rules.unit,
+      title: outcome.article.title,
+    }),
+  );
+  for (const removed of outcome.removed)
+    ctx.stderr.write(`note: dropped ${removed.kind} paragraph: ${shorten(removed.text, 70)}\n`);
+  for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning}\n`);
+  return 0;
+}
+
+function toJson(
+  post: SplitPost,
+  index: number,
+  platform: Platform,
+  mode: PostingMode,
+  target: number,
+  limit: number,
+) {
+  return {
+    index: index + 1,
+    text: post.text,
+    length: post.length,
+    target,
+    limit,
+    platform,
+    mode,
+    forced: post.forced,
+    ...(post.score !== undefined
+      ? { score: post.score, chosen: post.chosen ?? false, reasons: post.reasons ?? [] }
+      : {}),
+    sentences: { first: post.units[0] + 1, last: post.units[1] + 1 },
+  };
+}
+
+function renderText(
+  posts: readonly SplitPost[],
+  info: { platform: Platform; mode: PostingMode; target: number; limit: number; unit: string; title: string },
+): string {
+  const lines: string[] = [];
+  const chosen = posts.filter((p) => p.chosen).length;
+  lines.push(
+    info.mode === 'quotes'
+      ? `${info.title}\n${posts.length} candidate quotes for ${info.platform}, ${chosen} chosen (★), best first in article order; lengths in ${info.unit}, limit ${info.limit}`
+      : `${info.title}\n${posts.length} thread posts for ${info.platform}; lengths in ${info.unit}, target ${info.target}, limit ${info.limit}`,
+  );
+  posts.forEach((post, i) => {
+    const mark = info.mode === 'quotes' ? (post.chosen ? '★ ' : '  ') : '';
+    const score = post.score !== undefined ? `  score ${post.score}` : '';
+    const forced = post.forced ? '  (cut inside a word: a token longer than a post)' : '';
+    lines.push('', `${mark}#${i + 1}  ${post.length}/${info.limit}${score}${forced}`);
+    if (post.reasons?.length) lines.push(`   ${post.reasons.join('; ')}`);
+    lines.push(...post.text.split('\n').map((l) => `   ${l}`));
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+function checkUrl(value: string): string {
+  if (!/^https?:\/\/\S+$/.test(value)) throw new CliError(`--url "${value}" is not an http(s) URL`);
+  return value;
+}
+
+export function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export { INPUT_OPTIONS };

@@ -1,0 +1,72 @@
+import { pathToFileURL } from 'node:url';
+import { type CliContext, createCliContext } from './cli-context.js';
+import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './cli-error.js';
+import { sentencesCommand } from './commands/sentences-command.js';
+import { SPLIT_USAGE, splitCommand } from './commands/split-command.js';
+
+type Command = {
+  run: (ctx: CliContext, args: readonly string[]) => Promise<number>;
+  usage: string;
+  summary: string;
+};
+
+const COMMANDS: Record<string, Command> = {
+  split: { run: splitCommand, usage: SPLIT_USAGE, summary: 'split an article into posts and print them' },
+  sentences: {
+    run: sentencesCommand,
+    usage: 'sentences [FILE|-] [--format json|text]',
+    summary: 'print the article body cut into sentences, as the splitter sees them',
+  },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(
+    ([name, c]) =>
+      `  ${name.padEnd(width)}  ${c.summary}\n  ${' '.repeat(width)}  usage: quotecast ${c.usage}`,
+  );
+  return `quotecast: splits articles into posts and publishes them to X and Telegram\n\ncommands:\n${lines.join('\n')}\n\nexit codes: 0 success, 1 failure while working, 2 bad input or configuration\n`;
+}
+
+/** Runs one CLI command; returns the exit code. Expected failures print one line on stderr. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    ctx.stdout.write(usage());
+    return name ? 0 : EXIT_BAD_INPUT;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    ctx.stderr.write(
+      `quotecast: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')} (quotecast help)\n`,
+    );
+    return EXIT_BAD_INPUT;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    ctx.stdout.write(`usage: quotecast ${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(ctx, args);
+  } catch (error) {
+    if (error instanceof CliError) {
+      ctx.stderr.write(`quotecast ${name}: ${error.message}\n`);
+      return error.exitCode;
+    }
+    ctx.stderr.write(`quotecast ${name}: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const ctx = createCliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+  runCli(process.argv.slice(2), ctx).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`quotecast: ${String(error)}\n`);
+      process.exitCode = EXIT_FAILURE;
+    },
+  );
+}

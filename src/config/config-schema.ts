@@ -1,0 +1,195 @@
+import cron from 'node-cron';
+import { z } from 'zod';
+import { DEFAULT_BOILERPLATE_RULES } from '../domain/boilerplate.js';
+import { checkTemplate } from '../domain/template.js';
+
+/**
+ * The settings file (config/*.yaml). Secrets never live here: they come from the environment (see
+ * env-schema.ts and .env.example). Every field has a default, so a channel needs only an id and a
+ * platform; the defaults are the ones documented in config/default.yaml.
+ */
+
+const timeZone = z.string().refine(isTimeZone, {
+  message:
+    'unknown IANA time zone; use a name such as "Europe/London" or "America/New_York" (see `timedatectl list-timezones`)',
+});
+
+const cronExpression = z.string().refine((expr) => cron.validate(expr), {
+  message:
+    'not a valid cron expression; use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. "0 9,13,17 * * *"',
+});
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, e.g. "23:00"');
+
+const regexPattern = z.string().refine(isRegex, { message: 'not a valid regular expression' });
+
+const quoteTemplate = z.string().superRefine((value, ctx) => {
+  for (const problem of checkTemplate(value, ['text'])) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const threadTemplate = z.string().superRefine((value, ctx) => {
+  for (const problem of checkTemplate(value, ['text'])) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const PLATFORM_LIMITS = { twitter: 280, telegram: 4096 } as const;
+/** A quote-sized default: Telegram allows 4096, but a quote that long is an article, not a quote. */
+const DEFAULT_TARGET = { twitter: 280, telegram: 600 } as const;
+/** X's free API tier allows 17 posts a day per user; a team on a paid tier raises this. */
+const DEFAULT_DAILY_CAP = { twitter: 17, telegram: 50 } as const;
+
+const channelBase = z.object({
+  id: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_-]{0,39}$/,
+      'expected a short id of lower-case letters, digits, - or _ (e.g. "x-main")',
+    ),
+  mode: z.enum(['quotes', 'thread']).default('quotes'),
+  schedule: cronExpression.default('0 9,13,17 * * *'),
+  timezone: timeZone.optional(),
+  targetLength: z.number().int().positive().optional(),
+  quotesPerArticle: z.number().int().min(1).max(50).default(5),
+  dailyCap: z.number().int().min(1).optional(),
+  randomDelaySeconds: z.number().int().min(0).max(3600).default(0),
+  quietHours: z.object({ start: clock, end: clock }).optional(),
+  hashtags: z.array(z.string().regex(/^#\S+$/, 'a hashtag starts with # and has no spaces')).default([]),
+  templates: z
+    .object({
+      quote: quoteTemplate.default('“{text}”[ — {author}][, {publication}][ {url}]'),
+      thread: z
+        .object({
+          first: threadTemplate.default('{text} {n}/{total}'),
+          middle: threadTemplate.default('{text} {n}/{total}'),
+          last: threadTemplate.default('{text} {n}/{total}[ {url}][ {hashtags}]'),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Prefix of this channel's secrets in the environment (TWITTER -> TWITTER_APP_KEY, ...). */
+  credentials: z
+    .string()
+    .regex(/^[A-Z][A-Z0-9_]*$/, 'expected an upper-case environment prefix such as "TWITTER" or "X_SPORTS"')
+    .optional(),
+  enabled: z.boolean().default(true),
+});
+
+const twitterChannel = channelBase.extend({
+  platform: z.literal('twitter'),
+  /** The account's @handle, for post links (optional: links work without it). */
+  handle: z
+    .string()
+    .regex(/^@?\w{1,15}$/, 'expected an X handle such as "@examplenews"')
+    .optional(),
+});
+
+const telegramChannel = channelBase.extend({
+  platform: z.literal('telegram'),
+  chat: z
+    .string()
+    .regex(
+      /^(@[A-Za-z]\w{3,31}|-?\d{1,20})$/,
+      'expected a public @channelname or a numeric chat id such as -1001234567890',
+    ),
+  linkPreview: z.boolean().default(false),
+  silent: z.boolean().default(false),
+});
+
+const channel = z
+  .discriminatedUnion('platform', [twitterChannel, telegramChannel], {
+    error: 'platform must be "twitter" or "telegram"',
+  })
+  .superRefine((value, ctx) => {
+    const limit = PLATFORM_LIMITS[value.platform];
+    if (value.targetLength !== undefined && value.targetLength > limit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['targetLength'],
+        message: `${value.targetLength} is above the ${value.platform} limit of ${limit}; use at most ${limit}`,
+      });
+    }
+  })
+  .transform((value) => ({
+    ...value,
+    targetLength: value.targetLength ?? DEFAULT_TARGET[value.platform],
+    dailyCap: value.dailyCap ?? DEFAULT_DAILY_CAP[value.platform],
+    credentials: value.credentials ?? (value.platform === 'twitter' ? 'TWITTER' : 'TELEGRAM'),
+  }));
+
+export const settingsSchema = z
+  .object({
+    publication: z.string().min(1).optional(),
+    timezone: timeZone.default('UTC'),
+    store: z.object({ path: z.string().min(1).default('./data/quotecast.db') }).prefault({}),
+    outbox: z.object({ path: z.string().min(1).default('./data/outbox.jsonl') }).prefault({}),
+    input: z
+      .object({
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(100 * 1024 * 1024)
+          .default(5 * 1024 * 1024),
+        fetchTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+      })
+      .prefault({}),
+    boilerplate: z
+      .object({
+        bylinePatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.bylinePatterns]),
+        bioPatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.bioPatterns]),
+        promoPatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.promoPatterns]),
+        tailParagraphs: z.number().int().min(0).max(20).default(DEFAULT_BOILERPLATE_RULES.tailParagraphs),
+      })
+      .prefault({}),
+    retry: z
+      .object({
+        maxAttempts: z.number().int().min(1).max(50).default(5),
+        baseDelaySeconds: z.number().min(0.01).default(30),
+        maxDelaySeconds: z.number().min(1).default(3600),
+      })
+      .prefault({}),
+    publishTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+    telegramBot: z
+      .object({
+        /** Admins must approve an article added from Telegram before anything is queued. */
+        requireApproval: z.boolean().default(true),
+        /** Extra chats (groups) that receive alerts, besides the admins' private chats. */
+        alertChatIds: z.array(z.union([z.number().int(), z.string().regex(/^-?\d+$/)])).default([]),
+      })
+      .prefault({}),
+    channels: z.array(channel).min(1, 'configure at least one channel'),
+  })
+  .superRefine((value, ctx) => {
+    const seen = new Set<string>();
+    value.channels.forEach((c, i) => {
+      if (seen.has(c.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'id'],
+          message: `duplicate channel id "${c.id}"; ids must be unique`,
+        });
+      seen.add(c.id);
+    });
+  });
+
+export type Settings = z.output<typeof settingsSchema>;
+export type ChannelSettings = Settings['channels'][number];
+export type TwitterChannelSettings = Extract<ChannelSettings, { platform: 'twitter' }>;
+export type TelegramChannelSettings = Extract<ChannelSettings, { platform: 'telegram' }>;
+
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRegex(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'iu');
+    return true;
+  } catch {
+    return false;
+  }
+}

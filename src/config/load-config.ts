@@ -1,0 +1,261 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import {
+  type ChannelSettings,
+  type Settings,
+  settingsSchema,
+  type TelegramChannelSettings,
+  type TwitterChannelSettings,
+} from './config-schema.js';
+
+/** Where a channel's posts go: its real account, or the console/outbox when it has no credentials. */
+export type ChannelCredentials =
+  | { readonly kind: 'console'; readonly why: string }
+  | {
+      readonly kind: 'twitter-oauth1';
+      readonly appKey: string;
+      readonly appSecret: string;
+      readonly accessToken: string;
+      readonly accessSecret: string;
+    }
+  | {
+      readonly kind: 'twitter-oauth2';
+      readonly clientId: string;
+      readonly clientSecret?: string;
+      readonly refreshToken: string;
+      readonly accessToken?: string;
+    }
+  | { readonly kind: 'telegram'; readonly token: string };
+
+export type ResolvedChannel = (TwitterChannelSettings | TelegramChannelSettings) & {
+  /** The channel's own time zone, or the global one. */
+  readonly zone: string;
+  readonly auth: ChannelCredentials;
+};
+
+export interface Config {
+  readonly settings: Settings;
+  readonly channels: readonly ResolvedChannel[];
+  /** Telegram user ids allowed to run admin commands (TELEGRAM_ADMIN_IDS). */
+  readonly adminIds: readonly number[];
+  /** Token of the admin bot (the first Telegram token configured), if any. */
+  readonly botToken: string | undefined;
+  readonly apiRoots: { readonly twitter?: string; readonly telegram?: string };
+  /** Every secret value, so loggers can redact them. */
+  readonly secrets: readonly string[];
+  readonly configPath: string;
+  readonly dryRun: boolean;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Things worth saying at start-up that are not errors (channels falling back to the console). */
+  readonly notices: readonly string[];
+}
+
+export type ConfigOutcome =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+export interface LoadConfigOptions {
+  /** The environment; defaults to process.env merged with `.env` in `cwd` (the environment wins). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly cwd?: string;
+  /** Explicit settings file; else QUOTECAST_CONFIG, else config/quotecast.yaml, else config/default.yaml. */
+  readonly configPath?: string;
+  /** Settings to use instead of reading a file (tests). */
+  readonly settings?: unknown;
+}
+
+/**
+ * Reads and validates the settings file and the environment together and reports every problem at
+ * once, each with the key's name and what is expected. The only module that reads process.env.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? readEnvironment(cwd);
+  const problems: string[] = [];
+
+  const configPath = path.resolve(
+    cwd,
+    options.configPath ??
+      env.QUOTECAST_CONFIG ??
+      (existsSync(path.join(cwd, 'config/quotecast.yaml')) ? 'config/quotecast.yaml' : 'config/default.yaml'),
+  );
+  let raw: unknown = options.settings;
+  if (raw === undefined) {
+    try {
+      raw = parseYaml(readFileSync(configPath, 'utf8'));
+    } catch (error) {
+      const reason =
+        (error as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'file not found'
+          : (error as Error).message.split('\n')[0];
+      return {
+        ok: false,
+        problems: [
+          `${configPath}: cannot read settings (${reason}); set QUOTECAST_CONFIG to a YAML settings file`,
+        ],
+      };
+    }
+  }
+  const parsed = settingsSchema.safeParse(raw ?? {});
+  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, configPath));
+
+  const adminIds = parseAdminIds(env.TELEGRAM_ADMIN_IDS, problems);
+  const apiRoots = {
+    ...optionalUrl('TWITTER_API_ROOT', env.TWITTER_API_ROOT, problems, 'twitter'),
+    ...optionalUrl('TELEGRAM_API_ROOT', env.TELEGRAM_API_ROOT, problems, 'telegram'),
+  };
+  const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    problems.push(`LOG_LEVEL: "${env.LOG_LEVEL}" is not one of debug, info, warn, error`);
+  const dryRun = /^(1|true|yes)$/i.test(env.QUOTECAST_DRY_RUN ?? '');
+
+  const channels: ResolvedChannel[] = [];
+  const notices: string[] = [];
+  const secrets = new Set<string>();
+  if (parsed.success) {
+    for (const channel of parsed.data.channels) {
+      const auth = dryRun
+        ? ({ kind: 'console', why: 'QUOTECAST_DRY_RUN is set' } as const)
+        : resolveCredentials(channel, env, problems);
+      if (auth.kind === 'console')
+        notices.push(
+          `channel ${channel.id}: no ${channel.platform} credentials (${auth.why}): posts go to the console and the outbox, not to ${channel.platform}`,
+        );
+      for (const [key, value] of Object.entries(auth))
+        if (key !== 'kind' && key !== 'why' && typeof value === 'string') secrets.add(value);
+      channels.push({ ...channel, zone: channel.timezone ?? parsed.data.timezone, auth });
+    }
+  }
+  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+
+  const botToken =
+    channels.map((c) => c.auth).find((a) => a.kind === 'telegram')?.token ?? env.TELEGRAM_BOT_TOKEN;
+  if (botToken) secrets.add(botToken);
+  const config: Config = {
+    settings: parsed.data,
+    channels,
+    adminIds,
+    botToken: dryRun ? undefined : botToken || undefined,
+    apiRoots,
+    secrets: [...secrets],
+    configPath,
+    dryRun,
+    logLevel: logLevel as Config['logLevel'],
+    notices,
+  };
+  return { ok: true, config: deepFreeze(config) };
+}
+
+function readEnvironment(cwd: string): Record<string, string | undefined> {
+  const file = path.join(cwd, '.env');
+  const fromFile = existsSync(file) ? dotenv.parse(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}
+
+const TWITTER_OAUTH1 = ['APP_KEY', 'APP_SECRET', 'ACCESS_TOKEN', 'ACCESS_SECRET'] as const;
+
+function resolveCredentials(
+  channel: ChannelSettings,
+  env: Readonly<Record<string, string | undefined>>,
+  problems: string[],
+): ChannelCredentials {
+  const prefix = channel.credentials;
+  const get = (name: string) => env[`${prefix}_${name}`]?.trim() || undefined;
+  if (channel.platform === 'telegram') {
+    const token = get('BOT_TOKEN');
+    if (!token) return { kind: 'console', why: `${prefix}_BOT_TOKEN is not set` };
+    if (!/^\d+:[\w-]{20,}$/.test(token)) {
+      problems.push(
+        `${prefix}_BOT_TOKEN (channel ${channel.id}): does not look like a bot token ("123456:ABC…" from @BotFather)`,
+      );
+    }
+    return { kind: 'telegram', token };
+  }
+  const oauth1 = TWITTER_OAUTH1.map((name) => [name, get(name)] as const);
+  const clientId = get('CLIENT_ID');
+  const refreshToken = get('REFRESH_TOKEN');
+  if (clientId || refreshToken) {
+    if (!clientId || !refreshToken) {
+      problems.push(
+        `channel ${channel.id}: OAuth 2.0 needs both ${prefix}_CLIENT_ID and ${prefix}_REFRESH_TOKEN; ${clientId ? `${prefix}_REFRESH_TOKEN` : `${prefix}_CLIENT_ID`} is missing`,
+      );
+      return { kind: 'console', why: 'incomplete credentials' };
+    }
+    const clientSecret = get('CLIENT_SECRET');
+    const accessToken = get('OAUTH2_ACCESS_TOKEN');
+    return {
+      kind: 'twitter-oauth2',
+      clientId,
+      refreshToken,
+      ...(clientSecret ? { clientSecret } : {}),
+      ...(accessToken ? { accessToken } : {}),
+    };
+  }
+  const present = oauth1.filter(([, v]) => v);
+  if (present.length === 0) return { kind: 'console', why: `${prefix}_APP_KEY and friends are not set` };
+  if (present.length < oauth1.length) {
+    const missing = oauth1.filter(([, v]) => !v).map(([k]) => `${prefix}_${k}`);
+    problems.push(`channel ${channel.id}: OAuth 1.0a needs four keys; missing ${missing.join(', ')}`);
+    return { kind: 'console', why: 'incomplete credentials' };
+  }
+  const [appKey, appSecret, accessToken, accessSecret] = oauth1.map(([, v]) => v as string) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { kind: 'twitter-oauth1', appKey, appSecret, accessToken, accessSecret };
+}
+
+function parseAdminIds(raw: string | undefined, problems: string[]): number[] {
+  if (!raw?.trim()) return [];
+  const ids: number[] = [];
+  for (const part of raw.split(/[\s,]+/).filter(Boolean)) {
+    if (/^\d{1,15}$/.test(part)) ids.push(Number(part));
+    else
+      problems.push(
+        `TELEGRAM_ADMIN_IDS: "${part}" is not a numeric Telegram user id (ask @userinfobot for yours); separate ids with commas`,
+      );
+  }
+  return ids;
+}
+
+function optionalUrl(
+  key: string,
+  value: string | undefined,
+  problems: string[],
+  field: 'twitter' | 'telegram',
+): Partial<Record<'twitter' | 'telegram', string>> {
+  if (!value?.trim()) return {};
+  try {
+    const url = new URL(value.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return { [field]: value.trim().replace(/\/+$/, '') };
+  } catch {
+    problems.push(`${key}: "${value}" is not an http(s) URL such as http://127.0.0.1:8788`);
+    return {};
+  }
+}
+
+/** `channels[0].schedule: not a valid cron expression …` for each issue. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], file: string): string[] {
+  return issues.map((issue) => {
+    const key = issue.path.reduce<string>(
+      (acc, part) =>
+        typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+      '',
+    );
+    return `${path.basename(file)}: ${key || '(top level)'}: ${issue.message}`;
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,82 @@
+/**
+ * Cuts a text that is longer than a post into pieces that fit, at the best place available:
+ * a clause boundary (`;`, `:`, a dash, then a comma) in the later half of what fits, else the last
+ * word boundary, and only for a single token longer than a whole post at a grapheme boundary (so
+ * emoji with modifiers, flags and combining marks are never broken). That last case is reported as
+ * `forced`, because the post then ends mid-word and an editor should know.
+ */
+export interface CutResult {
+  readonly pieces: string[];
+  /** True when some piece had to be cut inside a word (a token longer than a post). */
+  readonly forced: boolean;
+}
+
+const BOUNDARY_PRIORITY: readonly RegExp[] = [/[;:] /g, / [—–] /g, /, /g];
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+export function cutToFit(text: string, budget: number, measure: (text: string) => number): CutResult {
+  const pieces: string[] = [];
+  let forced = false;
+  let rest = text.trim();
+  while (rest.length > 0 && measure(rest) > budget) {
+    const fits = longestFittingPrefix(rest, budget, measure);
+    let cut = bestBoundary(rest, fits);
+    if (cut === undefined) {
+      cut = graphemeBoundaryAtOrBefore(rest, fits);
+      forced = true;
+    }
+    if (cut <= 0) {
+      // Not even one grapheme fits (budget smaller than one emoji): give it a post of its own.
+      cut = firstGraphemeEnd(rest);
+      forced = true;
+    }
+    pieces.push(rest.slice(0, cut).trim());
+    rest = rest.slice(cut).trim();
+  }
+  if (rest.length > 0) pieces.push(rest);
+  return { pieces, forced };
+}
+
+/** The largest character count whose prefix fits, by binary search (measure is monotone). */
+function longestFittingPrefix(text: string, budget: number, measure: (text: string) => number): number {
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(text.slice(0, mid).trimEnd()) <= budget) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** End index (exclusive) of the first piece, cut at a boundary within `limit` characters. */
+function bestBoundary(text: string, limit: number): number | undefined {
+  const floor = Math.floor(limit / 2);
+  for (const pattern of BOUNDARY_PRIORITY) {
+    let best: number | undefined;
+    for (const match of text.slice(0, limit + 1).matchAll(pattern)) {
+      const end = (match.index ?? 0) + match[0].length - 1; // keep the punctuation, drop the space
+      if (end <= limit && end >= floor) best = end;
+    }
+    if (best !== undefined) return best;
+  }
+  const space = text.lastIndexOf(' ', limit);
+  return space > 0 ? space : undefined;
+}
+
+/** The last grapheme boundary at or before `limit` (32 characters of look-ahead settle clusters). */
+function graphemeBoundaryAtOrBefore(text: string, limit: number): number {
+  if (limit >= text.length) return text.length;
+  let best = 0;
+  for (const { index } of graphemes.segment(text.slice(0, limit + 32))) {
+    if (index > limit) break;
+    best = index;
+  }
+  return best;
+}
+
+function firstGraphemeEnd(text: string): number {
+  const first = graphemes.segment(text)[Symbol.iterator]().next().value;
+  return first ? first.segment.length : text.length;
+}

@@ -1,0 +1,103 @@
+import { marked, type Token, type Tokens } from 'marked';
+import type { CompiledBoilerplateRules } from './boilerplate.js';
+import { type ArticleMetadata, assembleArticle, type IngestResult } from './ingest-text.js';
+import { normalizeText } from './normalize-text.js';
+
+/**
+ * Markdown: a `#` heading (or front-matter `title:`) is the title; emphasis, links and inline code
+ * are reduced to their text; images and code blocks are dropped; list items and block quotes become
+ * paragraphs. Front matter may also give `author`, `url` and `publication`.
+ */
+export function ingestMarkdown(
+  raw: string,
+  rules: CompiledBoilerplateRules,
+  fallback: ArticleMetadata = {},
+): IngestResult {
+  const { meta, rest } = readFrontMatter(normalizeText(raw));
+  const paragraphs: string[] = [];
+  let title = meta.title;
+  for (const token of marked.lexer(rest)) {
+    if (token.type === 'heading' && (token as Tokens.Heading).depth === 1 && title === undefined) {
+      title = inlineText((token as Tokens.Heading).tokens);
+      continue;
+    }
+    paragraphs.push(...blockParagraphs(token));
+  }
+  if (title === undefined && paragraphs.length > 0) title = paragraphs.shift();
+  return assembleArticle({ ...meta, ...(title !== undefined ? { title } : {}) }, paragraphs, rules, fallback);
+}
+
+function blockParagraphs(token: Token): string[] {
+  switch (token.type) {
+    case 'heading':
+    case 'paragraph':
+      return [inlineText((token as Tokens.Paragraph).tokens)];
+    case 'blockquote':
+      return (token as Tokens.Blockquote).tokens.flatMap(blockParagraphs);
+    case 'list':
+      return (token as Tokens.List).items.map((item) => item.tokens.flatMap(blockParagraphs).join(' '));
+    case 'text': {
+      const text = token as Tokens.Text;
+      return [text.tokens ? inlineText(text.tokens) : text.text];
+    }
+    default:
+      // code blocks, tables, rules, raw HTML blocks: not prose, never a post
+      return [];
+  }
+}
+
+function inlineText(tokens: readonly Token[] | undefined): string {
+  if (!tokens) return '';
+  return tokens
+    .map((t) => {
+      switch (t.type) {
+        case 'image':
+          return '';
+        case 'br':
+          return ' ';
+        case 'html':
+          return '';
+        case 'link':
+        case 'strong':
+        case 'em':
+        case 'del':
+          return inlineText((t as Tokens.Link).tokens);
+        case 'text': {
+          const text = t as Tokens.Text;
+          return text.tokens ? inlineText(text.tokens) : decodeEntities(text.text);
+        }
+        default:
+          return decodeEntities('text' in t && typeof t.text === 'string' ? t.text : '');
+      }
+    })
+    .join('');
+}
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) =>
+    name === 'amp' ? '&' : name === 'lt' ? '<' : name === 'gt' ? '>' : name === 'quot' ? '"' : "'",
+  );
+}
+
+const FRONT_MATTER_KEYS: Record<string, keyof ArticleMetadata> = {
+  title: 'title',
+  author: 'byline',
+  byline: 'byline',
+  url: 'url',
+  canonical_url: 'url',
+  publication: 'publication',
+};
+
+/** A leading `---` block of `key: value` lines (the common subset of YAML front matter). */
+function readFrontMatter(text: string): { meta: ArticleMetadata; rest: string } {
+  const match = /^---\n([\s\S]*?)\n---\n/.exec(text.trimStart());
+  if (!match) return { meta: {}, rest: text };
+  const meta: Record<string, string> = {};
+  for (const line of (match[1] ?? '').split('\n')) {
+    const kv = /^([A-Za-z_]+)\s*:\s*(.*)$/.exec(line);
+    const key = kv && FRONT_MATTER_KEYS[kv[1]!.toLowerCase()];
+    const value = kv?.[2]?.replace(/^["']|["']$/g, '').trim();
+    if (key && value) meta[key] = value;
+  }
+  return { meta, rest: text.trimStart().slice(match[0].length) };
+}

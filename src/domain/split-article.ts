@@ -1,0 +1,288 @@
+import type { Article, PostingMode } from './article.js';
+import { cutToFit } from './cut-to-fit.js';
+import type { PlatformRules } from './platform-rules.js';
+import { scoreExcerpt } from './score-excerpt.js';
+import { segmentParagraph } from './segment-sentences.js';
+import { renderTemplate, type TemplateValues } from './template.js';
+
+export interface ThreadTemplates {
+  readonly first: string;
+  readonly middle: string;
+  readonly last: string;
+}
+
+/** What a channel decides about its posts (see config/default.yaml for the documented defaults). */
+export interface SplitSettings {
+  readonly mode: PostingMode;
+  /** Longest post, template included, as the platform counts it; at most the platform's limit. */
+  readonly targetLength: number;
+  readonly quoteTemplate: string;
+  readonly threadTemplates: ThreadTemplates;
+  /** How many quotes of an article a channel posts (quotes mode). */
+  readonly quotesPerArticle: number;
+  readonly hashtags: readonly string[];
+}
+
+export interface SplitPost {
+  /** The full post exactly as it would be sent. */
+  readonly text: string;
+  /** Length of `text` as the platform counts it. */
+  readonly length: number;
+  /** The article words in this post, without template or numbering. */
+  readonly body: string;
+  /** True when a token longer than a post had to be cut inside a word. */
+  readonly forced: boolean;
+  /** Quotes mode: how well the excerpt stands alone, why, and whether it was chosen. */
+  readonly score?: number;
+  readonly reasons?: readonly string[];
+  readonly chosen?: boolean;
+  /** Index of the first and last sentence unit the post covers (as `sentences` prints them). */
+  readonly units: readonly [number, number];
+}
+
+export interface SplitResult {
+  /** Thread mode: every post in order. Quotes mode: every candidate in article order. */
+  readonly posts: readonly SplitPost[];
+  /** Quotes mode: the chosen posts in article order; thread mode: same as posts. */
+  readonly selected: readonly SplitPost[];
+  readonly warnings: readonly string[];
+}
+
+interface Unit {
+  readonly text: string;
+  readonly paragraph: number;
+  readonly length: number;
+  readonly fragment: boolean;
+  readonly forced: boolean;
+}
+
+const MAX_SENTENCES_PER_QUOTE = 3;
+
+/** Splits an article into posts for one channel. Deterministic: same input, same posts. */
+export function splitArticle(article: Article, settings: SplitSettings, rules: PlatformRules): SplitResult {
+  const target = Math.min(settings.targetLength, rules.maxLength);
+  const values: TemplateValues = {
+    title: article.title || undefined,
+    author: article.byline,
+    publication: article.publication,
+    url: article.url,
+    hashtags: settings.hashtags.length ? settings.hashtags.join(' ') : undefined,
+  };
+  return settings.mode === 'thread'
+    ? splitThread(article, settings.threadTemplates, values, target, rules)
+    : splitQuotes(article, settings, values, target, rules);
+}
+
+/** Sentence units of the body, with any sentence longer than `budget` cut into pieces that fit. */
+function toUnits(article: Article, budget: number, rules: PlatformRules): Unit[] {
+  const units: Unit[] = [];
+  article.paragraphs.forEach((paragraph, index) => {
+    for (const sentence of segmentParagraph(paragraph)) {
+      const length = rules.measure(sentence);
+      if (length <= budget) {
+        units.push({ text: sentence, paragraph: index, length, fragment: false, forced: false });
+        continue;
+      }
+      const { pieces, forced } = cutToFit(sentence, budget, rules.measure);
+      for (const piece of pieces) {
+        units.push({ text: piece, paragraph: index, length: rules.measure(piece), fragment: true, forced });
+      }
+    }
+  });
+  return units;
+}
+
+// ---- thread mode -------------------------------------------------------------------------------
+
+function splitThread(
+  article: Article,
+  templates: ThreadTemplates,
+  values: TemplateValues,
+  target: number,
+  rules: PlatformRules,
+): SplitResult {
+  const warnings: string[] = [];
+  let totalGuess = 9;
+  let slack = 0;
+  for (let round = 0; round < 8; round++) {
+    const overhead = Math.max(
+      ...[templates.first, templates.middle, templates.last].map((t) =>
+        rules.measure(renderTemplate(t, { ...values, text: '', n: totalGuess, total: totalGuess })),
+      ),
+    );
+    const budget = target - overhead - slack;
+    if (budget < 10) {
+      throw new RangeError(
+        `the thread template leaves only ${budget} of ${target} ${rules.unit} for text; shorten the template or raise the length target`,
+      );
+    }
+    const units = toUnits(article, budget, rules);
+    const groups = packUnits(units, budget);
+    const total = groups.length;
+    if (String(total).length > String(totalGuess).length) {
+      totalGuess = 10 ** String(total).length - 1;
+      continue;
+    }
+    const posts = groups.map((group, i) => {
+      const template = i === 0 ? templates.first : i === total - 1 ? templates.last : templates.middle;
+      const body = joinUnits(group.units);
+      const text = renderTemplate(template, { ...values, text: body, n: i + 1, total }).trim();
+      return {
+        text,
+        length: rules.measure(text),
+        body,
+        forced: group.units.some((u) => u.forced),
+        units: [group.first, group.first + group.units.length - 1] as const,
+      };
+    });
+    const worst = Math.max(...posts.map((p) => p.length));
+    if (worst > target) {
+      // The additive estimate missed (a URL glued to template punctuation): tighten and repack.
+      slack += worst - target;
+      continue;
+    }
+    if (posts.some((p) => p.forced)) warnings.push('a word longer than a whole post was cut inside the word');
+    return { posts, selected: posts, warnings };
+  }
+  throw new RangeError(
+    'could not fit the thread into posts; shorten the template or raise the length target',
+  );
+}
+
+function packUnits(units: readonly Unit[], budget: number): { first: number; units: Unit[] }[] {
+  const groups: { first: number; units: Unit[]; length: number }[] = [];
+  units.forEach((unit, index) => {
+    const current = groups.at(-1);
+    const last = current?.units.at(-1);
+    const separator = last ? (last.paragraph === unit.paragraph ? 1 : 2) : 0;
+    if (current && current.length + separator + unit.length <= budget) {
+      current.units.push(unit);
+      current.length += separator + unit.length;
+    } else {
+      groups.push({ first: index, units: [unit], length: unit.length });
+    }
+  });
+  return groups;
+}
+
+/** Sentences of one paragraph join with a space, paragraphs with a blank line. */
+function joinUnits(units: readonly Unit[]): string {
+  let out = '';
+  units.forEach((unit, i) => {
+    if (i > 0) out += units[i - 1]!.paragraph === unit.paragraph ? ' ' : '\n\n';
+    out += unit.text;
+  });
+  return out;
+}
+
+// ---- quotes mode -------------------------------------------------------------------------------
+
+function splitQuotes(
+  article: Article,
+  settings: SplitSettings,
+  values: TemplateValues,
+  target: number,
+  rules: PlatformRules,
+): SplitResult {
+  const overhead = rules.measure(renderQuote(settings.quoteTemplate, values, ''));
+  const budget = target - overhead;
+  if (budget < 10) {
+    throw new RangeError(
+      `the quote template leaves only ${budget} of ${target} ${rules.unit} for text; shorten the template or raise the length target`,
+    );
+  }
+  const units = toUnits(article, budget, rules);
+  const candidates: SplitPost[] = [];
+  for (let start = 0; start < units.length; start++) {
+    let length = 0;
+    for (let end = start; end < units.length && end - start < MAX_SENTENCES_PER_QUOTE; end++) {
+      const unit = units[end]!;
+      if (unit.paragraph !== units[start]!.paragraph) break;
+      length += (end > start ? 1 : 0) + unit.length;
+      if (length > budget) break;
+      // A fragment of a long sentence only ever stands alone.
+      if (end > start && (unit.fragment || units[start]!.fragment)) break;
+      const group = units.slice(start, end + 1);
+      const body = group.map((u) => u.text).join(' ');
+      const text = renderQuote(settings.quoteTemplate, values, body);
+      const exact = rules.measure(text);
+      if (exact > target) continue;
+      const { score, reasons } = scoreExcerpt({
+        text: body,
+        length,
+        budget,
+        sentences: group.length,
+        fragment: group.some((u) => u.fragment),
+      });
+      candidates.push({
+        text,
+        length: exact,
+        body,
+        forced: group.some((u) => u.forced),
+        score,
+        reasons,
+        units: [start, end],
+      });
+    }
+  }
+  const chosen = chooseQuotes(candidates, settings.quotesPerArticle);
+  const posts = candidates.map((c) => ({ ...c, chosen: chosen.has(c) }));
+  const warnings = posts.some((p) => p.forced && p.chosen)
+    ? ['a word longer than a whole post was cut inside the word']
+    : [];
+  return { posts, selected: posts.filter((p) => p.chosen), warnings };
+}
+
+/** Best-scoring excerpts that share no sentence, ties broken by position (earlier wins). */
+function chooseQuotes(candidates: readonly SplitPost[], count: number): Set<SplitPost> {
+  const ranked = [...candidates].sort(
+    (a, b) => (b.score ?? 0) - (a.score ?? 0) || a.units[0] - b.units[0] || a.units[1] - b.units[1],
+  );
+  const used = new Set<number>();
+  const chosen = new Set<SplitPost>();
+  for (const candidate of ranked) {
+    if (chosen.size >= count) break;
+    const [from, to] = candidate.units;
+    let free = true;
+    for (let i = from; i <= to; i++) if (used.has(i)) free = false;
+    if (!free) continue;
+    for (let i = from; i <= to; i++) used.add(i);
+    chosen.add(candidate);
+  }
+  return chosen;
+}
+
+const QUOTE_PAIRS: Record<string, string> = { '“': '”', '"': '"', '«': '»', '„': '“', '‘': '’' };
+
+/**
+ * Renders a quote. When the template wraps {text} in quotation marks and the excerpt is itself one
+ * whole quotation, the excerpt's own marks are dropped so the post does not read ““…””. When the
+ * excerpt merely contains a quotation, the template's marks are left out instead: nested double
+ * quotes read badly, and changing the article's own marks would not be a faithful excerpt.
+ */
+export function renderQuote(template: string, values: TemplateValues, body: string): string {
+  const at = template.indexOf('{text}');
+  const before = template[at - 1];
+  const close = before === undefined ? undefined : QUOTE_PAIRS[before];
+  const after = template[at + '{text}'.length];
+  if (close === undefined || after !== close)
+    return renderTemplate(template, { ...values, text: body }).trim();
+  if (isOneWholeQuotation(body))
+    return renderTemplate(template, { ...values, text: body.slice(1, -1) }).trim();
+  if (/[“”"«»„]/.test(body)) {
+    const bare = `${template.slice(0, at - 1)}{text}${template.slice(at + '{text}'.length + 1)}`;
+    return renderTemplate(bare, { ...values, text: body }).trim();
+  }
+  return renderTemplate(template, { ...values, text: body }).trim();
+}
+
+function isOneWholeQuotation(text: string): boolean {
+  const open = text[0];
+  const close = open ? QUOTE_PAIRS[open] : undefined;
+  if (!open || !close || text.at(-1) !== close || text.length < 3) return false;
+  // The closing mark at the end must be the one that closes the opening mark, not a later quote.
+  const inner = text.slice(1, -1);
+  return !inner.includes(close) && (open === close || !inner.includes(open));
+}
+
+export const MODES: readonly PostingMode[] = ['quotes', 'thread'];
