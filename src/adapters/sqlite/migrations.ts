@@ -1,0 +1,118 @@
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  /** Stored in `PRAGMA user_version` once applied; strictly increasing from 1. */
+  readonly version: number;
+  readonly description: string;
+  readonly sql: string;
+}
+
+/**
+ * Append-only: never edit a migration that has shipped, add the next one. A database whose
+ * user_version is above the last version here was written by a newer quotecast and is refused.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'articles, posts, attempts, channel state, settings',
+    sql: `
+      CREATE TABLE articles (
+        id           INTEGER PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        url          TEXT,
+        title        TEXT NOT NULL,
+        byline       TEXT,
+        created_at   INTEGER NOT NULL
+      );
+      -- Not unique: enqueueing with force deliberately creates a second article row.
+      CREATE INDEX articles_content_hash ON articles (content_hash);
+      CREATE INDEX articles_url ON articles (url) WHERE url IS NOT NULL;
+
+      CREATE TABLE posts (
+        id              INTEGER PRIMARY KEY,
+        article_id      INTEGER NOT NULL REFERENCES articles (id),
+        channel_id      TEXT NOT NULL,
+        mode            TEXT NOT NULL CHECK (mode IN ('quotes', 'thread')),
+        seq             INTEGER NOT NULL CHECK (seq >= 1),
+        total           INTEGER NOT NULL CHECK (total >= seq),
+        text            TEXT NOT NULL,
+        length          INTEGER NOT NULL,
+        state           TEXT NOT NULL DEFAULT 'queued'
+                        CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'unknown', 'skipped')),
+        approved        INTEGER NOT NULL CHECK (approved IN (0, 1)),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        remote_id       TEXT,
+        remote_url      TEXT,
+        last_error      TEXT,
+        created_at      INTEGER NOT NULL,
+        sent_at         INTEGER,
+        -- One numbering per article and channel: a second batch for the same pair would interleave
+        -- with the first in publishing order. Also serves postsOfArticle and lastSentInThread.
+        UNIQUE (article_id, channel_id, seq)
+      );
+      -- nextDue, part 1: posts never tried (or requeued) are found by a seek on the channel and read in
+      -- publishing order, so the first entry is the answer.
+      CREATE INDEX posts_due_fresh ON posts (channel_id, article_id, seq)
+        WHERE state = 'queued' AND approved = 1 AND next_attempt_at IS NULL;
+      -- nextDue, part 2: posts waiting for a retry, by retry time, so only the due ones are read.
+      -- Kept apart so that a pile of posts waiting for a retry at the head of the queue never has to be
+      -- stepped over by part 1.
+      CREATE INDEX posts_due_retry ON posts (channel_id, next_attempt_at)
+        WHERE state = 'queued' AND approved = 1 AND next_attempt_at IS NOT NULL;
+      -- upcoming, postsInState, countsByState, markInterruptedAsUnknown.
+      CREATE INDEX posts_state ON posts (state, channel_id, article_id, seq);
+
+      CREATE TABLE attempts (
+        post_id     INTEGER NOT NULL REFERENCES posts (id) ON DELETE CASCADE,
+        attempt     INTEGER NOT NULL,
+        -- Copied from the post (which never changes channel) so that sentSince is one index range.
+        channel_id  TEXT NOT NULL,
+        started_at  INTEGER NOT NULL,
+        finished_at INTEGER,
+        outcome     TEXT CHECK (outcome IN
+                      ('sent', 'duplicate', 'unknown', 'rate-limited', 'unavailable', 'rejected', 'auth')),
+        detail      TEXT,
+        PRIMARY KEY (post_id, attempt)
+      ) WITHOUT ROWID;
+      CREATE INDEX attempts_channel_started ON attempts (channel_id, started_at);
+
+      CREATE TABLE channel_state (
+        channel_id   TEXT PRIMARY KEY,
+        paused       INTEGER NOT NULL CHECK (paused IN (0, 1)),
+        paused_until INTEGER,
+        pause_reason TEXT
+      ) WITHOUT ROWID;
+
+      CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;
+
+export function readSchemaVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the schema up to date in one IMMEDIATE transaction: a second process starting at the same
+ * moment waits on the write lock, then sees the new version and does nothing.
+ */
+export function applyMigrations(db: Database): { from: number; to: number } {
+  return db
+    .transaction(() => {
+      const from = readSchemaVersion(db);
+      for (const migration of migrations) {
+        if (migration.version <= from) continue;
+        db.exec(migration.sql);
+        // user_version is part of the database header, so it commits or rolls back with the schema.
+        db.pragma(`user_version = ${migration.version}`);
+      }
+      return { from, to: Math.max(from, LATEST_SCHEMA_VERSION) };
+    })
+    .immediate();
+}
