@@ -1,0 +1,109 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import twitterText from 'twitter-text';
+import type { Platform } from '../../domain/article.js';
+import type { Clock } from '../../ports/clock.js';
+import type { OutgoingPost, Publisher, PublishOptions, Receipt } from '../../ports/publisher.js';
+
+export interface ConsolePublisherOptions {
+  /** The platform this dry run stands in for (decides how length is counted). */
+  readonly platform: Platform;
+  readonly channelId: string;
+  /** JSON Lines file that collects every post (directories are created); none when omitted. */
+  readonly outboxPath?: string;
+  /** Where the human-readable block goes (default: standard output). */
+  readonly write?: (text: string) => void;
+  readonly clock: Clock;
+}
+
+/** One line of the outbox file. */
+export interface OutboxEntry {
+  readonly channelId: string;
+  readonly platform: Platform;
+  readonly postId: string | null;
+  readonly text: string;
+  readonly replyTo: string | null;
+  readonly publishedAt: string;
+  readonly remoteId: string;
+}
+
+/**
+ * The dry-run publisher: shows each post exactly as it would go out and appends it to an outbox file,
+ * so a whole schedule can be rehearsed without keys. Remote ids are `console-<n>`, numbered on from
+ * the outbox's existing lines so a restarted process does not reuse one.
+ */
+export function createConsolePublisher(options: ConsolePublisherOptions): Publisher {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  let counter: Promise<number> | undefined;
+  // Publishing is serialised so numbering and appends stay in call order.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function publishOne(post: OutgoingPost, publishOptions: PublishOptions): Promise<Receipt> {
+    counter ??= countLines(options.outboxPath);
+    const next = (await counter) + 1;
+    counter = Promise.resolve(next);
+    const remoteId = `console-${next}`;
+    const publishedAt = options.clock.now();
+    write(formatBlock(options, post, publishOptions.replyTo, remoteId));
+    if (options.outboxPath !== undefined) {
+      const entry: OutboxEntry = {
+        channelId: options.channelId,
+        platform: options.platform,
+        postId: post.postId ?? null,
+        text: post.text,
+        replyTo: publishOptions.replyTo ?? null,
+        publishedAt: publishedAt.toISOString(),
+        remoteId,
+      };
+      await mkdir(dirname(options.outboxPath), { recursive: true });
+      await appendFile(options.outboxPath, `${JSON.stringify(entry)}\n`, 'utf8');
+    }
+    return { remoteId, publishedAt };
+  }
+
+  return {
+    platform: options.platform,
+    kind: 'console',
+    supportsReplies: true,
+    publish(post: OutgoingPost, publishOptions: PublishOptions = {}): Promise<Receipt> {
+      const result = queue.then(() => publishOne(post, publishOptions));
+      queue = result.catch(() => undefined);
+      return result;
+    },
+  };
+}
+
+/** Length as the platform counts it: weighted for X, UTF-16 units for Telegram. */
+export function platformLength(platform: Platform, text: string): number {
+  return platform === 'twitter' ? twitterText.parseTweet(text).weightedLength : text.length;
+}
+
+function formatBlock(
+  options: ConsolePublisherOptions,
+  post: OutgoingPost,
+  replyTo: string | undefined,
+  remoteId: string,
+) {
+  const unit = options.platform === 'twitter' ? 'weighted chars' : 'UTF-16 units';
+  const facts = [
+    `channel ${options.channelId}`,
+    options.platform,
+    `${platformLength(options.platform, post.text)} ${unit}`,
+    ...(post.postId === undefined ? [] : [`post ${post.postId}`]),
+    ...(replyTo === undefined ? [] : [`reply to ${replyTo}`]),
+    remoteId,
+  ];
+  const rule = '─'.repeat(60);
+  return `┌${rule}\n│ ${facts.join(' · ')}\n├${rule}\n${post.text}\n└${rule}\n`;
+}
+
+async function countLines(path: string | undefined): Promise<number> {
+  if (path === undefined) return 0;
+  try {
+    const text = await readFile(path, 'utf8');
+    return text.split('\n').filter((line) => line.trim() !== '').length;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+}
