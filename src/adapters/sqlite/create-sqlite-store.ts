@@ -54,157 +54,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   // The lock comes first so a second daemon is refused before it touches the database at all.
   ensureStoreDirectory(path);
   const lock: StoreLock | undefined = options.exclusive ? acquireStoreLock(path, clock) : undefined;
-  let db: Database.Database;
-  try {
-    db = openStoreDatabase(path);
-  } catch (error) {
-    lock?.release();
-    throw error;
-  }
-
-  const sql = {
-    articleCandidates: db.prepare<{ hash: string; url: string | null }, { id: number }>(
-      // Same content first: when both a hash and a URL match, the hash match is the same article.
-      `SELECT id FROM articles WHERE content_hash = @hash OR url = @url
-       ORDER BY content_hash = @hash DESC, id`,
-    ),
-    channelsOfArticle: db.prepare<[number], { channel_id: string }>(
-      'SELECT DISTINCT channel_id FROM posts WHERE article_id = ?',
-    ),
-    insertArticle: db.prepare<
-      { hash: string; url: string | null; title: string; byline: string | null; at: number },
-      { id: number }
-    >(
-      `INSERT INTO articles (content_hash, url, title, byline, created_at)
-       VALUES (@hash, @url, @title, @byline, @at) RETURNING id`,
-    ),
-    insertPost: db.prepare<
-      {
-        articleId: number;
-        channel: string;
-        mode: string;
-        seq: number;
-        total: number;
-        text: string;
-        length: number;
-        approved: number;
-        at: number;
-      },
-      { id: number }
-    >(
-      `INSERT INTO posts (article_id, channel_id, mode, seq, total, text, length, state, approved, created_at)
-       VALUES (@articleId, @channel, @mode, @seq, @total, @text, @length, 'queued', @approved, @at)
-       RETURNING id`,
-    ),
-    getArticle: db.prepare<[number], ArticleRow>('SELECT * FROM articles WHERE id = ?'),
-    listArticles: db.prepare<[number], ArticleRow>('SELECT * FROM articles ORDER BY id DESC LIMIT ?'),
-    getPost: db.prepare<[number], PostRow>('SELECT * FROM posts WHERE id = ?'),
-    stateOf: db.prepare<[number], { state: string }>('SELECT state FROM posts WHERE id = ?'),
-    postsOfArticle: db.prepare<[number], PostRow>(
-      'SELECT * FROM posts WHERE article_id = ? ORDER BY channel_id, seq',
-    ),
-    postsOfArticleOnChannel: db.prepare<[number, string], PostRow>(
-      'SELECT * FROM posts WHERE article_id = ? AND channel_id = ? ORDER BY seq',
-    ),
-    nextDue: db.prepare<NextDueParams, PostRow>(NEXT_DUE_SQL),
-    upcoming: db.prepare<[string, number, number], PostRow>(
-      `SELECT * FROM posts WHERE state = 'queued' AND channel_id = ?
-       ORDER BY article_id, seq LIMIT ? OFFSET ?`,
-    ),
-    lease: db.prepare<[number], PostRow>(
-      `UPDATE posts SET state = 'sending', attempts = attempts + 1
-       WHERE id = ? AND state = 'queued' RETURNING *`,
-    ),
-    openAttempt: db.prepare<[number, number, string, number]>(
-      'INSERT INTO attempts (post_id, attempt, channel_id, started_at) VALUES (?, ?, ?, ?)',
-    ),
-    closeAttempt: db.prepare<{ id: number; at: number; outcome: string; detail: string | null }>(
-      `UPDATE attempts SET finished_at = @at, outcome = @outcome, detail = @detail
-       WHERE post_id = @id AND finished_at IS NULL`,
-    ),
-    markSent: db.prepare<{ id: number; remoteId: string | null; remoteUrl: string | null; sentAt: number }>(
-      `UPDATE posts SET state = 'sent', remote_id = @remoteId, remote_url = @remoteUrl, sent_at = @sentAt
-       WHERE id = @id AND state IN ('sending', 'unknown')`,
-    ),
-    resolveUnknown: db.prepare<{
-      id: number;
-      remoteId: string | null;
-      remoteUrl: string | null;
-      sentAt: number;
-    }>(
-      `UPDATE posts SET state = 'sent', remote_id = @remoteId, remote_url = @remoteUrl, sent_at = @sentAt
-       WHERE id = @id AND state = 'unknown'`,
-    ),
-    markRetry: db.prepare<{ id: number; next: number; error: string }>(
-      `UPDATE posts SET state = 'queued', next_attempt_at = @next, last_error = @error
-       WHERE id = @id AND state = 'sending'`,
-    ),
-    markFailed: db.prepare<{ id: number; error: string }>(
-      `UPDATE posts SET state = 'failed', last_error = @error WHERE id = @id AND state = 'sending'`,
-    ),
-    markInterrupted: db.prepare<[string], PostRow>(
-      `UPDATE posts SET state = 'unknown', last_error = ? WHERE state = 'sending' RETURNING *`,
-    ),
-    // Due at once: back in the never-tried index, at its original place in publishing order.
-    requeue: db.prepare<[number]>(
-      `UPDATE posts SET state = 'queued', next_attempt_at = NULL
-       WHERE id = ? AND state IN ('unknown', 'failed', 'skipped')`,
-    ),
-    skip: db.prepare<[number]>(
-      `UPDATE posts SET state = 'skipped' WHERE id = ? AND state IN ('queued', 'unknown', 'failed')`,
-    ),
-    editText: db.prepare<[string, number, number]>(
-      `UPDATE posts SET text = ?, length = ? WHERE id = ? AND state NOT IN ('sent', 'sending')`,
-    ),
-    approveArticle: db.prepare<[number]>(
-      'UPDATE posts SET approved = 1 WHERE article_id = ? AND approved = 0',
-    ),
-    // Attempts go with their posts (ON DELETE CASCADE); the article row stays for dedup and history.
-    deleteUnsent: db.prepare<[number]>(
-      `DELETE FROM posts WHERE article_id = ? AND state NOT IN ('sent', 'sending')`,
-    ),
-    lastSentInThread: db.prepare<[number, string], PostRow>(
-      `SELECT * FROM posts WHERE article_id = ? AND channel_id = ? AND state = 'sent'
-       ORDER BY seq DESC LIMIT 1`,
-    ),
-    sentSince: db.prepare<[string, number], { n: number }>(
-      `SELECT COUNT(DISTINCT post_id) AS n FROM attempts
-       WHERE channel_id = ? AND started_at >= ? AND ${ATTEMPT_COUNTS_AS_POSTED}`,
-    ),
-    countInState: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM posts WHERE state = ?'),
-    countInStateOnChannel: db.prepare<[string, string], { n: number }>(
-      'SELECT COUNT(*) AS n FROM posts WHERE state = ? AND channel_id = ?',
-    ),
-    postsInState: db.prepare<[string, number], PostRow>(
-      'SELECT * FROM posts WHERE state = ? ORDER BY channel_id, article_id, seq LIMIT ?',
-    ),
-    postsInStateOnChannel: db.prepare<[string, string, number], PostRow>(
-      'SELECT * FROM posts WHERE state = ? AND channel_id = ? ORDER BY article_id, seq LIMIT ?',
-    ),
-    attempts: db.prepare<[number], AttemptRow>(
-      `SELECT post_id, attempt, started_at, finished_at, outcome, detail FROM attempts
-       WHERE post_id = ? ORDER BY attempt`,
-    ),
-    channelState: db.prepare<
-      [string],
-      { channel_id: string; paused: number; paused_until: number | null; pause_reason: string | null }
-    >('SELECT * FROM channel_state WHERE channel_id = ?'),
-    setChannelState: db.prepare<{
-      channel: string;
-      paused: number;
-      until: number | null;
-      reason: string | null;
-    }>(
-      `INSERT INTO channel_state (channel_id, paused, paused_until, pause_reason)
-       VALUES (@channel, @paused, @until, @reason)
-       ON CONFLICT (channel_id) DO UPDATE
-       SET paused = excluded.paused, paused_until = excluded.paused_until, pause_reason = excluded.pause_reason`,
-    ),
-    getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
-    setSetting: db.prepare<[string, string]>(
-      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-    ),
-  };
+  const { db, sql } = openPrepared(path, lock);
 
   /**
    * Runs `fn` as one IMMEDIATE transaction: taking the write lock up front means a concurrent writer
@@ -466,6 +316,169 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
         lock?.release();
       }
     },
+  };
+}
+
+/** Opens the file and prepares every statement; on any failure nothing stays open or locked. */
+function openPrepared(
+  path: string,
+  lock: StoreLock | undefined,
+): { db: Database.Database; sql: ReturnType<typeof prepareStatements> } {
+  let db: Database.Database | undefined;
+  try {
+    db = openStoreDatabase(path);
+    return { db, sql: prepareStatements(db) };
+  } catch (error) {
+    db?.close();
+    lock?.release();
+    throw error;
+  }
+}
+
+/** Prepared once per store: better-sqlite3 statements are reusable and preparing costs more than running. */
+function prepareStatements(db: Database.Database) {
+  return {
+    articleCandidates: db.prepare<{ hash: string; url: string | null }, { id: number }>(
+      // Same content first: when both a hash and a URL match, the hash match is the same article.
+      `SELECT id FROM articles WHERE content_hash = @hash OR url = @url
+     ORDER BY content_hash = @hash DESC, id`,
+    ),
+    channelsOfArticle: db.prepare<[number], { channel_id: string }>(
+      'SELECT DISTINCT channel_id FROM posts WHERE article_id = ?',
+    ),
+    insertArticle: db.prepare<
+      { hash: string; url: string | null; title: string; byline: string | null; at: number },
+      { id: number }
+    >(
+      `INSERT INTO articles (content_hash, url, title, byline, created_at)
+     VALUES (@hash, @url, @title, @byline, @at) RETURNING id`,
+    ),
+    insertPost: db.prepare<
+      {
+        articleId: number;
+        channel: string;
+        mode: string;
+        seq: number;
+        total: number;
+        text: string;
+        length: number;
+        approved: number;
+        at: number;
+      },
+      { id: number }
+    >(
+      `INSERT INTO posts (article_id, channel_id, mode, seq, total, text, length, state, approved, created_at)
+     VALUES (@articleId, @channel, @mode, @seq, @total, @text, @length, 'queued', @approved, @at)
+     RETURNING id`,
+    ),
+    getArticle: db.prepare<[number], ArticleRow>('SELECT * FROM articles WHERE id = ?'),
+    listArticles: db.prepare<[number], ArticleRow>('SELECT * FROM articles ORDER BY id DESC LIMIT ?'),
+    getPost: db.prepare<[number], PostRow>('SELECT * FROM posts WHERE id = ?'),
+    stateOf: db.prepare<[number], { state: string }>('SELECT state FROM posts WHERE id = ?'),
+    postsOfArticle: db.prepare<[number], PostRow>(
+      'SELECT * FROM posts WHERE article_id = ? ORDER BY channel_id, seq',
+    ),
+    postsOfArticleOnChannel: db.prepare<[number, string], PostRow>(
+      'SELECT * FROM posts WHERE article_id = ? AND channel_id = ? ORDER BY seq',
+    ),
+    nextDue: db.prepare<NextDueParams, PostRow>(NEXT_DUE_SQL),
+    upcoming: db.prepare<[string, number, number], PostRow>(
+      `SELECT * FROM posts WHERE state = 'queued' AND channel_id = ?
+     ORDER BY article_id, seq LIMIT ? OFFSET ?`,
+    ),
+    lease: db.prepare<[number], PostRow>(
+      `UPDATE posts SET state = 'sending', attempts = attempts + 1
+     WHERE id = ? AND state = 'queued' RETURNING *`,
+    ),
+    openAttempt: db.prepare<[number, number, string, number]>(
+      'INSERT INTO attempts (post_id, attempt, channel_id, started_at) VALUES (?, ?, ?, ?)',
+    ),
+    closeAttempt: db.prepare<{ id: number; at: number; outcome: string; detail: string | null }>(
+      `UPDATE attempts SET finished_at = @at, outcome = @outcome, detail = @detail
+     WHERE post_id = @id AND finished_at IS NULL`,
+    ),
+    markSent: db.prepare<{ id: number; remoteId: string | null; remoteUrl: string | null; sentAt: number }>(
+      `UPDATE posts SET state = 'sent', remote_id = @remoteId, remote_url = @remoteUrl, sent_at = @sentAt
+     WHERE id = @id AND state IN ('sending', 'unknown')`,
+    ),
+    resolveUnknown: db.prepare<{
+      id: number;
+      remoteId: string | null;
+      remoteUrl: string | null;
+      sentAt: number;
+    }>(
+      `UPDATE posts SET state = 'sent', remote_id = @remoteId, remote_url = @remoteUrl, sent_at = @sentAt
+     WHERE id = @id AND state = 'unknown'`,
+    ),
+    markRetry: db.prepare<{ id: number; next: number; error: string }>(
+      `UPDATE posts SET state = 'queued', next_attempt_at = @next, last_error = @error
+     WHERE id = @id AND state = 'sending'`,
+    ),
+    markFailed: db.prepare<{ id: number; error: string }>(
+      `UPDATE posts SET state = 'failed', last_error = @error WHERE id = @id AND state = 'sending'`,
+    ),
+    markInterrupted: db.prepare<[string], PostRow>(
+      `UPDATE posts SET state = 'unknown', last_error = ? WHERE state = 'sending' RETURNING *`,
+    ),
+    // Due at once: back in the never-tried index, at its original place in publishing order.
+    requeue: db.prepare<[number]>(
+      `UPDATE posts SET state = 'queued', next_attempt_at = NULL
+     WHERE id = ? AND state IN ('unknown', 'failed', 'skipped')`,
+    ),
+    skip: db.prepare<[number]>(
+      `UPDATE posts SET state = 'skipped' WHERE id = ? AND state IN ('queued', 'unknown', 'failed')`,
+    ),
+    editText: db.prepare<[string, number, number]>(
+      `UPDATE posts SET text = ?, length = ? WHERE id = ? AND state NOT IN ('sent', 'sending')`,
+    ),
+    approveArticle: db.prepare<[number]>(
+      'UPDATE posts SET approved = 1 WHERE article_id = ? AND approved = 0',
+    ),
+    // Attempts go with their posts (ON DELETE CASCADE); the article row stays for dedup and history.
+    deleteUnsent: db.prepare<[number]>(
+      `DELETE FROM posts WHERE article_id = ? AND state NOT IN ('sent', 'sending')`,
+    ),
+    lastSentInThread: db.prepare<[number, string], PostRow>(
+      `SELECT * FROM posts WHERE article_id = ? AND channel_id = ? AND state = 'sent'
+     ORDER BY seq DESC LIMIT 1`,
+    ),
+    sentSince: db.prepare<[string, number], { n: number }>(
+      `SELECT COUNT(DISTINCT post_id) AS n FROM attempts
+     WHERE channel_id = ? AND started_at >= ? AND ${ATTEMPT_COUNTS_AS_POSTED}`,
+    ),
+    countInState: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM posts WHERE state = ?'),
+    countInStateOnChannel: db.prepare<[string, string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM posts WHERE state = ? AND channel_id = ?',
+    ),
+    postsInState: db.prepare<[string, number], PostRow>(
+      'SELECT * FROM posts WHERE state = ? ORDER BY channel_id, article_id, seq LIMIT ?',
+    ),
+    postsInStateOnChannel: db.prepare<[string, string, number], PostRow>(
+      'SELECT * FROM posts WHERE state = ? AND channel_id = ? ORDER BY article_id, seq LIMIT ?',
+    ),
+    attempts: db.prepare<[number], AttemptRow>(
+      `SELECT post_id, attempt, started_at, finished_at, outcome, detail FROM attempts
+     WHERE post_id = ? ORDER BY attempt`,
+    ),
+    channelState: db.prepare<
+      [string],
+      { channel_id: string; paused: number; paused_until: number | null; pause_reason: string | null }
+    >('SELECT * FROM channel_state WHERE channel_id = ?'),
+    setChannelState: db.prepare<{
+      channel: string;
+      paused: number;
+      until: number | null;
+      reason: string | null;
+    }>(
+      `INSERT INTO channel_state (channel_id, paused, paused_until, pause_reason)
+     VALUES (@channel, @paused, @until, @reason)
+     ON CONFLICT (channel_id) DO UPDATE
+     SET paused = excluded.paused, paused_until = excluded.paused_until, pause_reason = excluded.pause_reason`,
+    ),
+    getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+    setSetting: db.prepare<[string, string]>(
+      'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+    ),
   };
 }
 
