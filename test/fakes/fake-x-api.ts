@@ -79,11 +79,12 @@ export type FakeXFault =
   | { readonly kind: 'forbidden'; readonly variant?: 'read-only-app' | 'client-forbidden' | 'not-permitted' }
   /** 400 invalid-request problem. */
   | { readonly kind: 'bad-request' }
-  /** Anything else, verbatim. */
+  /** Anything else: `body` is sent as JSON, `raw` verbatim (e.g. truncated JSON). */
   | {
       readonly kind: 'respond';
       readonly status: number;
       readonly body?: unknown;
+      readonly raw?: string;
       readonly headers?: Readonly<Record<string, string>>;
     };
 
@@ -156,6 +157,7 @@ const UNAUTHORIZED_BODY = { title: 'Unauthorized', type: 'about:blank', status: 
 interface Answer {
   readonly status: number;
   readonly body?: unknown;
+  readonly raw?: string;
   readonly headers?: Readonly<Record<string, string>>;
 }
 
@@ -473,6 +475,7 @@ function faultAnswer(fault: Exclude<FakeXFault, { kind: 'hang' | 'drop' }>, nowS
       return {
         status: fault.status,
         body: fault.body,
+        ...(fault.raw === undefined ? {} : { raw: fault.raw }),
         ...(fault.headers === undefined ? {} : { headers: fault.headers }),
       };
   }
@@ -554,6 +557,11 @@ function inWindow(at: number, start: number | undefined, end: number | undefined
 
 function send(res: ServerResponse, answer: Answer): void {
   const headers: Record<string, string> = { ...answer.headers };
+  if (answer.raw !== undefined) {
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+    res.writeHead(answer.status, headers).end(answer.raw);
+    return;
+  }
   if (answer.body === undefined) {
     res.writeHead(answer.status, headers).end();
     return;

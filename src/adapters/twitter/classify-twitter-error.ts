@@ -171,13 +171,22 @@ function summary(error: ApiResponseError, context: TwitterErrorContext): string 
 }
 
 function describeRequestError(error: ApiRequestError, context: TwitterErrorContext): string {
-  const cause: unknown = error.requestError;
+  const cause = underlyingError(error);
   const name = cause instanceof Error ? cause.name : '';
   if (name === 'AbortError') return 'the request was aborted; the tweet may or may not exist';
   const code = (cause as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string') return `network error ${code}`;
   const wait = context.timeoutMs === undefined ? '' : ` within ${context.timeoutMs} ms`;
   return `no answer${wait} (timeout or connection lost); the tweet may or may not exist`;
+}
+
+/**
+ * The socket error behind an ApiRequestError. twitter-api-v2 1.29 stores it as `_options.error` but its
+ * `requestError` getter reads `_options.requestError`, so the getter is always undefined; read both.
+ */
+function underlyingError(error: ApiRequestError): unknown {
+  const stored = (error as unknown as { _options?: { error?: unknown } })._options?.error;
+  return (error.requestError as unknown) ?? stored;
 }
 
 function unauthorizedHint(names: readonly string[]): string {

@@ -167,7 +167,8 @@ export function createTwitterPublisher(options: TwitterPublisherOptions): Publis
       if (publishOptions.replyTo !== undefined)
         payload.reply = { in_reply_to_tweet_id: publishOptions.replyTo };
       const answer = await call('post a tweet', publishOptions.signal, (client) => client.v2.tweet(payload));
-      const id = answer.data?.id;
+      // An empty 2xx body parses as nothing at all; never let that pass as a receipt.
+      const id = (answer as Partial<typeof answer> | undefined)?.data?.id;
       if (typeof id !== 'string' || id === '') {
         throw new PublishError(
           'unavailable',
