@@ -11,7 +11,8 @@ export interface CutResult {
   readonly forced: boolean;
 }
 
-const BOUNDARY_PRIORITY: readonly RegExp[] = [/[;:] /g, / [—–] /g, /, /g];
+// A closing quotation mark may stand between the punctuation and the space: `ours,” said`.
+const BOUNDARY_PRIORITY: readonly RegExp[] = [/[;:]["”’»]? /g, / [—–] /g, /,["”’»]? /g];
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

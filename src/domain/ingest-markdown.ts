@@ -17,9 +17,14 @@ export function ingestMarkdown(
   const paragraphs: string[] = [];
   let title = meta.title;
   for (const token of marked.lexer(rest)) {
-    if (token.type === 'heading' && (token as Tokens.Heading).depth === 1 && title === undefined) {
-      title = inlineText((token as Tokens.Heading).tokens);
-      continue;
+    if (token.type === 'heading' && (token as Tokens.Heading).depth === 1) {
+      const heading = inlineText((token as Tokens.Heading).tokens);
+      // The first H1 is the title; when front matter already gave one, an H1 repeating it is dropped.
+      if (title === undefined) {
+        title = heading;
+        continue;
+      }
+      if (heading.trim() === title.trim()) continue;
     }
     paragraphs.push(...blockParagraphs(token));
   }

@@ -54,14 +54,15 @@ export function scoreExcerpt(facts: ExcerptFacts): ExcerptScore {
   if (quoted && ATTRIBUTION.test(text)) add(20, 'direct quotation with its speaker');
   else if (quoted) add(8, 'contains a quotation');
 
-  if (/^[“"«„(‘']*\p{Lu}/u.test(text) && /[.!?…]["”»’)]*$/u.test(text)) add(10, 'complete sentence(s)');
+  if (!facts.fragment && /^[“"«„(‘']*\p{Lu}/u.test(text) && /[.!?…]["”»’)]*$/u.test(text))
+    add(10, 'complete sentence(s)');
   if (LEANING_OPENERS.has(firstWord)) add(-25, `opens with "${firstWord}", which leans on what came before`);
   else if (DANGLING_PRONOUNS.test(opening) && !/\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u.test(opening)) {
     add(-15, 'a pronoun with no name before it');
   }
   if (/:["”»’)]*$/.test(text)) add(-20, 'ends with a colon (introduces what follows)');
   if (/^\(.*\)$/.test(text)) add(-10, 'entirely in parentheses');
-  if (facts.fragment) add(-30, 'part of a sentence too long for one post');
+  if (facts.fragment) add(-40, 'part of a sentence too long for one post');
   if (/\d/.test(text)) add(5, 'has a concrete figure');
   if (/\?["”»’)]*$/.test(text) && facts.sentences === 1) add(-5, 'a lone question');
 

@@ -1,8 +1,18 @@
 import { pathToFileURL } from 'node:url';
 import { type CliContext, createCliContext } from './cli-context.js';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './cli-error.js';
+import { ADD_USAGE, addCommand } from './commands/add-command.js';
+import {
+  pauseCommand,
+  resolveCommand,
+  resumeCommand,
+  retryCommand,
+  skipCommand,
+} from './commands/admin-commands.js';
+import { queueCommand, scheduleCommand, statusCommand } from './commands/queue-commands.js';
 import { sentencesCommand } from './commands/sentences-command.js';
 import { SPLIT_USAGE, splitCommand } from './commands/split-command.js';
+import { startCommand } from './commands/start-command.js';
 
 type Command = {
   run: (ctx: CliContext, args: readonly string[]) => Promise<number>;
@@ -17,6 +27,41 @@ const COMMANDS: Record<string, Command> = {
     usage: 'sentences [FILE|-] [--format json|text]',
     summary: 'print the article body cut into sentences, as the splitter sees them',
   },
+  start: {
+    run: startCommand,
+    usage: 'start [--example|--no-example]',
+    summary: 'run the scheduler daemon (and the Telegram admin bot when configured)',
+  },
+  add: { run: addCommand, usage: ADD_USAGE, summary: 'split an article for each channel and queue it' },
+  status: {
+    run: statusCommand,
+    usage: 'status [--format json|text]',
+    summary: 'per channel: queue counts, next slot, daily cap left, pauses, failures',
+  },
+  queue: {
+    run: queueCommand,
+    usage:
+      'queue [--channel a,b] [--state queued|sent|failed|unknown|skipped] [--limit N] [--format json|text]',
+    summary: 'list posts in publishing order',
+  },
+  schedule: {
+    run: scheduleCommand,
+    usage: 'schedule [--days N] [--channel a,b] [--format json|text]',
+    summary: 'preview the next slots and which post goes in each',
+  },
+  retry: {
+    run: retryCommand,
+    usage: 'retry POST_ID',
+    summary: 'queue a failed, skipped or unknown post again',
+  },
+  skip: { run: skipCommand, usage: 'skip POST_ID', summary: 'never publish this post' },
+  resolve: {
+    run: resolveCommand,
+    usage: 'resolve POST_ID --sent|--resend',
+    summary: 'decide a post of unknown outcome after a crash',
+  },
+  pause: { run: pauseCommand, usage: 'pause CHANNEL', summary: 'stop a channel publishing' },
+  resume: { run: resumeCommand, usage: 'resume CHANNEL', summary: 'let a paused channel publish again' },
 };
 
 export function usage(): string {

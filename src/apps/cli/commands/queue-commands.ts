@@ -1,0 +1,195 @@
+import { formatInZone, nextSlots } from '../../../domain/schedule.js';
+import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
+import { activeState, dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
+import type { Runtime } from '../../runtime/build-runtime.js';
+import { oneOf, parseCommandArgs } from '../args.js';
+import type { CliContext } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import { openRuntime } from '../open-runtime.js';
+import { selectChannels } from './add-command.js';
+
+function withRuntime<T>(ctx: CliContext, work: (runtime: Runtime) => T): T {
+  const runtime = openRuntime(ctx, { exclusive: false });
+  try {
+    return work(runtime);
+  } finally {
+    runtime.close();
+  }
+}
+
+export function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+}
+
+/** `quotecast status`: per channel, counts by state, next slot, cap left, paused, recent failures. */
+export async function statusCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs('status', args, { format: { type: 'string' } });
+  const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
+  return withRuntime(ctx, (runtime) => {
+    const now = runtime.clock.now();
+    const rows = runtime.config.channels.map((channel) => {
+      const state = activeState(runtime.deps, channel.id, now);
+      const [next] = nextSlots(channel.schedule, channel.zone, now, 1);
+      return {
+        channel: channel.id,
+        platform: channel.platform,
+        publisher: runtime.deps.publishers.get(channel.id)?.kind ?? 'none',
+        mode: channel.mode,
+        counts: runtime.store.countsByState(channel.id),
+        nextSlot: next?.toISOString() ?? null,
+        nextSlotLocal: next ? formatInZone(next, channel.zone) : null,
+        capLeft: dailyCapLeft(runtime.deps, channel.id),
+        dailyCap: channel.dailyCap,
+        paused: state.paused,
+        pauseReason: state.pauseReason,
+        pausedUntil: state.pausedUntil?.toISOString() ?? null,
+      };
+    });
+    const failures = runtime.store
+      .postsInState('failed', 5)
+      .map((p) => ({ id: p.id, channel: p.channelId, error: p.lastError }));
+    const unknown = runtime.store
+      .postsInState('unknown', 20)
+      .map((p) => ({ id: p.id, channel: p.channelId }));
+    if (format === 'json') {
+      ctx.stdout.write(`${JSON.stringify({ channels: rows, recentFailures: failures, unknown }, null, 2)}\n`);
+      return 0;
+    }
+    const lines: string[] = [];
+    for (const row of rows) {
+      const counts =
+        POST_STATES.filter((s) => row.counts[s] > 0)
+          .map((s) => `${s} ${row.counts[s]}`)
+          .join(', ') || 'empty';
+      lines.push(
+        `${row.channel} (${row.platform} via ${row.publisher}, ${row.mode})${row.paused ? `  PAUSED: ${row.pauseReason ?? ''}` : ''}`,
+      );
+      lines.push(`  queue: ${counts}`);
+      lines.push(
+        `  next slot: ${row.nextSlotLocal ?? 'never'}; ${row.capLeft} of ${row.dailyCap} left today`,
+      );
+    }
+    if (unknown.length > 0)
+      lines.push(
+        '',
+        `posts of unknown outcome (crash mid-send; decide with "quotecast resolve ID --sent|--resend"): ${unknown.map((u) => `#${u.id}`).join(' ')}`,
+      );
+    if (failures.length > 0)
+      lines.push(
+        '',
+        'recent failures:',
+        ...failures.map((f) => `  #${f.id} ${f.channel}: ${oneLine(f.error ?? '', 120)}`),
+      );
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  });
+}
+
+/** `quotecast queue`: the posts per channel, in publishing order, optionally of one state. */
+export async function queueCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs('queue', args, {
+    channel: { type: 'string' },
+    state: { type: 'string' },
+    limit: { type: 'string' },
+    format: { type: 'string' },
+  });
+  const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
+  const state = values.state ? oneOf<PostState>('--state', values.state, POST_STATES, 'queued') : undefined;
+  const limit = values.limit ? Number(values.limit) : 20;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw new CliError('--limit must be a whole number from 1 to 1000');
+  return withRuntime(ctx, (runtime) => {
+    const channels = selectChannels(runtime.config, values.channel);
+    const result: Record<string, StoredPost[]> = {};
+    for (const channel of channels) {
+      result[channel.id] = [
+        ...(state && state !== 'queued'
+          ? runtime.store.postsInState(state, limit, channel.id)
+          : runtime.store.upcoming(channel.id, limit)),
+      ];
+    }
+    if (format === 'json') {
+      ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      return 0;
+    }
+    const lines: string[] = [];
+    for (const [channelId, posts] of Object.entries(result)) {
+      lines.push(`${channelId}: ${posts.length === 0 ? 'nothing' : ''}${state ?? 'queued'}`);
+      for (const p of posts) {
+        const when = p.nextAttemptAt ? ` retry ${p.nextAttemptAt.toISOString()}` : '';
+        lines.push(
+          `  #${p.id} art ${p.articleId} ${p.seq}/${p.total} ${p.state}${p.approved ? '' : ' (awaiting approval)'}${when}  ${oneLine(p.text, 70)}`,
+        );
+      }
+    }
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  });
+}
+
+/**
+ * `quotecast schedule`: the next slots per channel and which post goes in each. A preview: it assumes
+ * every post goes out at its slot and honours the daily cap, not retries or pauses.
+ */
+export async function scheduleCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs('schedule', args, {
+    days: { type: 'string' },
+    channel: { type: 'string' },
+    format: { type: 'string' },
+  });
+  const days = values.days ? Number(values.days) : 1;
+  if (!Number.isFinite(days) || days <= 0 || days > 31)
+    throw new CliError('--days must be a number from 1 to 31');
+  const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
+  return withRuntime(ctx, (runtime) => {
+    const now = runtime.clock.now();
+    const until = now.getTime() + days * 86_400_000;
+    const preview: Record<string, { at: string; local: string; posts: number[] }[]> = {};
+    for (const channel of selectChannels(runtime.config, values.channel)) {
+      const queue = runtime.store.upcoming(channel.id, 2000).filter((p) => p.approved);
+      const slots = nextSlots(channel.schedule, channel.zone, now, 500).filter((d) => d.getTime() <= until);
+      const rows: { at: string; local: string; posts: number[] }[] = [];
+      const perDay = new Map<string, number>();
+      let i = 0;
+      for (const slot of slots) {
+        const day = formatInZone(slot, channel.zone).slice(0, 10);
+        const used =
+          perDay.get(day) ??
+          (day === formatInZone(now, channel.zone).slice(0, 10)
+            ? channel.dailyCap - dailyCapLeft(runtime.deps, channel.id)
+            : 0);
+        const posts: number[] = [];
+        let room = channel.dailyCap - used;
+        const first = queue[i];
+        while (
+          room > 0 &&
+          queue[i] &&
+          (channel.mode === 'thread' ? queue[i]!.articleId === first?.articleId : posts.length === 0)
+        ) {
+          posts.push(queue[i]!.id);
+          i++;
+          room--;
+        }
+        perDay.set(day, used + posts.length);
+        rows.push({ at: slot.toISOString(), local: formatInZone(slot, channel.zone), posts });
+      }
+      preview[channel.id] = rows;
+    }
+    if (format === 'json') {
+      ctx.stdout.write(`${JSON.stringify(preview, null, 2)}\n`);
+      return 0;
+    }
+    const lines: string[] = [];
+    for (const [channelId, rows] of Object.entries(preview)) {
+      lines.push(`${channelId}:`);
+      for (const row of rows.slice(0, 50))
+        lines.push(
+          `  ${row.local}  ${row.posts.length ? row.posts.map((p) => `#${p}`).join(' ') : '(nothing queued)'}`,
+        );
+      if (rows.length > 50) lines.push(`  … ${rows.length - 50} more slots`);
+    }
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatInZone, nextSlots } from '../../../domain/schedule.js';
+import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
+import { ingestWithSettings } from '../../../use-cases/prepare-article.js';
+import { dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
+import { createDaemon } from '../../daemon/create-daemon.js';
+import type { Runtime } from '../../runtime/build-runtime.js';
+import { parseCommandArgs } from '../args.js';
+import type { CliContext } from '../cli-context.js';
+import { CliError } from '../cli-error.js';
+import { openRuntime } from '../open-runtime.js';
+
+export const EXAMPLE_ARTICLE = fileURLToPath(
+  new URL('../../../../examples/harbour-reopens.md', import.meta.url),
+);
+
+/**
+ * `quotecast start`: the daemon. Each channel publishes on its own schedule until SIGINT/SIGTERM,
+ * then the send in flight finishes, the store closes and the process exits 0. On the embedded
+ * default settings with an empty queue it queues the bundled example article, so a newcomer sees
+ * posts go out (to the console) within a minute.
+ */
+export async function startCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values } = parseCommandArgs('start', args, {
+    example: { type: 'boolean' },
+    'no-example': { type: 'boolean' },
+  });
+  const config = ctx.config();
+  const say = (line: string) => ctx.stderr.write(`${line}\n`);
+  for (const notice of config.notices) say(`NOTE ${notice}`);
+  const runtime = openRuntime(ctx, { exclusive: true, write: (text) => ctx.stdout.write(text) });
+  const usingDefaults = path.basename(config.configPath) === 'default.yaml';
+  if (
+    !values['no-example'] &&
+    (values.example || (usingDefaults && runtime.store.listArticles(1).length === 0))
+  ) {
+    queueExample(runtime, say);
+  }
+
+  const daemon = createDaemon({
+    deps: runtime.deps,
+    channels: config.channels,
+    onSlot: (channel, result) => {
+      const [next] = nextSlots(channel.schedule, channel.zone, runtime.clock.now(), 1);
+      const upcoming = runtime.store.nextDue(channel.id, new Date(8.64e15));
+      const why =
+        result.kind === 'idle' ? ` (${result.why}${result.detail ? `: ${result.detail}` : ''})` : '';
+      if (result.kind === 'published' || result.why !== 'nothing-due') {
+        say(
+          `[${channel.id}] ${result.kind === 'published' ? `${result.outcomes.length} post(s) handled` : 'nothing sent'}${why}; ` +
+            `next slot ${next ? formatInZone(next, channel.zone) : 'never'}` +
+            `${upcoming ? `, next post #${upcoming.id} (${upcoming.seq}/${upcoming.total})` : ', queue empty'}, ${dailyCapLeft(runtime.deps, channel.id)} left today`,
+        );
+      }
+    },
+  });
+  await daemon.start();
+  say(
+    `quotecast is running with ${config.channels.length} channel(s) from ${path.relative(ctx.cwd, config.configPath)}; store ${config.settings.store.path}. Ctrl-C stops it.`,
+  );
+  await waitForShutdown();
+  say('stopping: finishing the send in flight…');
+  await daemon.stop();
+  runtime.close();
+  say('stopped cleanly');
+  return 0;
+}
+
+function queueExample(runtime: Runtime, say: (line: string) => void): void {
+  const { config } = runtime;
+  const outcome = ingestWithSettings(
+    { bytes: readFileSync(EXAMPLE_ARTICLE), source: EXAMPLE_ARTICLE },
+    config.settings,
+  );
+  if (!outcome.ok) throw new CliError(`the bundled example article is broken: ${outcome.problem.message}`);
+  const { result, splits } = enqueueArticle(runtime.store, {
+    article: outcome.article,
+    channels: config.channels,
+    approved: true,
+    now: runtime.clock.now(),
+  });
+  if (result.kind === 'queued') {
+    const counts = splits.map((s) => `${s.channel.id}: ${s.result.selected.length}`).join(', ');
+    say(
+      `queued the bundled example article "${outcome.article.title}" (${counts} posts); add your own with: npm run quotecast -- add FILE`,
+    );
+  }
+}
+
+function waitForShutdown(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}

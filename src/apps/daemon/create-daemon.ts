@@ -1,0 +1,115 @@
+import cron from 'node-cron';
+import type { ResolvedChannel } from '../../config/load-config.js';
+import { formatInZone, nextSlots } from '../../domain/schedule.js';
+import type { PublishDeps } from '../../use-cases/publish-deps.js';
+import { recoverInterrupted } from '../../use-cases/recover-interrupted.js';
+import { runChannelSlot, type SlotResult } from '../../use-cases/run-channel-slot.js';
+
+/** A scheduled trigger; node-cron in production, something faster in tests. */
+export interface SlotTask {
+  stop(): void;
+}
+export type ScheduleTask = (channel: ResolvedChannel, onTick: () => Promise<void>) => SlotTask;
+
+export const scheduleWithNodeCron: ScheduleTask = (channel, onTick) => {
+  const task = cron.schedule(channel.schedule, onTick, {
+    timezone: channel.zone,
+    name: `channel:${channel.id}`,
+    noOverlap: true,
+  });
+  return {
+    stop: () => {
+      void task.destroy();
+    },
+  };
+};
+
+export interface DaemonOptions {
+  readonly deps: PublishDeps;
+  readonly channels: readonly ResolvedChannel[];
+  readonly schedule?: ScheduleTask;
+  /** Called after every slot, for the console view and tests. */
+  readonly onSlot?: (channel: ResolvedChannel, result: SlotResult) => void;
+}
+
+export interface Daemon {
+  /** Reconciles interrupted posts, then starts every channel's schedule. */
+  start(): Promise<void>;
+  /** Stops taking new work and waits for the send in flight. */
+  stop(): Promise<void>;
+  /** Runs one slot of a channel now (the admin's /next). */
+  runNow(channelId: string): Promise<SlotResult>;
+}
+
+export function createDaemon(options: DaemonOptions): Daemon {
+  const { deps } = options;
+  const schedule = options.schedule ?? scheduleWithNodeCron;
+  const stopping = new AbortController();
+  const tasks: SlotTask[] = [];
+  const inFlight = new Set<Promise<unknown>>();
+  // One slot at a time per channel: a slow thread must not overlap the next tick.
+  const busy = new Set<string>();
+
+  const runSlot = async (channel: ResolvedChannel): Promise<SlotResult> => {
+    if (stopping.signal.aborted) return { kind: 'idle', why: 'paused', detail: 'shutting down' };
+    if (busy.has(channel.id))
+      return { kind: 'idle', why: 'nothing-due', detail: 'previous slot still running' };
+    busy.add(channel.id);
+    const work = (async () => {
+      if (channel.randomDelaySeconds > 0) {
+        await deps.clock.sleep(deps.random() * channel.randomDelaySeconds * 1000, stopping.signal);
+      }
+      return runChannelSlot(deps, channel.id, stopping.signal);
+    })();
+    inFlight.add(work);
+    try {
+      const result = await work;
+      options.onSlot?.(channel, result);
+      return result;
+    } catch (error) {
+      deps.logger.error('slot failed unexpectedly', {
+        channel: channel.id,
+        error: (error as Error).stack ?? String(error),
+      });
+      return { kind: 'idle', why: 'nothing-due', detail: 'error' };
+    } finally {
+      inFlight.delete(work);
+      busy.delete(channel.id);
+    }
+  };
+
+  return {
+    async start() {
+      const report = await recoverInterrupted(deps);
+      if (report.askAdmin.length > 0) {
+        deps.logger.warn(
+          `${report.askAdmin.length} post(s) need an admin's decision after a crash (quotecast queue --state unknown)`,
+        );
+      }
+      for (const channel of options.channels) {
+        if (!channel.enabled) {
+          deps.logger.info('channel disabled in config', { channel: channel.id });
+          continue;
+        }
+        tasks.push(schedule(channel, async () => void (await runSlot(channel))));
+        const [next] = nextSlots(channel.schedule, channel.zone, deps.clock.now(), 1);
+        deps.logger.info('channel scheduled', {
+          channel: channel.id,
+          schedule: channel.schedule,
+          next: next ? formatInZone(next, channel.zone) : 'never',
+        });
+      }
+    },
+    async stop() {
+      stopping.abort();
+      for (const task of tasks) task.stop();
+      await Promise.allSettled([...inFlight]);
+    },
+    runNow(channelId) {
+      const channel = options.channels.find((c) => c.id === channelId);
+      if (!channel)
+        return Promise.resolve({ kind: 'idle', why: 'disabled', detail: `unknown channel ${channelId}` });
+      return runSlot(channel);
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { createConsolePublisher } from '../../adapters/console/create-console-publisher.js';
+import { createConsoleLogger } from '../../adapters/log/console-logger.js';
+import { createSqliteStore } from '../../adapters/sqlite/create-sqlite-store.js';
+import { createTelegramPublisher } from '../../adapters/telegram/create-telegram-publisher.js';
+import {
+  createTwitterPublisher,
+  type TwitterCredentials,
+} from '../../adapters/twitter/create-twitter-publisher.js';
+import type { Config, ResolvedChannel } from '../../config/load-config.js';
+import { type Clock, createSystemClock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Notifier } from '../../ports/notifier.js';
+import type { PostStore } from '../../ports/post-store.js';
+import type { Publisher } from '../../ports/publisher.js';
+import {
+  createPacer,
+  type Pacer,
+  type PacingLimits,
+  pacePublisher,
+  TELEGRAM_PACING,
+} from '../../use-cases/pace-publisher.js';
+import type { PublishDeps } from '../../use-cases/publish-deps.js';
+
+export interface Runtime {
+  readonly config: Config;
+  readonly store: PostStore;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly deps: PublishDeps;
+  /** Swap in the Telegram admin bot's notifier once it runs. */
+  setNotifier(notifier: Notifier): void;
+  close(): void;
+}
+
+export interface RuntimeOptions {
+  /** The daemon and `publish` take the store's lock; read-only commands do not. */
+  readonly exclusive: boolean;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** Every channel goes to the console publisher (publish --dry-run). */
+  readonly dryRun?: boolean;
+  /** Where console publishers print (default stdout). */
+  readonly write?: (text: string) => void;
+  readonly pacing?: PacingLimits;
+  readonly random?: () => number;
+}
+
+/** The one place that turns validated config into a store, publishers and the use cases' deps. */
+export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
+  const clock = options.clock ?? createSystemClock();
+  const secrets = [...config.secrets];
+  const logger = options.logger ?? createConsoleLogger({ secrets, level: config.logLevel });
+  const store = createSqliteStore({
+    path: config.settings.store.path,
+    exclusive: options.exclusive,
+    now: () => clock.now(),
+  });
+  const pacers = new Map<string, Pacer>();
+  const publishers = new Map<string, Publisher>();
+  for (const channel of config.channels) {
+    publishers.set(
+      channel.id,
+      buildPublisher(config, channel, { ...options, clock, logger, store, secrets, pacers }),
+    );
+  }
+  const logNotifier: Notifier = {
+    alert: async (alert) =>
+      logger.warn(`ADMIN ALERT (${alert.kind}): ${alert.text}`, {
+        channel: alert.channelId,
+        post: alert.postId,
+      }),
+  };
+  let notifier: Notifier = logNotifier;
+  const deps: PublishDeps = {
+    store,
+    clock,
+    logger,
+    get notifier() {
+      return notifier;
+    },
+    publishers,
+    channels: config.channels,
+    retry: config.settings.retry,
+    random: options.random ?? Math.random,
+  };
+  return {
+    config,
+    store,
+    logger,
+    clock,
+    deps,
+    setNotifier(next) {
+      // Alerts always reach the log too, whatever else delivers them.
+      notifier = {
+        alert: async (alert) => {
+          await logNotifier.alert(alert);
+          await next
+            .alert(alert)
+            .catch((error: unknown) =>
+              logger.error('could not deliver an admin alert', { error: (error as Error).message }),
+            );
+        },
+      };
+    },
+    close: () => store.close(),
+  };
+}
+
+interface BuildContext extends RuntimeOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly store: PostStore;
+  readonly secrets: string[];
+  readonly pacers: Map<string, Pacer>;
+}
+
+function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildContext): Publisher {
+  const timeoutMs = config.settings.publishTimeoutMs;
+  const auth = ctx.dryRun ? ({ kind: 'console', why: 'dry run' } as const) : channel.auth;
+  switch (auth.kind) {
+    case 'console':
+      return createConsolePublisher({
+        platform: channel.platform,
+        channelId: channel.id,
+        outboxPath: config.settings.outbox.path,
+        clock: ctx.clock,
+        ...(ctx.write ? { write: ctx.write } : {}),
+      });
+    case 'telegram': {
+      if (channel.platform !== 'telegram')
+        throw new Error(`channel ${channel.id}: telegram credentials on a ${channel.platform} channel`);
+      // One pacer per bot token: Telegram's overall limit is per bot, the per-chat limit per chat.
+      let pacer = ctx.pacers.get(auth.token);
+      if (!pacer) {
+        pacer = createPacer(ctx.pacing ?? TELEGRAM_PACING, ctx.clock);
+        ctx.pacers.set(auth.token, pacer);
+      }
+      const publisher = createTelegramPublisher({
+        token: auth.token,
+        chatId: channel.chat,
+        disableLinkPreview: !channel.linkPreview,
+        silent: channel.silent,
+        timeoutMs,
+        logger: ctx.logger,
+        clock: ctx.clock,
+        credentialNames: [`${channel.credentials}_BOT_TOKEN`],
+        ...(config.apiRoots.telegram ? { apiRoot: config.apiRoots.telegram } : {}),
+      });
+      return pacePublisher(publisher, pacer, channel.chat);
+    }
+    default: {
+      if (channel.platform !== 'twitter')
+        throw new Error(`channel ${channel.id}: X credentials on a ${channel.platform} channel`);
+      const prefix = channel.credentials;
+      const key = `oauth2-tokens:${channel.id}`;
+      const credentials: TwitterCredentials =
+        auth.kind === 'twitter-oauth1'
+          ? {
+              kind: 'oauth1',
+              appKey: auth.appKey,
+              appSecret: auth.appSecret,
+              accessToken: auth.accessToken,
+              accessSecret: auth.accessSecret,
+            }
+          : {
+              kind: 'oauth2',
+              clientId: auth.clientId,
+              refreshToken: auth.refreshToken,
+              ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
+              ...(auth.accessToken ? { accessToken: auth.accessToken } : {}),
+              // Refreshed tokens live in the store, so a restart keeps working after X rotates them.
+              tokenStore: {
+                load: () => {
+                  const raw = ctx.store.getSetting(key);
+                  if (!raw) return undefined;
+                  const parsed = JSON.parse(raw) as {
+                    accessToken: string;
+                    refreshToken: string;
+                    expiresAt?: string;
+                  };
+                  ctx.secrets.push(parsed.accessToken, parsed.refreshToken);
+                  return {
+                    accessToken: parsed.accessToken,
+                    refreshToken: parsed.refreshToken,
+                    ...(parsed.expiresAt ? { expiresAt: new Date(parsed.expiresAt) } : {}),
+                  };
+                },
+                save: (tokens) => {
+                  ctx.secrets.push(tokens.accessToken, tokens.refreshToken);
+                  ctx.store.setSetting(
+                    key,
+                    JSON.stringify({ ...tokens, expiresAt: tokens.expiresAt?.toISOString() }),
+                  );
+                },
+              },
+            };
+      return createTwitterPublisher({
+        credentials,
+        timeoutMs,
+        logger: ctx.logger,
+        clock: ctx.clock,
+        credentialNames:
+          auth.kind === 'twitter-oauth1'
+            ? ['APP_KEY', 'APP_SECRET', 'ACCESS_TOKEN', 'ACCESS_SECRET'].map((n) => `${prefix}_${n}`)
+            : ['CLIENT_ID', 'CLIENT_SECRET', 'REFRESH_TOKEN'].map((n) => `${prefix}_${n}`),
+        ...(channel.platform === 'twitter' && channel.handle
+          ? { accountHandle: channel.handle.replace(/^@/, '') }
+          : {}),
+        ...(config.apiRoots.twitter ? { apiRoot: config.apiRoots.twitter } : {}),
+      });
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { Cron } from 'croner';
+
+/**
+ * Schedule arithmetic in a channel's IANA time zone. Slot times come from croner, which handles
+ * daylight-saving changes the way a person expects: a 02:30 slot on the night clocks jump forward
+ * runs at 03:00 local time (the slot still happens that day), and on the night they fall back it runs
+ * once, not twice.
+ */
+
+/** The next `count` slot times after `from`. */
+export function nextSlots(cron: string, zone: string, from: Date, count: number): Date[] {
+  const job = new Cron(cron, { timezone: zone, paused: true, legacyMode: true });
+  try {
+    return job.nextRuns(count, from);
+  } finally {
+    job.stop();
+  }
+}
+
+/** Local wall-clock parts of an instant in a zone. */
+export function localParts(
+  date: Date,
+  zone: string,
+): { year: number; month: number; day: number; hour: number; minute: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(date);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+  };
+}
+
+/** The instant local midnight began, for the local day containing `date` (daily caps reset there). */
+export function startOfLocalDay(date: Date, zone: string): Date {
+  const { year, month, day } = localParts(date, zone);
+  // Guess UTC midnight, then correct by the zone's offset at that guess (twice, for DST edges).
+  let guess = Date.UTC(year, month - 1, day);
+  for (let i = 0; i < 2; i++) {
+    const p = localParts(new Date(guess), zone);
+    const localAsUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
+    guess -= localAsUtc - Date.UTC(year, month - 1, day);
+  }
+  return new Date(guess);
+}
+
+/** True when the local time is inside [start, end) ("23:00"-"07:00" wraps past midnight). */
+export function inQuietHours(
+  date: Date,
+  zone: string,
+  quiet: { start: string; end: string } | undefined,
+): boolean {
+  if (!quiet) return false;
+  const { hour, minute } = localParts(date, zone);
+  const now = hour * 60 + minute;
+  const [start, end] = [quiet.start, quiet.end].map((t) => {
+    const [h, m] = t.split(':').map(Number);
+    return (h ?? 0) * 60 + (m ?? 0);
+  }) as [number, number];
+  return start <= end ? now >= start && now < end : now >= start || now < end;
+}
+
+/** Formats an instant in a zone for people: "Sat 28 Nov 09:00 (Europe/London)". */
+export function formatInZone(date: Date, zone: string): string {
+  const text = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(date);
+  return `${text.replace(/,/g, '')} (${zone})`;
+}
+
+/**
+ * Exponential backoff with full jitter: attempt 1 waits up to base, attempt 2 up to 2x base, …,
+ * capped. `random` is injected (seeded in tests) so retries are reproducible.
+ */
+export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}

@@ -1,0 +1,191 @@
+import { backoffDelayMs } from '../domain/schedule.js';
+import type { StoredPost } from '../ports/post-store.js';
+import { isPublishError, PublishError } from '../ports/publisher.js';
+import type { PublishDeps } from './publish-deps.js';
+
+export type PublishOutcome =
+  | { readonly kind: 'sent'; readonly post: StoredPost; readonly remoteId: string; readonly url?: string }
+  | { readonly kind: 'duplicate'; readonly post: StoredPost }
+  | {
+      readonly kind: 'retry';
+      readonly post: StoredPost;
+      readonly reason: 'rate-limited' | 'unavailable';
+      readonly at: Date;
+      readonly detail: string;
+    }
+  | { readonly kind: 'failed'; readonly post: StoredPost; readonly reason: string; readonly detail: string }
+  /** Someone else took it first (another process, or it was no longer queued). */
+  | { readonly kind: 'not-queued'; readonly postId: number };
+
+/** When X or Telegram give no reset time for a rate limit, wait this long. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60 * 1000;
+
+/**
+ * Publishes one queued post through the state machine. `sending` is committed before the network
+ * call and `sent` with the remote id right after, so a crash in between leaves the post `sending`,
+ * which the next start turns into `unknown` instead of sending it again.
+ */
+export async function publishPost(
+  deps: PublishDeps,
+  postId: number,
+  signal?: AbortSignal,
+): Promise<PublishOutcome> {
+  const { store, clock, logger } = deps;
+  const leased = store.lease(postId, clock.now());
+  if (!leased) return { kind: 'not-queued', postId };
+  const publisher = deps.publishers.get(leased.channelId);
+  if (!publisher) {
+    const detail = `no publisher for channel ${leased.channelId}; is it still in the config?`;
+    store.markFailed(postId, 'rejected', detail, clock.now());
+    return { kind: 'failed', post: leased, reason: 'rejected', detail };
+  }
+  const replyTo =
+    leased.mode === 'thread' && leased.seq > 1
+      ? store.lastSentInThread(leased.articleId, leased.channelId)?.remoteId
+      : undefined;
+  try {
+    const receipt = await publisher.publish(
+      { text: leased.text, postId: String(leased.id) },
+      { ...(replyTo ? { replyTo } : {}), ...(signal ? { signal } : {}) },
+    );
+    store.markSent(postId, receipt);
+    logger.info('published', {
+      channel: leased.channelId,
+      post: leased.id,
+      part: `${leased.seq}/${leased.total}`,
+      remoteId: receipt.remoteId,
+      url: receipt.url,
+    });
+    return {
+      kind: 'sent',
+      post: leased,
+      remoteId: receipt.remoteId,
+      ...(receipt.url ? { url: receipt.url } : {}),
+    };
+  } catch (caught) {
+    const error = isPublishError(caught)
+      ? caught
+      : new PublishError(
+          'rejected',
+          `unexpected error while publishing: ${(caught as Error)?.message ?? String(caught)}`,
+          { cause: caught },
+        );
+    return handleFailure(deps, leased, error);
+  }
+}
+
+async function handleFailure(
+  deps: PublishDeps,
+  post: StoredPost,
+  error: PublishError,
+): Promise<PublishOutcome> {
+  const { store, clock, logger, notifier } = deps;
+  const now = clock.now();
+  const where = `post ${post.id} (${post.channelId}, ${post.seq}/${post.total})`;
+  const detail = error.hint ? `${error.message} (${error.hint})` : error.message;
+  switch (error.reason) {
+    case 'duplicate': {
+      // The platform already has this text: it was published before. Find its id if we can, so a
+      // thread can go on replying to it.
+      const publisher = deps.publishers.get(post.channelId);
+      const found = publisher?.recentPosts
+        ? (await publisher.recentPosts(new Date(now.getTime() - 7 * 86_400_000)).catch(() => [])).find(
+            (r) => r.text === post.text,
+          )
+        : undefined;
+      store.markSent(
+        post.id,
+        { remoteId: found?.remoteId ?? '', ...(found?.url ? { url: found.url } : {}), publishedAt: now },
+        'duplicate',
+      );
+      logger.warn('platform already had this post; counted as sent', {
+        post: post.id,
+        channel: post.channelId,
+      });
+      return { kind: 'duplicate', post };
+    }
+    case 'rate-limited': {
+      const at =
+        error.retryAt && error.retryAt > now
+          ? error.retryAt
+          : new Date(now.getTime() + DEFAULT_RATE_LIMIT_WAIT_MS);
+      store.markRetry(post.id, 'rate-limited', at, detail, now);
+      // The whole channel waits, so the next slot does not hit the same limit again.
+      store.pauseChannel(post.channelId, `rate limited until ${at.toISOString()}`, at);
+      logger.warn('rate limited; channel waits', {
+        post: post.id,
+        channel: post.channelId,
+        until: at.toISOString(),
+      });
+      if (at.getTime() - now.getTime() > 3_600_000) {
+        await notifier.alert({
+          kind: 'rate-limited',
+          channelId: post.channelId,
+          postId: post.id,
+          text: `${post.channelId} is rate limited until ${at.toISOString()}; ${where} waits and goes out then.`,
+        });
+      }
+      return { kind: 'retry', post, reason: 'rate-limited', at, detail };
+    }
+    case 'unavailable': {
+      // Counted from the attempt log. An admin's retry of a post that gave up starts a fresh round:
+      // give-ups happen at every multiple of maxAttempts, so the count runs modulo maxAttempts.
+      const total = store.attempts(post.id).filter((a) => a.outcome === 'unavailable').length + 1;
+      const failures = ((total - 1) % deps.retry.maxAttempts) + 1;
+      if (failures >= deps.retry.maxAttempts) {
+        store.markFailed(post.id, 'unavailable', `gave up after ${failures} attempts: ${detail}`, now);
+        logger.error('publish failed for good', { post: post.id, channel: post.channelId, detail });
+        await notifier.alert({
+          kind: 'failed',
+          channelId: post.channelId,
+          postId: post.id,
+          text: `${where} failed after ${failures} attempts: ${detail}. Use /retry ${post.id} to try again.`,
+        });
+        return { kind: 'failed', post, reason: 'unavailable', detail };
+      }
+      const delay = backoffDelayMs(
+        failures,
+        deps.retry.baseDelaySeconds * 1000,
+        deps.retry.maxDelaySeconds * 1000,
+        deps.random,
+      );
+      const at = new Date(now.getTime() + delay);
+      store.markRetry(post.id, 'unavailable', at, detail, now);
+      logger.warn('platform unavailable; will retry', {
+        post: post.id,
+        channel: post.channelId,
+        attempt: failures,
+        retryAt: at.toISOString(),
+        detail,
+      });
+      return { kind: 'retry', post, reason: 'unavailable', at, detail };
+    }
+    case 'auth': {
+      store.markFailed(post.id, 'auth', detail, now);
+      store.pauseChannel(post.channelId, `credentials or permissions: ${detail}`, null);
+      logger.error('channel paused: credentials or permissions problem', {
+        post: post.id,
+        channel: post.channelId,
+        detail,
+      });
+      await notifier.alert({
+        kind: 'auth',
+        channelId: post.channelId,
+        postId: post.id,
+        text: `${post.channelId} is paused: ${detail}. Fix it, then /resume ${post.channelId} and /retry ${post.id}.`,
+      });
+      return { kind: 'failed', post, reason: 'auth', detail };
+    }
+    default: {
+      store.markFailed(post.id, 'rejected', detail, now);
+      logger.error('platform rejected the post', { post: post.id, channel: post.channelId, detail });
+      await notifier.alert({
+        kind: 'failed',
+        channelId: post.channelId,
+        postId: post.id,
+        text: `${where} was rejected: ${detail}. Edit it with /edit ${post.id} <text>, then /retry ${post.id}.`,
+      });
+      return { kind: 'failed', post, reason: 'rejected', detail };
+    }
+  }
+}

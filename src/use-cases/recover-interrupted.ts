@@ -1,0 +1,82 @@
+import type { StoredPost } from '../ports/post-store.js';
+import type { RemotePost } from '../ports/publisher.js';
+import type { PublishDeps } from './publish-deps.js';
+
+export interface RecoveryReport {
+  /** Found on the platform: marked sent with the remote id. */
+  readonly reconciled: readonly StoredPost[];
+  /** Looked for and not found: safe to send again, queued. */
+  readonly requeued: readonly StoredPost[];
+  /** Could not look (Telegram): kept out of the queue until an admin decides. */
+  readonly askAdmin: readonly StoredPost[];
+}
+
+/** How far back to read the account's posts when reconciling. */
+const LOOKBACK_MS = 2 * 86_400_000;
+
+/**
+ * On start-up: posts left `sending` by a process that died mid-send become `unknown`. Where the
+ * platform lets us read our own recent posts (X), match by text and settle each one automatically;
+ * otherwise ask an admin ("mark as sent" / "send again").
+ */
+export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryReport> {
+  const { store, clock, logger, notifier } = deps;
+  store.markInterruptedAsUnknown(clock.now());
+  const unknown = store.postsInState('unknown', 10_000);
+  const reconciled: StoredPost[] = [];
+  const requeued: StoredPost[] = [];
+  const askAdmin: StoredPost[] = [];
+  const byChannel = new Map<string, StoredPost[]>();
+  for (const post of unknown) byChannel.set(post.channelId, [...(byChannel.get(post.channelId) ?? []), post]);
+  for (const [channelId, posts] of byChannel) {
+    const publisher = deps.publishers.get(channelId);
+    let recent: readonly RemotePost[] | undefined;
+    if (publisher?.recentPosts) {
+      try {
+        recent = await publisher.recentPosts(new Date(clock.now().getTime() - LOOKBACK_MS));
+      } catch (error) {
+        logger.warn('could not read recent posts to reconcile; asking an admin instead', {
+          channel: channelId,
+          error: (error as Error).message,
+        });
+      }
+    }
+    for (const post of posts) {
+      if (!recent) {
+        askAdmin.push(post);
+        continue;
+      }
+      const match = recent.find((r) => r.text === post.text);
+      if (match) {
+        store.resolveUnknownAsSent(post.id, {
+          remoteId: match.remoteId,
+          ...(match.url ? { url: match.url } : {}),
+          publishedAt: match.publishedAt ?? clock.now(),
+        });
+        reconciled.push(post);
+      } else {
+        store.requeue(post.id, clock.now());
+        requeued.push(post);
+      }
+    }
+  }
+  if (reconciled.length + requeued.length > 0) {
+    logger.info('reconciled posts interrupted by a crash', {
+      found: reconciled.length,
+      requeued: requeued.length,
+    });
+  }
+  for (const post of askAdmin) {
+    logger.warn('post outcome unknown after a crash; an admin must decide', {
+      post: post.id,
+      channel: post.channelId,
+    });
+    await notifier.alert({
+      kind: 'unknown',
+      channelId: post.channelId,
+      postId: post.id,
+      text: `Post ${post.id} (${post.channelId}, ${post.seq}/${post.total}) was being sent when quotecast stopped; it may or may not have arrived. Check the channel, then mark it as sent or send it again.`,
+    });
+  }
+  return { reconciled, requeued, askAdmin };
+}
