@@ -108,7 +108,7 @@ export function createTwitterPublisher(options: TwitterPublisherOptions): Publis
     action: string,
     signal: AbortSignal | undefined,
     run: (client: TwitterApi) => Promise<T>,
-  ) {
+  ): Promise<T> {
     return signals.run(signal, async () => {
       try {
         return await withOneRefresh(run);
