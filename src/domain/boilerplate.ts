@@ -18,7 +18,7 @@ export interface BoilerplateRules {
 export const DEFAULT_BOILERPLATE_RULES: BoilerplateRules = {
   bylinePatterns: [
     // "By Jane Doe", "By Jane Doe and John Roe", "BY JANE DOE | Staff writer"
-    "^by\\s+\\p{Lu}[\\p{L}'’.-]*(\\s+(and\\s+)?\\p{Lu}[\\p{L}'’.-]*){0,5}(\\s*[|,–—-].{0,40})?$",
+    "^(by|By|BY)\\s+\\p{Lu}[\\p{L}'’.-]*(\\s+(and\\s+)?\\p{Lu}[\\p{L}'’.-]*){0,5}(\\s*[|,–—-].{0,40})?$",
     // A bare name: two to four capitalised words, no sentence punctuation ("Dmitry Babich")
     "^\\p{Lu}[\\p{L}'’-]+(\\s+(\\p{Lu}\\.|\\p{Lu}[\\p{L}'’-]+)){1,3}$",
   ],
@@ -48,9 +48,22 @@ export interface CompiledBoilerplateRules {
   readonly tailParagraphs: number;
 }
 
+/**
+ * Patterns are case-insensitive, except those that name letter case (`\p{Lu}`, `\p{Ll}`, …): under
+ * the `i` flag JavaScript lets `\p{Lu}` match any letter, so "two capitalised words" would match any
+ * short line ("lower taxes for firms"). Such a pattern is compiled case-sensitively instead, which is
+ * what it says.
+ */
+const NAMES_LETTER_CASE =
+  /\\[pP]\{(?:gc=|General_Category=)?(?:Lu|Ll|Lt|LC|Uppercase_Letter|Lowercase_Letter|Titlecase_Letter|Cased_Letter|Uppercase|Lowercase|Upper|Lower)\}/;
+
+export function boilerplatePatternFlags(pattern: string): string {
+  return NAMES_LETTER_CASE.test(pattern) ? 'u' : 'iu';
+}
+
 /** Compiles rules once; throws with the offending pattern when one is not a valid expression. */
 export function compileBoilerplateRules(rules: BoilerplateRules): CompiledBoilerplateRules {
-  const compile = (pattern: string) => new RegExp(pattern, 'iu');
+  const compile = (pattern: string) => new RegExp(pattern, boilerplatePatternFlags(pattern));
   return {
     byline: rules.bylinePatterns.map(compile),
     bio: rules.bioPatterns.map(compile),

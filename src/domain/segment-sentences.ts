@@ -3,87 +3,107 @@ import sbd from 'sbd';
 /**
  * Sentence segmentation. `sbd` (a maintained rule-based segmenter with an abbreviation list) does
  * better on news text than ICU's `Intl.Segmenter` (which cuts "Dr. Smith", initials and URLs with
- * query strings); see test/unit/segment-sentences.test.ts for the measured comparison. Two repairs
- * on top, both cases sbd gets wrong:
+ * query strings); see test/unit/segment-sentences.test.ts for the measured comparison. Repairs on
+ * top, all cases sbd gets wrong:
+ * - a period after an ordinary word ends the sentence: sbd keeps going after a short capitalised word
+ *   ("I met Tom. He was late.") and knows no "…";
  * - a quotation with its own sentence punctuation stays whole: a sentence that leaves a quotation
- *   open is joined with the next one ("“Will he? Or not?” she asked." is one sentence);
- * - a "sentence" that starts in lower case continues the previous one ("…said on Jan. 7 the…").
+ *   (or a parenthesis) open is joined with the next one ("“Will he? Or not?” she asked.");
+ * - a "sentence" that starts in lower case continues the previous one ("…said on Jan. 7 the…"),
+ *   unless its first word is a camel-cased name ("iPhone sales fell");
+ * - sbd does not end a sentence at a closing quotation mark: `“Yes. No.” He left.` is cut there.
  *
  * Sentences are returned as exact substrings of the paragraph (single spaces between them), so
  * joining them with spaces gives the paragraph back: nothing is lost or changed.
  */
-const EXTRA_ABBREVIATIONS = [
-  'jan',
-  'feb',
-  'mar',
-  'apr',
-  'jun',
-  'jul',
-  'aug',
-  'sep',
-  'sept',
-  'oct',
-  'nov',
-  'dec',
-  'gov',
-  'sen',
-  'rep',
-  'gen',
-  'col',
-  'lt',
-  'sgt',
-  'capt',
-  'cmdr',
-  'adm',
-  'rev',
-  'hon',
-  'pres',
-  'st',
-  'ave',
-  'blvd',
-  'mt',
-  'ft',
-  'no',
-  'nos',
-  'vol',
-  'vols',
-  'p',
-  'pp',
-  'fig',
-  'approx',
-  'est',
-  'dept',
-  'univ',
-  'inc',
-  'corp',
-  'ltd',
-  'co',
-  'jr',
-  'sr',
-  'vs',
-  'etc',
-  'al',
-];
+/**
+ * Abbreviations whose period does not end a sentence even before a capital ("Dr. Okafor",
+ * "Jan. 7", "St. Louis"). Lower case; matched case-insensitively. sbd's own list is replaced, not
+ * extended, by the option (and matched case-sensitively), so the whole list lives here. Left out on
+ * purpose: "etc." and "no." (before a word), which end sentences ("apples, pears, etc. Then we
+ * left", "one more time no. President Smith…"), and words that are also ordinary words ("sat",
+ * "sun", "mon", "miss").
+ */
+const ABBREVIATIONS = new Set(
+  // titles and ranks
+  (
+    'mr mrs ms mx messrs mme mlle dr prof rev fr sr sra jr st gen lt col maj capt cmdr cdr adm sgt ' +
+    'cpl pvt brig gov sen rep pres hon supt insp det atty cllr amb ' +
+    // months and weekdays
+    'jan feb mar apr jun jul aug sep sept oct nov dec tue tues wed thu thur thurs fri ' +
+    // everything else that is normally followed by more of the sentence
+    'vs v al approx est dept univ inc corp co ltd bros assn ave blvd mt ft cf viz eg ie'
+  ).split(' '),
+);
+
+/** Abbreviations that do not end a sentence before a number only: "No. 1", "Vol. 3", "p. 12". */
+const NUMBER_ABBREVIATIONS = new Set(
+  'no nos vol vols fig figs ch chap p pp art arts sec sect ext tel op ed eq ref para tab'.split(' '),
+);
 
 const SBD_OPTIONS = {
   newline_boundaries: false,
   html_boundaries: false,
   sanitize: false,
   preserve_whitespace: false,
-  abbreviations: [...new Set([...EXTRA_ABBREVIATIONS])],
+  // sbd compares case-sensitively, after stripping dots ("e.g." -> "eg").
+  abbreviations: [...ABBREVIATIONS, ...NUMBER_ABBREVIATIONS].flatMap((a) => [
+    a,
+    a[0]!.toUpperCase() + a.slice(1),
+    a.toUpperCase(),
+  ]),
 };
 
 /** Cuts one paragraph into sentences. */
 export function segmentParagraph(paragraph: string): string[] {
   const text = paragraph.trim();
   if (!text) return [];
-  const pieces = locate(text, sbd.sentences(text, SBD_OPTIONS));
+  const pieces = locate(text, sbd.sentences(text, SBD_OPTIONS)).flatMap(splitMissedBoundaries);
   return mergeContinuations(pieces).flatMap(splitAfterClosedQuotation);
 }
 
 /** Every paragraph's sentences, in order, with the paragraph index of each. */
 export function segmentSentences(paragraphs: readonly string[]): { text: string; paragraph: number }[] {
   return paragraphs.flatMap((p, paragraph) => segmentParagraph(p).map((text) => ({ text, paragraph })));
+}
+
+/** True for a word (without its period) after which a period does not end the sentence. */
+export function isAbbreviation(word: string, beforeNumber = false): boolean {
+  const key = word.toLowerCase();
+  return ABBREVIATIONS.has(key) || (beforeNumber && NUMBER_ABBREVIATIONS.has(key));
+}
+
+/** Sentence punctuation, closing marks, spaces, then what can open a sentence. */
+const CANDIDATE = /([.!?…]+)(["”’»)\]]*) +(?=["“‘«([]*([\p{Lu}\p{Lt}\p{Lo}\p{N}]))/gu;
+
+/**
+ * sbd keeps a sentence going after a short capitalised word when the next words are capitalised too
+ * (it takes "I met Tom. He" and "in May. June" for a name after an abbreviation), and it knows no
+ * "…". Where a period follows an ordinary word (not an abbreviation, not an initial, not a dotted
+ * token such as "U.S." or a URL, which sbd judges better), the sentence ends.
+ */
+function splitMissedBoundaries(piece: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (const match of piece.matchAll(CANDIDATE)) {
+    const at = match.index ?? 0;
+    const [whole, punctuation = '', closing = '', next = ''] = match;
+    if (!endsSentence(piece.slice(start, at), punctuation, closing, next)) continue;
+    const end = at + whole.length;
+    out.push(piece.slice(start, end).trim());
+    start = end;
+  }
+  out.push(piece.slice(start).trim());
+  return out.filter(Boolean);
+}
+
+function endsSentence(before: string, punctuation: string, closing: string, next: string): boolean {
+  if (punctuation !== '.') return true; // ?, !, …, "..." and "!..": sbd's rules and ours agree
+  const word = (/\S*$/.exec(before)?.[0] ?? '').replace(/^["“‘«([]+/, '');
+  if (!word || /[.@/:]/.test(word)) return false; // a dotted token, a URL, an address: sbd decides
+  if (closing) return true; // "…denied it.) The case…", "…it is over.” Then…"
+  if (/^\p{L}$/u.test(word)) return false; // an initial: "John F. Kennedy"
+  return !isAbbreviation(word, /\p{N}/u.test(next));
 }
 
 /**
@@ -115,7 +135,12 @@ function mergeContinuations(pieces: readonly string[]): string[] {
       pending = piece;
       continue;
     }
-    if (quoteIsOpen(pending) || startsLowercase(piece) || continuesInitialism(pending, piece)) {
+    if (
+      quoteIsOpen(pending) ||
+      parenthesisIsOpen(pending, piece) ||
+      startsLowercase(piece) ||
+      continuesInitialism(pending, piece)
+    ) {
       pending = `${pending} ${piece}`;
     } else {
       out.push(pending);
@@ -164,8 +189,19 @@ function splitAfterClosedQuotation(sentence: string): string[] {
   return out.filter(Boolean);
 }
 
+/** "…said on Jan. 7 the…" goes on; "iPhone sales fell" and "eBay said" are new sentences. */
 function startsLowercase(piece: string): boolean {
-  return /^\p{Ll}/u.test(piece);
+  return /^\p{Ll}/u.test(piece) && !/^\p{Ll}+\p{Lu}/u.test(piece);
+}
+
+/** "(He denied it. Twice.) Then…": a parenthesis opened and closed in the next piece. */
+function parenthesisIsOpen(text: string, next: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && depth > 0) depth--;
+  }
+  return depth > 0 && next.includes(')');
 }
 
 /**

@@ -53,18 +53,30 @@ export function checkTemplate(
   return problems;
 }
 
+/**
+ * Renders a template. A placeholder with no value drops its whole `[ … ]` group; outside a group it
+ * renders as nothing (the rest of the post stays: an empty {text} is how the template's own length
+ * is measured, and a missing {author} must not blank a whole post).
+ */
 export function renderTemplate(template: string, values: TemplateValues): string {
-  return renderPieces(parseTemplate(template), values) ?? '';
+  return renderPieces(parseTemplate(template), values, false) ?? '';
 }
 
-function renderPieces(pieces: readonly Piece[], values: TemplateValues): string | undefined {
+function renderPieces(
+  pieces: readonly Piece[],
+  values: TemplateValues,
+  inGroup: boolean,
+): string | undefined {
   let out = '';
   for (const piece of pieces) {
     if (piece.kind === 'literal') out += piece.text;
-    else if (piece.kind === 'group') out += renderPieces(piece.pieces, values) ?? '';
+    else if (piece.kind === 'group') out += renderPieces(piece.pieces, values, true) ?? '';
     else {
       const value = values[piece.name as TemplatePlaceholder];
-      if (value === undefined || value === '') return undefined;
+      if (value === undefined || value === '') {
+        if (inGroup) return undefined;
+        continue;
+      }
       out += String(value);
     }
   }
