@@ -9,6 +9,7 @@ import {
   retryCommand,
   skipCommand,
 } from './commands/admin-commands.js';
+import { PUBLISH_USAGE, publishCommand } from './commands/publish-command.js';
 import { queueCommand, scheduleCommand, statusCommand } from './commands/queue-commands.js';
 import { sentencesCommand } from './commands/sentences-command.js';
 import { SPLIT_USAGE, splitCommand } from './commands/split-command.js';
@@ -31,6 +32,11 @@ const COMMANDS: Record<string, Command> = {
     run: startCommand,
     usage: 'start [--example|--no-example]',
     summary: 'run the scheduler daemon (and the Telegram admin bot when configured)',
+  },
+  publish: {
+    run: publishCommand,
+    usage: PUBLISH_USAGE,
+    summary: 'publish one article now (same store and state machine as the daemon)',
   },
   add: { run: addCommand, usage: ADD_USAGE, summary: 'split an article for each channel and queue it' },
   status: {

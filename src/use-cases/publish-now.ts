@@ -1,0 +1,156 @@
+import type { StoredPost } from '../ports/post-store.js';
+import type { PublishDeps } from './publish-deps.js';
+import { type PublishOutcome, publishPost } from './publish-post.js';
+
+/** What the one-off publish tells its caller as it goes (progress lines, countdowns). */
+export type PublishNowEvent =
+  | {
+      readonly kind: 'sent';
+      readonly channelId: string;
+      readonly post: StoredPost;
+      readonly index: number;
+      readonly total: number;
+      readonly url?: string;
+      readonly duplicate: boolean;
+    }
+  | {
+      readonly kind: 'waiting';
+      readonly channelId: string;
+      readonly until: Date;
+      readonly reason: 'rate-limited' | 'unavailable';
+      readonly secondsLeft: number;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly channelId: string;
+      readonly post: StoredPost;
+      readonly detail: string;
+    }
+  | { readonly kind: 'gave-up'; readonly channelId: string; readonly until: Date; readonly detail: string }
+  | { readonly kind: 'skipped'; readonly channelId: string; readonly post: StoredPost; readonly why: string };
+
+export interface ChannelReport {
+  readonly channelId: string;
+  readonly total: number;
+  readonly sent: number;
+  /** Posts that did not go out (failed, still queued, or of unknown outcome). */
+  readonly notSent: readonly StoredPost[];
+  readonly stoppedBecause?: string;
+}
+
+export interface PublishNowOptions {
+  readonly articleId: number;
+  readonly channelIds: readonly string[];
+  /** The longest wait for a rate-limit reset or a retry that is still worth sitting through. */
+  readonly maxWaitMs: number;
+  readonly onEvent: (event: PublishNowEvent) => void;
+  /** Aborted on Ctrl-C: the send in flight finishes, nothing new starts. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Publishes one article's unsent posts now, channel by channel in parallel, post by post in order,
+ * through the same state machine as the daemon. Already-sent posts are skipped, so running it again
+ * (`--resume`) finishes a half-sent thread as replies to the last published post.
+ */
+export async function publishArticleNow(
+  deps: PublishDeps,
+  options: PublishNowOptions,
+): Promise<ChannelReport[]> {
+  return Promise.all(options.channelIds.map((channelId) => publishChannel(deps, channelId, options)));
+}
+
+async function publishChannel(
+  deps: PublishDeps,
+  channelId: string,
+  options: PublishNowOptions,
+): Promise<ChannelReport> {
+  const { store, clock } = deps;
+  const all = () => store.postsOfArticle(options.articleId, channelId);
+  const total = all().length;
+  let stoppedBecause: string | undefined;
+  for (const initial of all()) {
+    if (options.signal?.aborted) {
+      stoppedBecause = 'interrupted';
+      break;
+    }
+    if (initial.state === 'sent' || initial.state === 'skipped') continue;
+    if (initial.state === 'unknown') {
+      options.onEvent({
+        kind: 'skipped',
+        channelId,
+        post: initial,
+        why: 'outcome unknown after an interruption: check the channel, then quotecast resolve ID --sent|--resend',
+      });
+      stoppedBecause = `post #${initial.id} has an unknown outcome`;
+      break;
+    }
+    if (initial.state === 'failed') {
+      // An explicit publish run is the admin's "try again".
+      store.requeue(initial.id, clock.now());
+    }
+    let outcome: PublishOutcome;
+    for (;;) {
+      outcome = await publishPost(deps, initial.id);
+      if (outcome.kind !== 'retry') break;
+      const waitMs = outcome.at.getTime() - clock.now().getTime();
+      if (waitMs > options.maxWaitMs) {
+        options.onEvent({ kind: 'gave-up', channelId, until: outcome.at, detail: outcome.detail });
+        stoppedBecause = `${outcome.reason} until ${outcome.at.toISOString()}`;
+        break;
+      }
+      await countdown(deps, channelId, outcome.at, outcome.reason, options);
+      if (options.signal?.aborted) break;
+      // The wait is over: the pause set by the rate limit has run out, lift it for this channel.
+      if (store.channelState(channelId).pausedUntil) store.resumeChannel(channelId);
+    }
+    if (outcome.kind === 'retry') {
+      stoppedBecause ??= 'interrupted';
+      break;
+    }
+    if (outcome.kind === 'sent' || outcome.kind === 'duplicate') {
+      options.onEvent({
+        kind: 'sent',
+        channelId,
+        post: outcome.post,
+        index: outcome.post.seq,
+        total,
+        duplicate: outcome.kind === 'duplicate',
+        ...(outcome.kind === 'sent' && outcome.url ? { url: outcome.url } : {}),
+      });
+      continue;
+    }
+    if (outcome.kind === 'not-queued') {
+      const now = store.getPost(initial.id);
+      if (now?.state === 'sent') continue; // the daemon sent it meanwhile
+      stoppedBecause = `post #${initial.id} is ${now?.state ?? 'gone'}`;
+      break;
+    }
+    options.onEvent({ kind: 'failed', channelId, post: outcome.post, detail: outcome.detail });
+    stoppedBecause = outcome.detail;
+    break;
+  }
+  const after = all();
+  return {
+    channelId,
+    total,
+    sent: after.filter((p) => p.state === 'sent').length,
+    notSent: after.filter((p) => p.state !== 'sent' && p.state !== 'skipped'),
+    ...(stoppedBecause ? { stoppedBecause } : {}),
+  };
+}
+
+async function countdown(
+  deps: PublishDeps,
+  channelId: string,
+  until: Date,
+  reason: 'rate-limited' | 'unavailable',
+  options: PublishNowOptions,
+) {
+  for (;;) {
+    const left = until.getTime() - deps.clock.now().getTime();
+    if (left <= 0 || options.signal?.aborted) return;
+    options.onEvent({ kind: 'waiting', channelId, until, reason, secondsLeft: Math.ceil(left / 1000) });
+    await deps.clock.sleep(Math.min(left, 1000), options.signal);
+  }
+}
