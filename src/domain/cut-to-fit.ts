@@ -1,9 +1,12 @@
+import { endsSentence } from './segment-sentences.js';
+
 /**
- * Cuts a text that is longer than a post into pieces that fit, at the best place available:
- * a clause boundary (`;`, `:`, a dash, then a comma) in the later half of what fits, else the last
- * word boundary, and only for a single token longer than a whole post at a grapheme boundary (so
- * emoji with modifiers, flags and combining marks are never broken). That last case is reported as
- * `forced`, because the post then ends mid-word and an editor should know.
+ * Cuts a text that is longer than a post into pieces that fit, at the best place available in the
+ * later half of what fits: the end of a sentence inside it (a quotation of several sentences), a
+ * clause boundary (`;`, `:`, a dash, then a comma; the CJK marks too, which need no space), else the
+ * last word boundary, and only for a single token longer than a whole post at a grapheme boundary
+ * (so emoji with modifiers, flags and combining marks are never broken). That last case is reported
+ * as `forced`, because the post then ends mid-word and an editor should know.
  */
 export interface CutResult {
   readonly pieces: string[];
@@ -11,8 +14,24 @@ export interface CutResult {
   readonly forced: boolean;
 }
 
+interface Boundary {
+  /** Matches exactly what stays with the first piece: the cut is at the end of the match. */
+  readonly pattern: RegExp;
+  readonly accept?: (text: string, match: RegExpMatchArray) => boolean;
+}
+
 // A closing quotation mark may stand between the punctuation and the space: `ours,” said`.
-const BOUNDARY_PRIORITY: readonly RegExp[] = [/[;:]["”’»]? /g, / [—–] /g, /,["”’»]? /g];
+const BOUNDARY_PRIORITY: readonly Boundary[] = [
+  {
+    // "…foreign ones. Yes, bandits…", but not "Dr. Okafor" or "John F. Kennedy"
+    pattern: /([.!?…]+)(["”’»)]*)(?= ["“‘«(]*([\p{Lu}\p{Lt}\p{Lo}\p{N}]))|[。！？]+[”」』）]*/gu,
+    accept: (text, m) =>
+      m[1] === undefined || endsSentence(text.slice(0, m.index), m[1], m[2] ?? '', m[3] ?? ''),
+  },
+  { pattern: /[;:]["”’»]?(?= )|[；：][”」』）]*/gu },
+  { pattern: /(?<= )[—–](?= )/gu },
+  { pattern: /,["”’»]?(?= )|[，、]/gu },
+];
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -54,11 +73,12 @@ function longestFittingPrefix(text: string, budget: number, measure: (text: stri
 /** End index (exclusive) of the first piece, cut at a boundary within `limit` characters. */
 function bestBoundary(text: string, limit: number): number | undefined {
   const floor = Math.floor(limit / 2);
-  for (const pattern of BOUNDARY_PRIORITY) {
+  const window = text.slice(0, limit + 8); // a little beyond, for the look-aheads
+  for (const { pattern, accept } of BOUNDARY_PRIORITY) {
     let best: number | undefined;
-    for (const match of text.slice(0, limit + 1).matchAll(pattern)) {
-      const end = (match.index ?? 0) + match[0].length - 1; // keep the punctuation, drop the space
-      if (end <= limit && end >= floor) best = end;
+    for (const match of window.matchAll(pattern)) {
+      const end = (match.index ?? 0) + match[0].length;
+      if (end <= limit && end >= floor && end < text.length && (!accept || accept(window, match))) best = end;
     }
     if (best !== undefined) return best;
   }

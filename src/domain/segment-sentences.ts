@@ -97,7 +97,11 @@ function splitMissedBoundaries(piece: string): string[] {
   return out.filter(Boolean);
 }
 
-function endsSentence(before: string, punctuation: string, closing: string, next: string): boolean {
+/**
+ * Whether sentence punctuation ends a sentence, given the text before it, the closing marks after
+ * it and the first character of the next word (cut-to-fit uses it inside overlong sentences too).
+ */
+export function endsSentence(before: string, punctuation: string, closing: string, next: string): boolean {
   if (punctuation !== '.') return true; // ?, !, …, "..." and "!..": sbd's rules and ours agree
   const word = (/\S*$/.exec(before)?.[0] ?? '').replace(/^["“‘«([]+/, '');
   if (!word || /[.@/:]/.test(word)) return false; // a dotted token, a URL, an address: sbd decides
