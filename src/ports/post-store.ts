@@ -8,7 +8,14 @@ import type { PublishFailureReason } from './publisher.js';
  * queued -> skipped by an admin. Every change is one transaction.
  */
 export type PostState = 'queued' | 'sending' | 'sent' | 'failed' | 'unknown' | 'skipped';
-export const POST_STATES: readonly PostState[] = ['queued', 'sending', 'sent', 'failed', 'unknown', 'skipped'];
+export const POST_STATES: readonly PostState[] = [
+  'queued',
+  'sending',
+  'sent',
+  'failed',
+  'unknown',
+  'skipped',
+];
 
 export interface StoredArticle {
   readonly id: number;
@@ -102,15 +109,30 @@ export interface PostStore {
 
   /** queued -> sending, attempts + 1, attempt logged. Returns undefined when the post was not queued. */
   lease(postId: number, now: Date): StoredPost | undefined;
-  markSent(postId: number, receipt: { remoteId: string; url?: string; publishedAt: Date }, outcome?: 'sent' | 'duplicate'): void;
+  markSent(
+    postId: number,
+    receipt: { remoteId: string; url?: string; publishedAt: Date },
+    outcome?: 'sent' | 'duplicate',
+  ): void;
   /** sending -> queued with a next attempt time. */
-  markRetry(postId: number, reason: PublishFailureReason, nextAttemptAt: Date, detail: string, now: Date): void;
+  markRetry(
+    postId: number,
+    reason: PublishFailureReason,
+    nextAttemptAt: Date,
+    detail: string,
+    now: Date,
+  ): void;
   /** sending -> failed. */
   markFailed(postId: number, reason: PublishFailureReason, detail: string, now: Date): void;
+  /** sending -> unknown: the send may or may not have arrived and the platform cannot be asked. */
+  markUnknown(postId: number, detail: string, now: Date): void;
   /** On start-up: every post left in `sending` becomes `unknown`. Returns them. */
   markInterruptedAsUnknown(now: Date): readonly StoredPost[];
   /** unknown -> sent (it did arrive) with the remote id when known. */
-  resolveUnknownAsSent(postId: number, receipt: { remoteId: string | null; url?: string; publishedAt: Date }): void;
+  resolveUnknownAsSent(
+    postId: number,
+    receipt: { remoteId: string | null; url?: string; publishedAt: Date },
+  ): void;
   /** unknown | failed | skipped -> queued (send again), due now. */
   requeue(postId: number, now: Date): boolean;
   /** queued | unknown | failed -> skipped. */

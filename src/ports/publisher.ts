@@ -19,17 +19,29 @@ export class PublishError extends Error {
   readonly hint: string | undefined;
   /** HTTP status or API error code when the platform gave one. */
   readonly status: number | undefined;
+  /**
+   * The request may have reached the platform before the failure (a timeout or a connection cut
+   * after sending): retrying blindly could publish twice, so the caller reconciles first.
+   */
+  readonly maybeDelivered: boolean;
 
   constructor(
     reason: PublishFailureReason,
     message: string,
-    options: { cause?: unknown; retryAt?: Date; hint?: string; status?: number } = {},
+    options: {
+      cause?: unknown;
+      retryAt?: Date;
+      hint?: string;
+      status?: number;
+      maybeDelivered?: boolean;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.reason = reason;
     this.retryAt = options.retryAt;
     this.hint = options.hint;
     this.status = options.status;
+    this.maybeDelivered = options.maybeDelivered ?? false;
   }
 }
 

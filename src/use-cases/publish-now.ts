@@ -120,6 +120,16 @@ async function publishChannel(
       });
       continue;
     }
+    if (outcome.kind === 'unknown') {
+      options.onEvent({
+        kind: 'skipped',
+        channelId,
+        post: outcome.post,
+        why: `may or may not have arrived (${outcome.detail}): check the channel, then quotecast resolve ${outcome.post.id} --sent|--resend`,
+      });
+      stoppedBecause = `post #${outcome.post.id} has an unknown outcome`;
+      break;
+    }
     if (outcome.kind === 'not-queued') {
       const now = store.getPost(initial.id);
       if (now?.state === 'sent') continue; // the daemon sent it meanwhile

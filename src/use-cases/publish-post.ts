@@ -14,6 +14,8 @@ export type PublishOutcome =
       readonly detail: string;
     }
   | { readonly kind: 'failed'; readonly post: StoredPost; readonly reason: string; readonly detail: string }
+  /** It may have arrived and the platform cannot be asked: held back until an admin decides. */
+  | { readonly kind: 'unknown'; readonly post: StoredPost; readonly detail: string }
   /** Someone else took it first (another process, or it was no longer queued). */
   | { readonly kind: 'not-queued'; readonly postId: number };
 
@@ -128,6 +130,10 @@ async function handleFailure(
       return { kind: 'retry', post, reason: 'rate-limited', at, detail };
     }
     case 'unavailable': {
+      if (error.maybeDelivered) {
+        const settled = await settleMaybeDelivered(deps, post, detail);
+        if (settled) return settled;
+      }
       // Counted from the attempt log. An admin's retry of a post that gave up starts a fresh round:
       // give-ups happen at every multiple of maxAttempts, so the count runs modulo maxAttempts.
       const total = store.attempts(post.id).filter((a) => a.outcome === 'unavailable').length + 1;
@@ -188,4 +194,52 @@ async function handleFailure(
       return { kind: 'failed', post, reason: 'rejected', detail };
     }
   }
+}
+
+/**
+ * The request may have reached the platform (timeout or connection cut after sending). Where we can
+ * read our own posts (X), look: found means sent. Where we cannot (Telegram), a blind retry could
+ * publish twice, so the post is held as `unknown` and an admin decides. Returns undefined when the
+ * post was looked for and is not there: then an ordinary retry is safe.
+ */
+async function settleMaybeDelivered(
+  deps: PublishDeps,
+  post: StoredPost,
+  detail: string,
+): Promise<PublishOutcome | undefined> {
+  const { store, clock, logger, notifier } = deps;
+  const publisher = deps.publishers.get(post.channelId);
+  if (publisher?.recentPosts) {
+    try {
+      const recent = await publisher.recentPosts(new Date(clock.now().getTime() - 86_400_000));
+      const match = recent.find((r) => r.text === post.text);
+      if (!match) return undefined;
+      store.markSent(post.id, {
+        remoteId: match.remoteId,
+        ...(match.url ? { url: match.url } : {}),
+        publishedAt: match.publishedAt ?? clock.now(),
+      });
+      logger.info('the answer was lost but the post had arrived; marked sent', {
+        post: post.id,
+        channel: post.channelId,
+        remoteId: match.remoteId,
+      });
+      return { kind: 'sent', post, remoteId: match.remoteId, ...(match.url ? { url: match.url } : {}) };
+    } catch {
+      // Could not look: fall through to asking an admin rather than risking a second copy.
+    }
+  }
+  store.markUnknown(post.id, `may or may not have arrived: ${detail}`, clock.now());
+  logger.warn('post outcome unknown; held until an admin decides', {
+    post: post.id,
+    channel: post.channelId,
+    detail,
+  });
+  await notifier.alert({
+    kind: 'unknown',
+    channelId: post.channelId,
+    postId: post.id,
+    text: `Post ${post.id} (${post.channelId}, ${post.seq}/${post.total}) may or may not have arrived (${detail}). Check the channel, then mark it as sent or send it again.`,
+  });
+  return { kind: 'unknown', post, detail };
 }

@@ -202,6 +202,12 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
     return rows.sort((a, b) => a.article_id - b.article_id || a.seq - b.seq).map(toStoredPost);
   });
 
+  const markUnknown = write((postId: number, detail: string, now: Date): void => {
+    const changed = sql.markOneUnknown.run(detail, postId).changes;
+    if (changed === 0) refuse(postId, 'marked unknown', ['sending']);
+    sql.closeAttempt.run({ id: postId, at: now.getTime(), outcome: 'unknown', detail });
+  });
+
   const resolveUnknownAsSent = write(
     (postId: number, receipt: { remoteId: string | null; url?: string; publishedAt: Date }): void => {
       const changed = sql.resolveUnknown.run({
@@ -246,6 +252,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
     markRetry,
     markFailed,
     markInterruptedAsUnknown,
+    markUnknown,
     resolveUnknownAsSent,
     requeue: (postId) => changes(() => sql.requeue.run(postId)) > 0,
     skip: (postId) => changes(() => sql.skip.run(postId)) > 0,
@@ -416,6 +423,9 @@ function prepareStatements(db: Database.Database) {
     ),
     markFailed: db.prepare<{ id: number; error: string }>(
       `UPDATE posts SET state = 'failed', last_error = @error WHERE id = @id AND state = 'sending'`,
+    ),
+    markOneUnknown: db.prepare<[string, number]>(
+      `UPDATE posts SET state = 'unknown', last_error = ? WHERE id = ? AND state = 'sending'`,
     ),
     markInterrupted: db.prepare<[string], PostRow>(
       `UPDATE posts SET state = 'unknown', last_error = ? WHERE state = 'sending' RETURNING *`,

@@ -55,6 +55,9 @@ export function describedProblem(description: string | undefined): DescribedProb
   return KNOWN_DESCRIPTIONS.find((entry) => entry.pattern.test(description))?.problem;
 }
 
+/** Network codes that can happen after the request was written (unlike ECONNREFUSED or ENOTFOUND). */
+const MAYBE_DELIVERED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET']);
+
 /** Turns what telegraf threw into a PublishError named by its remedy. */
 export function classifyTelegramError(error: unknown, context: TelegramErrorContext): PublishError {
   if (error instanceof PublishError) return error;
@@ -65,13 +68,16 @@ export function classifyTelegramError(error: unknown, context: TelegramErrorCont
     const why = context.timedOut ? `no answer within ${context.timeoutMs} ms` : 'the request was aborted';
     return new PublishError('unavailable', `${where}: ${why}; the message may or may not have arrived`, {
       cause: error,
+      maybeDelivered: true,
     });
   }
   const code = (error as { code?: unknown } | undefined)?.code;
   if (name === 'FetchError' || (typeof code === 'string' && NETWORK_CODES.has(code))) {
     // node-fetch's own message names the URL, which holds the bot token: quote the code only.
     const detail = typeof code === 'string' ? `network error ${code}` : 'network error';
-    return new PublishError('unavailable', `${where}: ${detail}`, { cause: error });
+    // A connection cut after the request went out may still have delivered the message.
+    const maybeDelivered = typeof code === 'string' && MAYBE_DELIVERED_CODES.has(code);
+    return new PublishError('unavailable', `${where}: ${detail}`, { cause: error, maybeDelivered });
   }
   return new PublishError('unavailable', `${where}: unexpected error`, { cause: error });
 }

@@ -61,6 +61,7 @@ export function classifyTwitterError(error: unknown, context: TwitterErrorContex
     const status = error.response.statusCode;
     return new PublishError('unavailable', `X: could not ${context.action}: the answer was cut off`, {
       cause: error,
+      maybeDelivered: true,
       ...(status === undefined ? {} : { status }),
     });
   }
@@ -70,6 +71,8 @@ export function classifyTwitterError(error: unknown, context: TwitterErrorContex
       `X: could not ${context.action}: ${describeRequestError(error, context)}`,
       {
         cause: error,
+        // A timeout or a reset may come after X received the tweet; refused connections cannot.
+        maybeDelivered: !/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(describeRequestError(error, context)),
       },
     );
   }
