@@ -56,6 +56,26 @@ function queueOne(store: PostStore, channelId: string, text: string): number {
   return result.postIds[0]!;
 }
 
+async function startFakeX() {
+  const fake = createFakeXApi();
+  const { url } = await fake.start();
+  cleanups.push(() => fake.close());
+  const publisher = createTwitterPublisher({
+    credentials: {
+      kind: 'oauth1',
+      appKey: 'app-key-1',
+      appSecret: 'app-secret-1',
+      accessToken: 'access-1',
+      accessSecret: 'secret-1',
+    },
+    apiRoot: url,
+    timeoutMs: 2000,
+    logger: createSilentLogger(),
+    clock: createSystemClock(),
+  });
+  return { fake, publisher };
+}
+
 describe('a send that may have been delivered', () => {
   it('on Telegram, a timeout holds the post as unknown and asks an admin instead of retrying', async () => {
     const fake = createFakeTelegramApi();
@@ -87,22 +107,7 @@ describe('a send that may have been delivered', () => {
   });
 
   it('on X, a dropped answer is settled by reading recent tweets: found means sent, with its id', async () => {
-    const fake = createFakeXApi();
-    const { url } = await fake.start();
-    cleanups.push(() => fake.close());
-    const publisher = createTwitterPublisher({
-      credentials: {
-        kind: 'oauth1',
-        appKey: 'app-key-1',
-        appSecret: 'app-secret-1',
-        accessToken: 'access-1',
-        accessSecret: 'secret-1',
-      },
-      apiRoot: url,
-      timeoutMs: 2000,
-      logger: createSilentLogger(),
-      clock: createSystemClock(),
-    });
+    const { fake, publisher } = await startFakeX();
     const { store, deps, alerts } = setUp({ id: 'x', platform: 'twitter' }, publisher);
     const text = 'Boats. And crabs. Mostly crabs.';
     const id = queueOne(store, 'x', text);
@@ -119,22 +124,7 @@ describe('a send that may have been delivered', () => {
   });
 
   it('on X, a dropped request that never arrived is retried later and published once', async () => {
-    const fake = createFakeXApi();
-    const { url } = await fake.start();
-    cleanups.push(() => fake.close());
-    const publisher = createTwitterPublisher({
-      credentials: {
-        kind: 'oauth1',
-        appKey: 'app-key-1',
-        appSecret: 'app-secret-1',
-        accessToken: 'access-1',
-        accessSecret: 'secret-1',
-      },
-      apiRoot: url,
-      timeoutMs: 2000,
-      logger: createSilentLogger(),
-      clock: createSystemClock(),
-    });
+    const { fake, publisher } = await startFakeX();
     const { store, deps } = setUp({ id: 'x', platform: 'twitter' }, publisher);
     const text = 'The council will review the mooring rules in spring.';
     const id = queueOne(store, 'x', text);
