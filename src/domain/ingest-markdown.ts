@@ -95,7 +95,7 @@ const FRONT_MATTER_KEYS: Record<string, keyof ArticleMetadata> = {
 
 /** A leading `---` block of `key: value` lines (the common subset of YAML front matter). */
 function readFrontMatter(text: string): { meta: ArticleMetadata; rest: string } {
-  const match = /^---\n([\s\S]*?)\n---\n/.exec(text.trimStart());
+  const match = /^---\n([\s\S]*?)\n---(?:\n|$)/.exec(text.trimStart());
   if (!match) return { meta: {}, rest: text };
   const meta: Record<string, string> = {};
   for (const line of (match[1] ?? '').split('\n')) {
