@@ -14,9 +14,14 @@ const timeZone = z.string().refine(isTimeZone, {
     'unknown IANA time zone; use a name such as "Europe/London" or "America/New_York" (see `timedatectl list-timezones`)',
 });
 
-const cronExpression = z.string().refine((expr) => cron.validate(expr), {
-  message:
-    'not a valid cron expression; use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. "0 9,13,17 * * *"',
+const cronExpression = z.string().superRefine((expr, ctx) => {
+  const result = cron.validateDetailed(expr);
+  if (result.valid) return;
+  const why = result.errors.map((e) => e.message).join('; ');
+  ctx.addIssue({
+    code: 'custom',
+    message: `"${expr}" is not a valid cron expression (${why}); use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. "0 9,13,17 * * *"`,
+  });
 });
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, e.g. "23:00"');
@@ -85,7 +90,7 @@ const twitterChannel = channelBase.extend({
 const telegramChannel = channelBase.extend({
   platform: z.literal('telegram'),
   chat: z
-    .string()
+    .string({ error: 'a Telegram channel needs chat: a public "@channelname" or a numeric chat id' })
     .regex(
       /^(@[A-Za-z]\w{3,31}|-?\d{1,20})$/,
       'expected a public @channelname or a numeric chat id such as -1001234567890',

@@ -100,7 +100,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
     }
   }
   const parsed = settingsSchema.safeParse(raw ?? {});
-  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues, configPath));
+  if (!parsed.success) {
+    problems.push(...formatIssues(parsed.error.issues, configPath));
+    // The schema's cross-channel check only runs on otherwise valid input; say this one anyway.
+    problems.push(...duplicateChannelIds(raw, configPath, parsed.error.issues));
+  }
 
   const adminIds = parseAdminIds(env.TELEGRAM_ADMIN_IDS, problems);
   const apiRoots = {
@@ -147,6 +151,24 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
     notices,
   };
   return { ok: true, config: deepFreeze(config) };
+}
+
+function duplicateChannelIds(raw: unknown, file: string, issues: readonly z.core.$ZodIssue[]): string[] {
+  const channels = (raw as { channels?: unknown } | null)?.channels;
+  if (!Array.isArray(channels)) return [];
+  const seen = new Set<unknown>();
+  const out: string[] = [];
+  channels.forEach((c, i) => {
+    const id = (c as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string') return;
+    const already = issues.some(
+      (issue) => issue.path.join('.') === `channels.${i}.id` && /duplicate/.test(issue.message),
+    );
+    if (seen.has(id) && !already)
+      out.push(`${path.basename(file)}: channels[${i}].id: duplicate channel id "${id}"; ids must be unique`);
+    seen.add(id);
+  });
+  return out;
 }
 
 function readEnvironment(cwd: string): Record<string, string | undefined> {
