@@ -1,0 +1,418 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { backoffDelayMs } from '../../src/domain/schedule.js';
+import { pauseChannel, resumeChannel } from '../../src/use-cases/admin-actions.js';
+import { runChannelSlot, type SlotResult } from '../../src/use-cases/run-channel-slot.js';
+import { makeArticle } from '../helpers/articles.js';
+import { createSeededRandom } from '../helpers/seeded-random.js';
+import { createWorld, queued, type World, type WorldOptions } from '../helpers/world.js';
+
+/**
+ * The publishing use cases end to end: the real SQLite store on a temp file, the real twitter-api-v2
+ * and telegraf publishers against the loopback fakes, a fake clock. Assertions are on what the fakes
+ * received and what the store holds.
+ */
+
+const X_QUOTES = {
+  id: 'x-quotes',
+  platform: 'twitter',
+  mode: 'quotes',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+};
+const X_THREAD = {
+  id: 'x-thread',
+  platform: 'twitter',
+  mode: 'thread',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+  credentials: 'X_THREAD',
+};
+const TG_THREAD = {
+  id: 'tg-thread',
+  platform: 'telegram',
+  chat: '@quotecast_thread',
+  mode: 'thread',
+  schedule: '0 * * * *',
+  targetLength: 300,
+  dailyCap: 100,
+};
+const TG_QUOTES = {
+  id: 'tg-quotes',
+  platform: 'telegram',
+  chat: '@quotecast_quotes',
+  mode: 'quotes',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+};
+
+let world: World | undefined;
+
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function setUp(options: Partial<WorldOptions> & Pick<WorldOptions, 'channels'>): Promise<World> {
+  world = await createWorld({ start: '2026-03-10T12:00:00Z', ...options });
+  return world;
+}
+
+const slot = (w: World, channelId: string): Promise<SlotResult> => runChannelSlot(w.runtime.deps, channelId);
+const tweetRequests = (w: World) => w.x.requests.filter((r) => r.method === 'POST' && r.path === '/2/tweets');
+const sendCalls = (w: World) => w.telegram.calls.filter((c) => c.method === 'sendMessage');
+const hours = (n: number) => n * 3_600_000;
+
+function outcomesOf(result: SlotResult) {
+  if (result.kind !== 'published')
+    throw new Error(`expected a published slot, got ${JSON.stringify(result)}`);
+  return result.outcomes;
+}
+
+describe('quotes and thread modes', () => {
+  it('quotes mode publishes exactly one post per slot, in queue order', async () => {
+    const w = await setUp({ channels: [X_QUOTES] });
+    const first = queued(w.enqueue(makeArticle(1)));
+    const second = queued(w.enqueue(makeArticle(2)));
+    const queue = [...w.posts(first.articleId, 'x-quotes'), ...w.posts(second.articleId, 'x-quotes')];
+    expect(queue.length).toBeGreaterThan(5);
+
+    for (let i = 0; i < queue.length; i++) {
+      const result = await slot(w, 'x-quotes');
+      expect(outcomesOf(result)).toHaveLength(1);
+      expect(w.x.tweets).toHaveLength(i + 1);
+      w.clock.advance(hours(1));
+    }
+    expect(w.x.tweets.map((t) => t.text)).toEqual(queue.map((p) => p.text));
+    expect(w.x.tweets.every((t) => t.replyTo === undefined)).toBe(true);
+    const stored = [...w.posts(first.articleId, 'x-quotes'), ...w.posts(second.articleId, 'x-quotes')];
+    expect(stored.map((p) => [p.state, p.remoteId])).toEqual(w.x.tweets.map((t) => ['sent', t.id]));
+    expect(await slot(w, 'x-quotes')).toEqual({ kind: 'idle', why: 'nothing-due' });
+  });
+
+  it('thread mode publishes the whole next thread at one slot as a reply chain on X', async () => {
+    const w = await setUp({ channels: [X_THREAD] });
+    const first = queued(w.enqueue(makeArticle(1, { paragraphs: 5 })));
+    const second = queued(w.enqueue(makeArticle(2, { paragraphs: 3 })));
+    const thread = w.posts(first.articleId, 'x-thread');
+    expect(thread.length).toBeGreaterThanOrEqual(3);
+
+    expect(outcomesOf(await slot(w, 'x-thread'))).toHaveLength(thread.length);
+    expect(w.x.tweets.map((t) => t.text)).toEqual(thread.map((p) => p.text));
+    expect(w.x.tweets[0]!.replyTo).toBeUndefined();
+    for (let i = 1; i < w.x.tweets.length; i++) expect(w.x.tweets[i]!.replyTo).toBe(w.x.tweets[i - 1]!.id);
+    expect(w.posts(first.articleId, 'x-thread').map((p) => p.remoteId)).toEqual(w.x.tweets.map((t) => t.id));
+    // The next article waits for the next slot, and starts a new chain.
+    expect(w.posts(second.articleId, 'x-thread').every((p) => p.state === 'queued')).toBe(true);
+
+    w.clock.advance(hours(1));
+    await slot(w, 'x-thread');
+    const next = w.x.tweets.slice(thread.length);
+    expect(next.map((t) => t.text)).toEqual(w.posts(second.articleId, 'x-thread').map((p) => p.text));
+    expect(next[0]!.replyTo).toBeUndefined();
+    expect(next[1]!.replyTo).toBe(next[0]!.id);
+  });
+
+  it('thread mode on Telegram replies to the previous message id', async () => {
+    const w = await setUp({ channels: [TG_THREAD] });
+    const { articleId } = queued(w.enqueue(makeArticle(3, { paragraphs: 4 })));
+    const thread = w.posts(articleId, 'tg-thread');
+    await slot(w, 'tg-thread');
+    const sent = w.telegram.sentMessages;
+    expect(sent.map((m) => m.shownText)).toEqual(thread.map((p) => p.text));
+    expect(sent.every((m) => m.chatId === '@quotecast_thread' && m.parseMode === 'HTML')).toBe(true);
+    expect(sent[0]!.replyTo).toBeUndefined();
+    for (let i = 1; i < sent.length; i++) expect(sent[i]!.replyTo).toBe(sent[i - 1]!.messageId);
+  });
+
+  it('a thread cut by an outage resumes after a restart, replying to the stored id of the last part sent', async () => {
+    const w = await setUp({
+      channels: [X_THREAD],
+      settings: { retry: { maxAttempts: 5, baseDelaySeconds: 60, maxDelaySeconds: 600 } },
+    });
+    const { articleId } = queued(w.enqueue(makeArticle(4, { paragraphs: 5 })));
+    queued(w.enqueue(makeArticle(5, { paragraphs: 2 })));
+    const thread = w.posts(articleId, 'x-thread');
+    // The third part meets a 503.
+    w.x.failNext({
+      match: (r) => r.path === '/2/tweets' && (r.body as { text?: string }).text === thread[2]!.text,
+      fault: { kind: 'server-error', status: 503 },
+    });
+
+    const outcomes = outcomesOf(await slot(w, 'x-thread'));
+    expect(outcomes.map((o) => o.kind)).toEqual(['sent', 'sent', 'retry']);
+    expect(w.x.tweets).toHaveLength(2);
+    const retryAt = w.runtime.store.getPost(thread[2]!.id)!.nextAttemptAt!;
+    expect(retryAt.getTime()).toBeGreaterThan(w.clock.now().getTime());
+
+    // Before the retry time nothing goes out: not the rest of this thread, not the next article.
+    w.restart();
+    w.clock.set(new Date(retryAt.getTime() - 1000));
+    expect(await slot(w, 'x-thread')).toMatchObject({ kind: 'idle', why: 'nothing-due' });
+    expect(tweetRequests(w)).toHaveLength(3);
+
+    w.clock.set(retryAt);
+    const resumed = outcomesOf(await slot(w, 'x-thread'));
+    expect(resumed.map((o) => o.kind)).toEqual(['sent', 'sent', 'sent']);
+    const tweets = w.x.tweets;
+    expect(tweets.map((t) => t.text)).toEqual(thread.map((p) => p.text));
+    expect(tweets[2]!.replyTo).toBe(w.runtime.store.getPost(thread[1]!.id)!.remoteId);
+    for (let i = 1; i < tweets.length; i++) expect(tweets[i]!.replyTo).toBe(tweets[i - 1]!.id);
+  });
+});
+
+describe('what each failure does', () => {
+  it('rate-limited: requeued at the reset time from the headers, channel paused, no calls until then', async () => {
+    const w = await setUp({ channels: [X_QUOTES] });
+    const { articleId } = queued(w.enqueue(makeArticle(6)));
+    const [first, second] = w.posts(articleId, 'x-quotes');
+    const reset = Math.floor(w.clock.now().getTime() / 1000) + 40 * 60;
+    w.x.failNext({ fault: { kind: 'rate-limit', reset } });
+
+    const [outcome] = outcomesOf(await slot(w, 'x-quotes'));
+    expect(outcome).toMatchObject({ kind: 'retry', reason: 'rate-limited', at: new Date(reset * 1000) });
+    expect(w.runtime.store.getPost(first!.id)).toMatchObject({
+      state: 'queued',
+      nextAttemptAt: new Date(reset * 1000),
+    });
+    expect(w.runtime.store.channelState('x-quotes')).toMatchObject({
+      paused: true,
+      pausedUntil: new Date(reset * 1000),
+    });
+
+    const calls = w.x.requests.length;
+    for (let minute = 10; minute < 40; minute += 10) {
+      w.clock.set(new Date(reset * 1000 - (40 - minute) * 60_000));
+      expect(await slot(w, 'x-quotes')).toMatchObject({ kind: 'idle', why: 'paused' });
+    }
+    expect(w.x.requests).toHaveLength(calls);
+
+    w.clock.set(new Date(reset * 1000));
+    expect(outcomesOf(await slot(w, 'x-quotes'))[0]).toMatchObject({ kind: 'sent' });
+    expect(w.runtime.store.channelState('x-quotes').paused).toBe(false);
+    expect(w.x.tweets.map((t) => t.text)).toEqual([first!.text]);
+    w.clock.advance(hours(1));
+    await slot(w, 'x-quotes');
+    expect(w.x.tweets.map((t) => t.text)).toEqual([first!.text, second!.text]);
+  });
+
+  it('rate-limited on Telegram waits for retry_after', async () => {
+    const w = await setUp({ channels: [TG_QUOTES] });
+    const { articleId } = queued(w.enqueue(makeArticle(7)));
+    w.telegram.failNext({ fault: { kind: 'rate-limit', retryAfter: 90 } });
+    const start = w.clock.now().getTime();
+    expect(outcomesOf(await slot(w, 'tg-quotes'))[0]).toMatchObject({
+      kind: 'retry',
+      reason: 'rate-limited',
+      at: new Date(start + 90_000),
+    });
+    w.clock.advance(89_000);
+    expect(await slot(w, 'tg-quotes')).toMatchObject({ kind: 'idle', why: 'paused' });
+    expect(sendCalls(w)).toHaveLength(1);
+    w.clock.advance(1000);
+    await slot(w, 'tg-quotes');
+    expect(w.telegram.sentMessages.map((m) => m.shownText)).toEqual([
+      w.posts(articleId, 'tg-quotes')[0]!.text,
+    ]);
+  });
+
+  it('unavailable: exponential backoff with seeded jitter, then failed after maxAttempts and an alert', async () => {
+    const retry = { maxAttempts: 4, baseDelaySeconds: 10, maxDelaySeconds: 25 };
+    const w = await setUp({ channels: [X_QUOTES], settings: { retry }, seed: 7 });
+    const { articleId } = queued(w.enqueue(makeArticle(8)));
+    const [post, ...others] = w.posts(articleId, 'x-quotes');
+    const attemptsOfPost = () =>
+      tweetRequests(w).filter((r) => (r.body as { text?: string }).text === post!.text);
+    w.x.failNext({
+      match: (r) => (r.body as { text?: string } | undefined)?.text === post!.text,
+      times: 10,
+      fault: { kind: 'server-error', status: 503 },
+    });
+    const expectedJitter = createSeededRandom(7);
+
+    for (let attempt = 1; attempt < retry.maxAttempts; attempt++) {
+      const [outcome] = outcomesOf(await slot(w, 'x-quotes'));
+      expect(outcome).toMatchObject({ kind: 'retry', reason: 'unavailable', post: { id: post!.id } });
+      const at = w.runtime.store.getPost(post!.id)!.nextAttemptAt!;
+      const delay = at.getTime() - w.clock.now().getTime();
+      const ceiling = Math.min(25_000, 10_000 * 2 ** (attempt - 1));
+      expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(delay).toBeLessThanOrEqual(ceiling);
+      expect(delay).toBe(backoffDelayMs(attempt, 10_000, 25_000, expectedJitter));
+      // Before its time the post is not tried again; a quote channel goes on with the next quote.
+      w.clock.set(new Date(at.getTime() - 1));
+      expect(outcomesOf(await slot(w, 'x-quotes'))[0]).toMatchObject({
+        kind: 'sent',
+        post: { id: others[attempt - 1]!.id },
+      });
+      expect(attemptsOfPost()).toHaveLength(attempt);
+      w.clock.set(at);
+    }
+
+    const [last] = outcomesOf(await slot(w, 'x-quotes'));
+    expect(last).toMatchObject({ kind: 'failed', reason: 'unavailable' });
+    expect(w.runtime.store.getPost(post!.id)).toMatchObject({ state: 'failed', attempts: 4 });
+    expect(w.alerts).toEqual([
+      expect.objectContaining({ kind: 'failed', postId: post!.id, channelId: 'x-quotes' }),
+    ]);
+    expect(w.alerts[0]!.text).toContain(`/retry ${post!.id}`);
+    expect(attemptsOfPost()).toHaveLength(4);
+    expect(w.x.tweets.map((t) => t.text)).not.toContain(post!.text);
+    // Given up for good: later slots never try it again.
+    w.clock.advance(hours(1));
+    await slot(w, 'x-quotes');
+    expect(attemptsOfPost()).toHaveLength(4);
+    expect(w.x.tweets.map((t) => t.text)).toEqual(others.slice(0, 4).map((p) => p.text));
+  });
+
+  it('duplicate: the platform already has it, so it counts as sent with the existing id', async () => {
+    const w = await setUp({ channels: [X_THREAD] });
+    const { articleId } = queued(w.enqueue(makeArticle(9, { paragraphs: 4 })));
+    const thread = w.posts(articleId, 'x-thread');
+    // Part 1 went out before (say, by hand): X answers 403 duplicate content.
+    const existing = w.x.addTweet(thread[0]!.text);
+
+    const outcomes = outcomesOf(await slot(w, 'x-thread'));
+    expect(outcomes.map((o) => o.kind)).toEqual(['duplicate', ...thread.slice(1).map(() => 'sent')]);
+    expect(w.runtime.store.getPost(thread[0]!.id)).toMatchObject({ state: 'sent', remoteId: existing.id });
+    const posted = w.x.tweets.slice(1);
+    expect(posted.map((t) => t.text)).toEqual(thread.slice(1).map((p) => p.text));
+    // The thread goes on replying to the tweet X already had.
+    expect(posted[0]!.replyTo).toBe(existing.id);
+    expect(w.x.tweets.filter((t) => t.text === thread[0]!.text)).toHaveLength(1);
+    expect(w.alerts).toEqual([]);
+  });
+
+  it('rejected: failed for good, an admin is told, the channel goes on', async () => {
+    const w = await setUp({ channels: [X_QUOTES, TG_QUOTES] });
+    const { articleId } = queued(w.enqueue(makeArticle(10)));
+    w.x.failNext({ fault: { kind: 'bad-request' } });
+    w.telegram.failNext({ fault: { kind: 'bad-request', description: 'Bad Request: message is too long' } });
+    const xPost = w.posts(articleId, 'x-quotes')[0]!;
+    const tgPost = w.posts(articleId, 'tg-quotes')[0]!;
+
+    expect(outcomesOf(await slot(w, 'x-quotes'))[0]).toMatchObject({ kind: 'failed', reason: 'rejected' });
+    expect(outcomesOf(await slot(w, 'tg-quotes'))[0]).toMatchObject({ kind: 'failed', reason: 'rejected' });
+    expect(w.runtime.store.getPost(xPost.id)!.state).toBe('failed');
+    expect(w.runtime.store.getPost(tgPost.id)!.lastError).toContain('message is too long');
+    expect(w.alerts.map((a) => [a.kind, a.postId])).toEqual([
+      ['failed', xPost.id],
+      ['failed', tgPost.id],
+    ]);
+    expect(w.alerts[0]!.text).toContain(`/edit ${xPost.id}`);
+    expect(w.runtime.store.channelState('x-quotes').paused).toBe(false);
+
+    w.clock.advance(hours(1));
+    await slot(w, 'x-quotes');
+    expect(w.x.tweets.map((t) => t.text)).toEqual([w.posts(articleId, 'x-quotes')[1]!.text]);
+    expect(tweetRequests(w)).toHaveLength(2);
+  });
+
+  it('auth: the post fails, the channel pauses with no end and an admin is told', async () => {
+    const w = await setUp({ channels: [X_QUOTES, TG_QUOTES] });
+    const { articleId } = queued(w.enqueue(makeArticle(11)));
+    w.x.failNext({ fault: { kind: 'unauthorized' } });
+    w.telegram.failNext({ fault: { kind: 'forbidden', variant: 'kicked' } });
+
+    expect(outcomesOf(await slot(w, 'x-quotes'))[0]).toMatchObject({ kind: 'failed', reason: 'auth' });
+    expect(outcomesOf(await slot(w, 'tg-quotes'))[0]).toMatchObject({ kind: 'failed', reason: 'auth' });
+    for (const channel of ['x-quotes', 'tg-quotes']) {
+      expect(w.runtime.store.channelState(channel)).toMatchObject({ paused: true, pausedUntil: null });
+      expect(w.posts(articleId, channel)[0]!.state).toBe('failed');
+    }
+    expect(w.alerts.map((a) => [a.kind, a.channelId])).toEqual([
+      ['auth', 'x-quotes'],
+      ['auth', 'tg-quotes'],
+    ]);
+    expect(w.alerts[0]!.text).toContain('/resume x-quotes');
+
+    const before = [w.x.requests.length, w.telegram.calls.length];
+    w.clock.advance(hours(48));
+    expect(await slot(w, 'x-quotes')).toMatchObject({ kind: 'idle', why: 'paused' });
+    expect(await slot(w, 'tg-quotes')).toMatchObject({ kind: 'idle', why: 'paused' });
+    expect([w.x.requests.length, w.telegram.calls.length]).toEqual(before);
+  });
+});
+
+describe('when a channel may post', () => {
+  it('the daily cap stops posting for the rest of the local day and resumes after local midnight', async () => {
+    // New York is UTC-4 in March: UTC midnight (20:00 local) must not reset the cap; local midnight does.
+    const channel = { ...X_QUOTES, timezone: 'America/New_York', dailyCap: 2 };
+    const w = await setUp({ channels: [channel], start: '2026-03-10T13:00:00Z' });
+    queued(w.enqueue(makeArticle(12)));
+    queued(w.enqueue(makeArticle(13)));
+
+    const results: [string, string][] = [];
+    // Every hour from 09:00 on the 10th to 09:00 on the 11th, local time.
+    for (let h = 0; h <= 24; h++) {
+      const result = await slot(w, 'x-quotes');
+      results.push([w.clock.now().toISOString().slice(5, 13), result.kind === 'idle' ? result.why : 'sent']);
+      w.clock.advance(hours(1));
+    }
+    const sentAt = results.filter(([, what]) => what === 'sent').map(([at]) => at);
+    expect(sentAt).toEqual(['03-10T13', '03-10T14', '03-11T04', '03-11T05']);
+    expect(results.find(([at]) => at === '03-11T00')?.[1]).toBe('daily-cap');
+    expect(results.find(([at]) => at === '03-11T03')?.[1]).toBe('daily-cap');
+    expect(w.x.tweets).toHaveLength(4);
+  });
+
+  it('quiet hours that wrap past midnight hold posts until they end', async () => {
+    const channel = { ...TG_QUOTES, timezone: 'Europe/London', quietHours: { start: '22:00', end: '07:00' } };
+    const w = await setUp({ channels: [channel], start: '2026-01-15T20:00:00Z' });
+    queued(w.enqueue(makeArticle(14)));
+    const timeline: string[] = [];
+    for (let h = 0; h < 13; h++) {
+      const result = await slot(w, 'tg-quotes');
+      if (result.kind === 'published') timeline.push(w.clock.now().toISOString().slice(11, 16));
+      else expect(result).toMatchObject({ kind: 'idle', why: 'quiet-hours' });
+      w.clock.advance(hours(1));
+    }
+    expect(timeline).toEqual(['20:00', '21:00', '07:00', '08:00']);
+    expect(w.telegram.sentMessages).toHaveLength(4);
+    expect(w.telegram.sentMessages.map((m) => m.at.toISOString().slice(11, 16))).toEqual(timeline);
+  });
+
+  it('a paused channel posts nothing until it is resumed', async () => {
+    const w = await setUp({ channels: [X_QUOTES, TG_QUOTES] });
+    queued(w.enqueue(makeArticle(15)));
+    expect(pauseChannel(w.runtime.deps, 'x-quotes', 'the test').ok).toBe(true);
+    for (let h = 0; h < 5; h++) {
+      expect(await slot(w, 'x-quotes')).toMatchObject({ kind: 'idle', why: 'paused' });
+      await slot(w, 'tg-quotes');
+      w.clock.advance(hours(1));
+    }
+    expect(tweetRequests(w)).toHaveLength(0);
+    expect(w.telegram.sentMessages).toHaveLength(5);
+    expect(resumeChannel(w.runtime.deps, 'x-quotes').ok).toBe(true);
+    await slot(w, 'x-quotes');
+    expect(w.x.tweets).toHaveLength(1);
+  });
+});
+
+describe('enqueueing', () => {
+  it('refuses the same article again (same body or same URL) unless forced', async () => {
+    const w = await setUp({ channels: [X_QUOTES, TG_QUOTES] });
+    const original = makeArticle(16);
+    const first = queued(w.enqueue(original));
+
+    const sameBody = w.enqueue({ ...original, title: 'A new headline', url: 'https://news.example/other' });
+    expect(sameBody).toEqual({
+      kind: 'duplicate',
+      articleId: first.articleId,
+      channelIds: ['x-quotes', 'tg-quotes'],
+    });
+    const sameUrl = w.enqueue({ ...makeArticle(17), url: original.url! });
+    expect(sameUrl).toMatchObject({ kind: 'duplicate', articleId: first.articleId });
+    // A channel the article never went to may still have it.
+    const posts = () => w.runtime.store.countsByState().queued;
+    const before = posts();
+
+    const forced = queued(w.enqueue(original, { force: true }));
+    expect(forced.articleId).not.toBe(first.articleId);
+    expect(posts()).toBe(before + forced.postIds.length);
+    expect(w.posts(forced.articleId, 'x-quotes').map((p) => p.text)).toEqual(
+      w.posts(first.articleId, 'x-quotes').map((p) => p.text),
+    );
+    // A different article is not a duplicate.
+    expect(w.enqueue(makeArticle(18)).kind).toBe('queued');
+  });
+});
