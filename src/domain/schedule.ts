@@ -4,12 +4,23 @@ import { Cron } from 'croner';
  * Schedule arithmetic in a channel's IANA time zone. Slot times come from croner, which handles
  * daylight-saving changes the way a person expects: a 02:30 slot on the night clocks jump forward
  * runs at 03:00 local time (the slot still happens that day), and on the night they fall back it runs
- * once, not twice.
+ * once, not twice. That holds for every slot named by fixed hours and minutes, lists included
+ * (`30 1,13 * * *`); patterns with a wildcard or step in the time fields (every 30 minutes, every hour) are
+ * intervals and keep their spacing in real time instead.
  */
+
+/** Options shared by every croner job here, so previews and the daemon's ticks agree. */
+export const CRON_OPTIONS = {
+  // Day-of-month and day-of-week combine with OR, as in Vixie cron and node-cron.
+  domAndDow: false,
+  // croner's default treats only single values as fixed times, so a list such as `30 1,13` would
+  // skip the 01:30 slot on the spring-forward night and run twice on the fall-back night.
+  fixedTimeRule: 'no-wildcard',
+} as const;
 
 /** The next `count` slot times after `from`. */
 export function nextSlots(cron: string, zone: string, from: Date, count: number): Date[] {
-  const job = new Cron(cron, { timezone: zone, paused: true, legacyMode: true });
+  const job = new Cron(cron, { timezone: zone, paused: true, ...CRON_OPTIONS });
   try {
     return job.nextRuns(count, from);
   } finally {
@@ -51,7 +62,22 @@ export function startOfLocalDay(date: Date, zone: string): Date {
     const localAsUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
     guess -= localAsUtc - Date.UTC(year, month - 1, day);
   }
-  return new Date(guess);
+  if (sameLocalDay(new Date(guess), zone, year, month, day)) return new Date(guess);
+  // Where clocks jump forward at midnight (America/Santiago, Asia/Beirut, …) 00:00 does not exist and
+  // the guess lands in the evening before: the day begins at the jump, found by bisection.
+  let before = guess;
+  let inside = date.getTime();
+  while (inside - before > 1) {
+    const middle = Math.floor((before + inside) / 2);
+    if (sameLocalDay(new Date(middle), zone, year, month, day)) inside = middle;
+    else before = middle;
+  }
+  return new Date(inside);
+}
+
+function sameLocalDay(date: Date, zone: string, year: number, month: number, day: number): boolean {
+  const p = localParts(date, zone);
+  return p.year === year && p.month === month && p.day === day;
 }
 
 /** True when the local time is inside [start, end) ("23:00"-"07:00" wraps past midnight). */
