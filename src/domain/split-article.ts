@@ -73,22 +73,52 @@ export function splitArticle(article: Article, settings: SplitSettings, rules: P
     : splitQuotes(article, settings, values, target, rules);
 }
 
-/** Sentence units of the body, with any sentence longer than `budget` cut into pieces that fit. */
-function toUnits(article: Article, budget: number, rules: PlatformRules): Unit[] {
-  const units: Unit[] = [];
+interface Sentence {
+  readonly text: string;
+  readonly paragraph: number;
+  readonly length: number;
+}
+
+/**
+ * The body's sentences, each measured once (thread mode re-packs at several budgets). A sentence
+ * of more than four posts' worth of characters is not measured whole: it will be cut anyway, and
+ * twitter-text is slow on long texts (cutToFit measures only post-sized prefixes).
+ */
+function measureSentences(article: Article, rules: PlatformRules): Sentence[] {
+  const sentences: Sentence[] = [];
   article.paragraphs.forEach((paragraph, index) => {
-    for (const sentence of segmentParagraph(paragraph)) {
-      const length = rules.measure(sentence);
-      if (length <= budget) {
-        units.push({ text: sentence, paragraph: index, length, fragment: false, forced: false });
-        continue;
-      }
-      const { pieces, forced } = cutToFit(sentence, budget, rules.measure);
-      for (const piece of pieces) {
-        units.push({ text: piece, paragraph: index, length: rules.measure(piece), fragment: true, forced });
-      }
+    for (const text of segmentParagraph(paragraph)) {
+      const length = text.length > 4 * rules.maxLength ? Number.POSITIVE_INFINITY : rules.measure(text);
+      sentences.push({ text, paragraph: index, length });
     }
   });
+  return sentences;
+}
+
+/** Sentence units of the body, with any sentence longer than `budget` cut into pieces that fit. */
+function toUnits(sentences: readonly Sentence[], budget: number, rules: PlatformRules): Unit[] {
+  const units: Unit[] = [];
+  for (const sentence of sentences) {
+    if (sentence.length <= budget) {
+      units.push({ ...sentence, fragment: false, forced: false });
+      continue;
+    }
+    const { pieces, forced } = cutToFit(sentence.text, budget, rules.measure);
+    if (pieces.length === 1) {
+      // Not measured whole because it was long in characters, but it fits (URLs count 23 on X).
+      units.push({ ...sentence, length: rules.measure(sentence.text), fragment: false, forced: false });
+      continue;
+    }
+    for (const piece of pieces) {
+      units.push({
+        text: piece,
+        paragraph: sentence.paragraph,
+        length: rules.measure(piece),
+        fragment: true,
+        forced,
+      });
+    }
+  }
   return units;
 }
 
@@ -102,6 +132,7 @@ function splitThread(
   rules: PlatformRules,
 ): SplitResult {
   const warnings: string[] = [];
+  const sentences = measureSentences(article, rules);
   let totalGuess = 9;
   let slack = 0;
   for (let round = 0; round < 8; round++) {
@@ -116,7 +147,7 @@ function splitThread(
         `the thread template leaves only ${budget} of ${target} ${rules.unit} for text; shorten the template or raise the length target`,
       );
     }
-    const units = toUnits(article, budget, rules);
+    const units = toUnits(sentences, budget, rules);
     const groups = packUnits(units, budget);
     const total = groups.length;
     if (String(total).length > String(totalGuess).length) {
@@ -124,7 +155,8 @@ function splitThread(
       continue;
     }
     const posts = groups.map((group, i) => {
-      const template = i === 0 ? templates.first : i === total - 1 ? templates.last : templates.middle;
+      // A one-post thread takes the last template: that is where the link and hashtags are.
+      const template = i === total - 1 ? templates.last : i === 0 ? templates.first : templates.middle;
       const body = joinUnits(group.units);
       const text = renderTemplate(template, { ...values, text: body, n: i + 1, total }).trim();
       return {
@@ -191,7 +223,7 @@ function splitQuotes(
       `the quote template leaves only ${budget} of ${target} ${rules.unit} for text; shorten the template or raise the length target`,
     );
   }
-  const units = toUnits(article, budget, rules);
+  const units = toUnits(measureSentences(article, rules), budget, rules);
   const candidates: SplitPost[] = [];
   for (let start = 0; start < units.length; start++) {
     let length = 0;
