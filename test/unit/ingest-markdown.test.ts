@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ingestMarkdown } from '../../src/domain/ingest-markdown.js';
+import { ARTICLE_FIXTURES, defaultRules, readArticleFixture } from '../fixtures/fixtures.js';
+
+const ingest = (markdown: string, fallback = {}) => ingestMarkdown(markdown, defaultRules, fallback);
+
+describe('ingestMarkdown on the fixture', () => {
+  const { article, removed } = ingest(readArticleFixture(ARTICLE_FIXTURES.markdown));
+
+  it('reads title, author, URL and publication from the front matter', () => {
+    expect(article.title).toBe('River Festival Draws Record Crowds');
+    expect(article.byline).toBe('Tomás Reyes');
+    expect(article.url).toBe('https://courier.example.net/culture/river-festival');
+    expect(article.publication).toBe('The Coastal Courier');
+  });
+
+  it('reduces emphasis and links to their text and drops images, code blocks and the promo', () => {
+    expect(article.paragraphs).toEqual([
+      'Organisers of the River Festival said on Sunday that more than 40,000 people attended, a record. The previous high, set in 2019, was 31,500.',
+      "The festival's director, Ines Duarte, said the boat parade was the highlight. “I have never seen the banks so full. People brought chairs, tents, even sofas!” she said.",
+      'Music and food',
+      'Twelve bands played on three stages, and the food market sold out of grilled sardines by 8 p.m. on Saturday. Vendors used the #riverfest tag to post their menus.',
+      'Free water stations were placed every 200 metres.',
+      'The first-aid tent treated 37 people, mostly for heatstroke.',
+      '“Next year we will need a bigger river,” joked one volunteer.',
+    ]);
+    expect(removed).toEqual([
+      {
+        kind: 'promo',
+        text: 'Follow us on social media and subscribe to our weekly culture newsletter.',
+        index: 7,
+      },
+    ]);
+  });
+
+  it('does not repeat the title as a paragraph when the H1 matches the front matter', () => {
+    expect(article.paragraphs).not.toContain(article.title);
+  });
+});
+
+describe('ingestMarkdown rules', () => {
+  it('takes the first # heading as the title', () => {
+    const { article } = ingest('# Tram *Line* Reopens\n\nBody one.\n\n## Section\n\nBody two.');
+    expect(article.title).toBe('Tram Line Reopens');
+    expect(article.paragraphs).toEqual(['Body one.', 'Section', 'Body two.']);
+  });
+
+  it('without a heading or front matter, the first paragraph is the title', () => {
+    expect(ingest('A plain title line\n\nSecond paragraph.').article).toEqual({
+      title: 'A plain title line',
+      paragraphs: ['Second paragraph.'],
+    });
+  });
+
+  it('decodes entities and keeps inline code as text', () => {
+    const { article } = ingest('# T\n\nFish &amp; chips cost &lt;5 euros. Run `npm ci` first.');
+    expect(article.paragraphs).toEqual(['Fish & chips cost <5 euros. Run npm ci first.']);
+  });
+
+  it('list items become paragraphs; tables, raw HTML blocks and rules are not prose', () => {
+    const { article } = ingest(
+      '# T\n\n1. First item.\n2. Second item.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<div>raw block</div>\n\n---\n\nAfter the rule.',
+    );
+    expect(article.paragraphs).toEqual(['First item.', 'Second item.', 'After the rule.']);
+  });
+
+  it('an autolink keeps its URL as text', () => {
+    expect(ingest('# T\n\nSee <https://example.org/x> today.').article.paragraphs).toEqual([
+      'See https://example.org/x today.',
+    ]);
+  });
+
+  it('reads front matter with CRLF line endings and at the very end of the file', () => {
+    expect(ingest('---\r\ntitle: T\r\nauthor: "A B"\r\n---\r\n\r\nBody.').article).toEqual({
+      title: 'T',
+      byline: 'A B',
+      paragraphs: ['Body.'],
+    });
+    expect(ingest('---\ntitle: Only front matter\n---').article.title).toBe('Only front matter');
+  });
+
+  it('falls back to config or flag metadata for what the front matter lacks', () => {
+    const { article } = ingest('---\ntitle: T\n---\n\nBody.', {
+      byline: 'Flag Author',
+      url: 'https://flag.example/a',
+    });
+    expect(article.byline).toBe('Flag Author');
+    expect(article.url).toBe('https://flag.example/a');
+  });
+});
