@@ -1,27 +1,26 @@
-import cron from 'node-cron';
+import { Cron } from 'croner';
 import type { ResolvedChannel } from '../../config/load-config.js';
-import { formatInZone, nextSlots } from '../../domain/schedule.js';
+import { CRON_OPTIONS, formatInZone, nextSlots } from '../../domain/schedule.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
 import { recoverInterrupted } from '../../use-cases/recover-interrupted.js';
 import { runChannelSlot, type SlotResult } from '../../use-cases/run-channel-slot.js';
 
-/** A scheduled trigger; node-cron in production, something faster in tests. */
+/** A scheduled trigger; croner in production, something faster in tests. */
 export interface SlotTask {
   stop(): void;
 }
 export type ScheduleTask = (channel: ResolvedChannel, onTick: () => Promise<void>) => SlotTask;
 
-export const scheduleWithNodeCron: ScheduleTask = (channel, onTick) => {
-  const task = cron.schedule(channel.schedule, onTick, {
-    timezone: channel.zone,
-    name: `channel:${channel.id}`,
-    noOverlap: true,
-  });
-  return {
-    stop: () => {
-      void task.destroy();
-    },
-  };
+/**
+ * Ticks with croner, the same library and options as `nextSlots`, so the daemon fires exactly at the
+ * slots that `schedule`, `status` and the start-up log announce. node-cron 4 disagrees with them on
+ * daylight-saving nights: it drops a slot that falls in the spring-forward gap (a daily 01:30
+ * Europe/London post silently skips a day) and runs a repeated hour's slot at its second occurrence.
+ */
+export const scheduleWithCroner: ScheduleTask = (channel, onTick) => {
+  // protect: a tick that comes while the previous one still runs is skipped, not queued.
+  const job = new Cron(channel.schedule, { timezone: channel.zone, protect: true, ...CRON_OPTIONS }, onTick);
+  return { stop: () => job.stop() };
 };
 
 export interface DaemonOptions {
@@ -43,7 +42,7 @@ export interface Daemon {
 
 export function createDaemon(options: DaemonOptions): Daemon {
   const { deps } = options;
-  const schedule = options.schedule ?? scheduleWithNodeCron;
+  const schedule = options.schedule ?? scheduleWithCroner;
   const stopping = new AbortController();
   const tasks: SlotTask[] = [];
   const inFlight = new Set<Promise<unknown>>();

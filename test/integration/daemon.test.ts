@@ -1,0 +1,289 @@
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createSqliteStore } from '../../src/adapters/sqlite/create-sqlite-store.js';
+import { createDaemon, type Daemon, type ScheduleTask } from '../../src/apps/daemon/create-daemon.js';
+import { nextSlots } from '../../src/domain/schedule.js';
+import type { SlotResult } from '../../src/use-cases/run-channel-slot.js';
+import { createFakeTelegramApi, DEFAULT_FAKE_TELEGRAM_TOKEN } from '../fakes/fake-telegram-api.js';
+import { createFakeXApi } from '../fakes/fake-x-api.js';
+import { articleMarkdown, makeArticle } from '../helpers/articles.js';
+import {
+  childEnv,
+  runQuotecast,
+  spawnQuotecast,
+  waitUntil,
+  writeSettings,
+} from '../helpers/quotecast-process.js';
+import { createTempDir } from '../helpers/temp-dir.js';
+import { createWorld, fakeCredentials, queued, type World } from '../helpers/world.js';
+
+const X_QUOTES = {
+  id: 'x-quotes',
+  platform: 'twitter',
+  mode: 'quotes',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+};
+const X_THREAD = {
+  id: 'x-thread',
+  platform: 'twitter',
+  mode: 'thread',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+  credentials: 'X_THREAD',
+};
+const TG_QUOTES = {
+  id: 'tg-quotes',
+  platform: 'telegram',
+  chat: '@quotecast_quotes',
+  mode: 'quotes',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+};
+
+/** A schedule that ticks only when the test says so. */
+function manualSchedule() {
+  const ticks = new Map<string, () => Promise<void>>();
+  const stopped: string[] = [];
+  const schedule: ScheduleTask = (channel, onTick) => {
+    ticks.set(channel.id, onTick);
+    return { stop: () => stopped.push(channel.id) };
+  };
+  const tick = (id: string) => {
+    const run = ticks.get(id);
+    if (!run) throw new Error(`channel ${id} was not scheduled`);
+    return run();
+  };
+  return { schedule, tick, ticks, stopped };
+}
+
+let world: World | undefined;
+let daemon: Daemon | undefined;
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await daemon?.stop();
+  daemon = undefined;
+  await world?.close();
+  world = undefined;
+});
+
+describe('createDaemon', () => {
+  it('on start reconciles posts a crash left mid-send: X by its timeline, Telegram by asking an admin', async () => {
+    const w = await createWorld({ start: '2026-03-10T12:00:00Z', channels: [X_QUOTES, TG_QUOTES] });
+    world = w;
+    const { articleId } = queued(w.enqueue(makeArticle(1)));
+    const [x1, x2, x3] = w.posts(articleId, 'x-quotes');
+    const [tg1, tg2] = w.posts(articleId, 'tg-quotes');
+    // The previous process leased these (state `sending`) and died: x1 reached X, x2 never did.
+    for (const post of [x1!, x2!, tg1!]) expect(w.runtime.store.lease(post.id, w.clock.now())).toBeDefined();
+    const arrived = w.x.addTweet(x1!.text);
+    w.restart();
+
+    const manual = manualSchedule();
+    const slots: [string, SlotResult][] = [];
+    daemon = createDaemon({
+      deps: w.runtime.deps,
+      channels: w.config.channels,
+      schedule: manual.schedule,
+      onSlot: (channel, result) => slots.push([channel.id, result]),
+    });
+    await daemon.start();
+
+    const store = w.runtime.store;
+    expect(store.getPost(x1!.id)).toMatchObject({ state: 'sent', remoteId: arrived.id });
+    expect(store.getPost(x2!.id)).toMatchObject({ state: 'queued', nextAttemptAt: null });
+    expect(store.getPost(tg1!.id)!.state).toBe('unknown');
+    expect(w.alerts).toEqual([
+      expect.objectContaining({ kind: 'unknown', postId: tg1!.id, channelId: 'tg-quotes' }),
+    ]);
+    // Reconciling only reads: nothing was posted while starting.
+    expect(w.x.tweets).toHaveLength(1);
+    expect(w.x.requests.some((r) => r.method === 'GET' && r.path.endsWith('/tweets'))).toBe(true);
+    expect(w.telegram.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(0);
+    expect([...manual.ticks.keys()]).toEqual(['x-quotes', 'tg-quotes']);
+
+    await manual.tick('x-quotes');
+    await manual.tick('tg-quotes');
+    expect(w.x.tweets.map((t) => t.text)).toEqual([x1!.text, x2!.text]);
+    expect(w.telegram.sentMessages.map((m) => m.shownText)).toEqual([tg2!.text]);
+    expect(store.getPost(tg1!.id)!.state).toBe('unknown');
+    expect(store.getPost(x3!.id)!.state).toBe('queued');
+    expect(slots.map(([id, r]) => [id, r.kind])).toEqual([
+      ['x-quotes', 'published'],
+      ['tg-quotes', 'published'],
+    ]);
+
+    await daemon.stop();
+    expect(manual.stopped.sort()).toEqual(['tg-quotes', 'x-quotes']);
+  });
+
+  it('stop() waits for the send in flight, then takes no new work', async () => {
+    const w = await createWorld({
+      start: '2026-03-10T12:00:00Z',
+      channels: [X_THREAD, TG_QUOTES],
+      xLatencyMs: 400,
+    });
+    world = w;
+    const { articleId } = queued(w.enqueue(makeArticle(2, { paragraphs: 4 }), { channels: ['x-thread'] }));
+    queued(w.enqueue(makeArticle(3), { channels: ['tg-quotes'] }));
+    const manual = manualSchedule();
+    daemon = createDaemon({ deps: w.runtime.deps, channels: w.config.channels, schedule: manual.schedule });
+    await daemon.start();
+
+    const slot = manual.tick('x-thread');
+    await waitUntil(() => w.x.requests.some((r) => r.path === '/2/tweets'), 'the first part to reach X');
+    let stopped = false;
+    const stopping = daemon.stop().then(() => {
+      stopped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(stopped).toBe(false);
+    await stopping;
+    await slot;
+
+    // The part in flight finished and was recorded; the rest of the thread waits for the next start.
+    const thread = w.posts(articleId, 'x-thread');
+    expect(thread.map((p) => p.state)).toEqual(['sent', ...thread.slice(1).map(() => 'queued')]);
+    expect(thread[0]!.remoteId).toBe(w.x.tweets[0]!.id);
+    expect(w.x.tweets).toHaveLength(1);
+
+    // Ticks and /next after stop do nothing.
+    await manual.tick('tg-quotes');
+    expect(await daemon.runNow('x-thread')).toMatchObject({ kind: 'idle' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(w.x.requests.filter((r) => r.path === '/2/tweets')).toHaveLength(1);
+    expect(w.telegram.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(0);
+  });
+
+  it('its own scheduler ticks exactly at the slots nextSlots announces on DST nights', async () => {
+    const w = await createWorld({
+      start: '2026-03-01T12:00:00Z',
+      channels: [
+        { ...X_QUOTES, schedule: '30 1,13 * * *', timezone: 'Europe/London' },
+        { ...TG_QUOTES, schedule: '30 1,2 * * *', timezone: 'America/New_York' },
+      ],
+    });
+    world = w;
+    // Each window holds a slot in a spring-forward gap or in a repeated fall-back hour.
+    const windows = [
+      ['2026-03-28T23:40:00Z', ['x-quotes 2026-03-29T01:00']],
+      ['2026-03-08T06:00:00Z', ['tg-quotes 2026-03-08T06:30', 'tg-quotes 2026-03-08T07:00']],
+      ['2026-10-24T23:40:00Z', ['x-quotes 2026-10-25T00:30']],
+      ['2026-11-01T05:00:00Z', ['tg-quotes 2026-11-01T05:30', 'tg-quotes 2026-11-01T07:30']],
+    ] as const;
+    for (const [from, expected] of windows) {
+      vi.useFakeTimers({
+        now: new Date(from),
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+      });
+      const ticks: string[] = [];
+      const running = createDaemon({
+        deps: w.runtime.deps,
+        channels: w.config.channels,
+        onSlot: (channel) => ticks.push(`${channel.id} ${new Date().toISOString().slice(0, 16)}`),
+      });
+      await running.start();
+      await vi.advanceTimersByTimeAsync(3 * 3_600_000);
+      await running.stop();
+      vi.useRealTimers();
+
+      expect(ticks.sort()).toEqual([...expected]);
+      // The same instants the schedule preview shows.
+      const until = new Date(from).getTime() + 3 * 3_600_000;
+      const previewed = w.config.channels.flatMap((c) =>
+        nextSlots(c.schedule, c.zone, new Date(from), 4)
+          .filter((d) => d.getTime() <= until)
+          .map((d) => `${c.id} ${d.toISOString().slice(0, 16)}`),
+      );
+      expect(previewed.sort()).toEqual(ticks);
+    }
+  });
+});
+
+describe('quotecast start (a real process)', () => {
+  it('publishes on a one-second schedule, refuses a second daemon on the same store, stops cleanly on SIGTERM', async () => {
+    const x = createFakeXApi();
+    const telegram = createFakeTelegramApi();
+    await Promise.all([x.start(), telegram.start()]);
+    const dir = createTempDir('quotecast-daemon-');
+    try {
+      const store = dir.file('data/queue.db');
+      const configPath = writeSettings(dir.path, {
+        timezone: 'UTC',
+        store: { path: store },
+        outbox: { path: dir.file('data/outbox.jsonl') },
+        channels: [
+          { ...X_QUOTES, schedule: '* * * * * *', quotesPerArticle: 1 },
+          {
+            id: 'tg-thread',
+            platform: 'telegram',
+            chat: '@quotecast_thread',
+            mode: 'thread',
+            schedule: '* * * * * *',
+            targetLength: 300,
+          },
+        ],
+      });
+      const env = childEnv({
+        ...fakeCredentials(),
+        QUOTECAST_CONFIG: configPath,
+        TWITTER_API_ROOT: x.url,
+        TELEGRAM_API_ROOT: telegram.url,
+        TELEGRAM_BOT_TOKEN: DEFAULT_FAKE_TELEGRAM_TOKEN,
+      });
+      const files = [1, 2].map((n) => {
+        const file = dir.file(`article-${n}.md`);
+        writeFileSync(file, articleMarkdown(makeArticle(n, { paragraphs: 2 })));
+        return file;
+      });
+      for (const added of await Promise.all(
+        files.map((file) => runQuotecast(['add', file], { env, cwd: dir.path })),
+      )) {
+        expect(added.stderr).toBe('');
+        expect(added.code).toBe(0);
+      }
+
+      const first = spawnQuotecast(['start', '--no-example'], { env, cwd: dir.path });
+      await first.waitForOutput(/quotecast is running with 2 channel/);
+      const second = await runQuotecast(['start', '--no-example'], { env, cwd: dir.path });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(
+        /^quotecast start: store .*queue\.db is in use by another quotecast daemon/,
+      );
+      expect(second.stderr).toContain(`pid ${first.pid}`);
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+
+      // One quote per article on X (one a second), a first thread on Telegram.
+      await waitUntil(
+        () => x.tweets.length >= 2 && telegram.sentMessages.length >= 2,
+        'the posts to arrive',
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      const stopAt = Date.now();
+      first.kill('SIGTERM');
+      const result = await first.exited;
+      expect(result).toMatchObject({ code: 0, signal: null });
+      expect(Date.now() - stopAt).toBeLessThan(3000);
+      expect(result.stderr).toMatch(/stopped cleanly\s*$/);
+
+      // The lock is released and the store is whole: what it says was sent is what arrived.
+      const reopened = createSqliteStore({ path: store, exclusive: true });
+      try {
+        const sentX = reopened.postsInState('sent', 100, 'x-quotes').map((p) => p.text);
+        const sentTg = reopened.postsInState('sent', 100, 'tg-thread').map((p) => p.text);
+        expect(sentX.sort()).toEqual(x.tweets.map((t) => t.text).sort());
+        expect(sentTg.sort()).toEqual(telegram.sentMessages.map((m) => m.shownText).sort());
+        expect(reopened.countsByState().sending).toBe(0);
+        expect(reopened.countsByState().unknown).toBe(0);
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      await Promise.all([x.close(), telegram.close()]);
+      dir.remove();
+    }
+  });
+});
