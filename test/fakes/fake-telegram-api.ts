@@ -138,6 +138,10 @@ export interface PushMessageInput {
     readonly mimeType?: string;
     readonly content?: string | Buffer;
   };
+  /**
+   * The message this one replies to. Like Telegram, the update then carries the whole earlier
+   * message (text, document, sender) when the fake knows it: one pushed before, or one the bot sent.
+   */
   readonly replyToMessageId?: number;
 }
 
@@ -241,6 +245,8 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
   const callWaiters = new Set<Waiter<FakeTelegramCall>>();
   const listeners = new Set<(message: FakeSentMessage) => void>();
   const pollWakers = new Set<() => void>();
+  /** Messages pushed as user updates, by `chat:message_id`, so replies can quote them in full. */
+  const pushedMessages = new Map<string, Record<string, unknown>>();
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let commands: unknown = [];
@@ -535,6 +541,15 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
     };
   }
 
+  /** The full earlier message when known (pushed or sent by the bot), else a bare reference. */
+  function repliedMessage(chat: FakeChat, messageId: number): Record<string, unknown> {
+    const pushed = pushedMessages.get(`${chat.id}:${messageId}`);
+    if (pushed !== undefined) return pushed;
+    const sent = sentMessages.find((m) => m.chatId === String(chat.id) && m.messageId === messageId);
+    if (sent !== undefined) return toApiMessage(sent);
+    return { message_id: messageId, chat, date: 0 };
+  }
+
   function registerFile(
     fileId: string,
     content: string | Buffer,
@@ -623,8 +638,9 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
         ...(document === undefined ? {} : { document }),
         ...(input.replyToMessageId === undefined
           ? {}
-          : { reply_to_message: { message_id: input.replyToMessageId, chat, date: 0 } }),
+          : { reply_to_message: repliedMessage(chat, input.replyToMessageId) }),
       };
+      pushedMessages.set(`${chat.id}:${messageId}`, message);
       pushUpdate({ message });
       return message;
     },
