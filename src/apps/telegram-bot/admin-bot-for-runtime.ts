@@ -1,0 +1,37 @@
+import { createHttpFetcher } from '../../adapters/http/create-http-fetcher.js';
+import type { Runtime } from '../runtime/build-runtime.js';
+import { type AdminBot, createAdminBot } from './create-admin-bot.js';
+
+/**
+ * The admin bot for `quotecast start`, when the config asks for one: a bot token (TELEGRAM_BOT_TOKEN,
+ * or the first Telegram channel's) and at least one admin in TELEGRAM_ADMIN_IDS. A token without
+ * admins only earns a warning: a bot nobody may use would just refuse everyone.
+ */
+export function adminBotForRuntime(
+  runtime: Runtime,
+  daemon: Parameters<typeof createAdminBot>[0]['daemon'],
+): AdminBot | undefined {
+  const { config, logger } = runtime;
+  if (!config.botToken) return undefined;
+  if (config.adminIds.length === 0) {
+    logger.warn(
+      'a Telegram bot token is configured but TELEGRAM_ADMIN_IDS is empty, so the Telegram admin bot does not start; set TELEGRAM_ADMIN_IDS to the numeric Telegram user ids of the editors, comma-separated (ask @userinfobot for yours)',
+    );
+    return undefined;
+  }
+  const { settings } = config;
+  return createAdminBot({
+    token: config.botToken,
+    ...(config.apiRoots.telegram ? { apiRoot: config.apiRoots.telegram } : {}),
+    deps: runtime.deps,
+    settings,
+    daemon,
+    adminIds: config.adminIds,
+    fetcher: createHttpFetcher({
+      timeoutMs: settings.input.fetchTimeoutMs,
+      maxBytes: settings.input.maxBytes,
+    }),
+    logger,
+    clock: runtime.clock,
+  });
+}

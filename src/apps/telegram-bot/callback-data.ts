@@ -1,0 +1,65 @@
+/**
+ * What the inline buttons carry. Telegram allows at most 64 bytes of callback data, so each button
+ * names an action and ids, never text: `q:<channel|*>:<n>:<page>`, `a:<q|a|d>:<preview id>`,
+ * `u:<s|r>:<post id>`.
+ */
+export type CallbackAction =
+  | {
+      readonly kind: 'queue-page';
+      readonly channel: string | undefined;
+      readonly n: number;
+      readonly page: number;
+    }
+  | { readonly kind: 'preview'; readonly choice: PreviewChoice; readonly previewId: string }
+  | { readonly kind: 'unknown-post'; readonly decision: 'sent' | 'resend'; readonly postId: number };
+
+/** `queue`: stored unapproved (waits for /approve); `approve`: stored approved; `discard`: dropped. */
+export type PreviewChoice = 'queue' | 'approve' | 'discard';
+
+export const MAX_CALLBACK_BYTES = 64;
+
+const CHOICES: Readonly<Record<string, PreviewChoice>> = { q: 'queue', a: 'approve', d: 'discard' };
+
+export function encodeCallback(action: CallbackAction): string {
+  const data = encode(action);
+  // Channel ids are at most 40 characters and preview ids 8, so this never fires with valid input;
+  // it is here so a future button cannot silently exceed the limit.
+  if (Buffer.byteLength(data) > MAX_CALLBACK_BYTES)
+    throw new Error(`callback data over ${MAX_CALLBACK_BYTES} bytes: ${data}`);
+  return data;
+}
+
+function encode(action: CallbackAction): string {
+  switch (action.kind) {
+    case 'queue-page':
+      return `q:${action.channel ?? '*'}:${action.n}:${action.page}`;
+    case 'preview':
+      return `a:${action.choice[0]}:${action.previewId}`;
+    case 'unknown-post':
+      return `u:${action.decision === 'sent' ? 's' : 'r'}:${action.postId}`;
+  }
+}
+
+export function decodeCallback(data: string): CallbackAction | undefined {
+  const queue = /^q:([a-z0-9_*-]{1,40}):(\d{1,4}):(\d{1,4})$/.exec(data);
+  if (queue)
+    return {
+      kind: 'queue-page',
+      channel: queue[1] === '*' ? undefined : queue[1],
+      n: Number(queue[2]),
+      page: Number(queue[3]),
+    };
+  const preview = /^a:([qad]):([A-Za-z0-9]{1,16})$/.exec(data);
+  if (preview) {
+    const choice = CHOICES[preview[1] ?? ''];
+    return choice ? { kind: 'preview', choice, previewId: preview[2] ?? '' } : undefined;
+  }
+  const unknown = /^u:([sr]):(\d{1,12})$/.exec(data);
+  if (unknown)
+    return {
+      kind: 'unknown-post',
+      decision: unknown[1] === 's' ? 'sent' : 'resend',
+      postId: Number(unknown[2]),
+    };
+  return undefined;
+}

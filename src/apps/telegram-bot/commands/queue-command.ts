@@ -1,0 +1,74 @@
+import type { StoredPost } from '../../../ports/post-store.js';
+import type { BotServices, InlineButton, Reply } from '../bot-types.js';
+import { encodeCallback } from '../callback-data.js';
+import { bold, esc, excerpt, PAGE_BUDGET, paginate, plural, shortTime } from '../format-html.js';
+import { planSlots } from '../plan-slots.js';
+import { type Channel, findChannel, isReply, text, words } from './shared.js';
+
+export const DEFAULT_QUEUE_SIZE = 10;
+export const MAX_QUEUE_SIZE = 200;
+
+/** `/queue [channel] [n]`, in either order. */
+export function queueCommand(s: BotServices, args: string): Reply {
+  let channel: Channel | undefined;
+  let n = DEFAULT_QUEUE_SIZE;
+  const parts = words(args);
+  if (parts.length > 2) return text(`⚠️ Usage: /queue [channel] [n], e.g. /queue ${esc(example(s))} 20`);
+  for (const part of parts) {
+    if (/^\d+$/.test(part)) {
+      n = Number(part);
+      if (n < 1 || n > MAX_QUEUE_SIZE)
+        return text(`⚠️ n must be a whole number from 1 to ${MAX_QUEUE_SIZE}; got ${esc(part)}.`);
+      continue;
+    }
+    const found = findChannel(s, part);
+    if (isReply(found)) return found;
+    channel = found;
+  }
+  return queuePage(s, channel?.id, n, 0);
+}
+
+/** One page of the queue listing; the "next page" buttons re-render it from the store as it is now. */
+export function queuePage(s: BotServices, channelId: string | undefined, n: number, page: number): Reply {
+  const channels = channelId ? s.deps.channels.filter((c) => c.id === channelId) : s.deps.channels;
+  if (channels.length === 0) return text(`⚠️ The channel ${esc(channelId ?? '')} is no longer configured.`);
+  const lines: string[] = [];
+  for (const channel of channels) lines.push(...channelLines(s, channel, n));
+  const pages = paginate(lines, PAGE_BUDGET - 80);
+  const index = Math.min(Math.max(page, 0), pages.length - 1);
+  const header = bold(`Queue${pages.length > 1 ? ` (page ${index + 1} of ${pages.length})` : ''}`);
+  const buttons: InlineButton[] = [];
+  const to = (p: number, label: string) =>
+    buttons.push({
+      text: label,
+      callback_data: encodeCallback({ kind: 'queue-page', channel: channelId, n, page: p }),
+    });
+  if (index > 0) to(index - 1, '◀ previous page');
+  if (index < pages.length - 1) to(index + 1, 'next page ▶');
+  return { html: `${header}\n${pages[index] ?? ''}`, ...(buttons.length ? { keyboard: [buttons] } : {}) };
+}
+
+function channelLines(s: BotServices, channel: Channel, n: number): string[] {
+  const { store } = s.deps;
+  const total = store.countsByState(channel.id).queued;
+  const posts = store.upcoming(channel.id, n);
+  const head = `\n${bold(channel.id)} — ${total === 0 ? 'nothing queued' : `next ${posts.length} of ${plural(total, 'queued post')}`} (times in ${esc(channel.zone)})`;
+  if (posts.length === 0) return [head];
+  const plan = planSlots(s.deps, channel, posts, { minSlots: 0 });
+  return [head, ...posts.map((p) => postLine(p, channel, plan.timeOf.get(p.id), plan.pausedIndefinitely))];
+}
+
+function postLine(post: StoredPost, channel: Channel, at: Date | undefined, paused: boolean): string {
+  const when = !post.approved
+    ? `awaiting /approve ${post.articleId}`
+    : paused
+      ? 'paused'
+      : at
+        ? shortTime(at, channel.zone)
+        : 'later';
+  return `#${post.id} · ${esc(when)} · a${post.articleId} ${post.seq}/${post.total}\n    ${excerpt(post.text, 90)}`;
+}
+
+function example(s: BotServices): string {
+  return s.deps.channels[0]?.id ?? 'channel';
+}

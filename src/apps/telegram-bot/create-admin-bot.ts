@@ -1,0 +1,496 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Telegraf } from 'telegraf';
+import type { Settings } from '../../config/config-schema.js';
+import type { ArticleFetcher } from '../../ports/article-fetcher.js';
+import type { Clock } from '../../ports/clock.js';
+import type { Logger } from '../../ports/logger.js';
+import type { Notifier } from '../../ports/notifier.js';
+import { resolveUnknown } from '../../use-cases/admin-actions.js';
+import type { PublishDeps } from '../../use-cases/publish-deps.js';
+import type { SlotResult } from '../../use-cases/run-channel-slot.js';
+import type {
+  AddSource,
+  Admin,
+  BotServices,
+  CommandRequest,
+  CommandResult,
+  IncomingDocument,
+  Reply,
+} from './bot-types.js';
+import { type CallbackAction, decodeCallback } from './callback-data.js';
+import { addCommand, choosePreview } from './commands/add-command.js';
+import { nextCommand, pauseCommand, resumeCommand, scheduleCommand } from './commands/channel-commands.js';
+import { COMMANDS, helpCommand } from './commands/help-command.js';
+import {
+  approveCommand,
+  articlesCommand,
+  deleteCommand,
+  editCommand,
+  previewCommand,
+  retryCommand,
+  skipCommand,
+} from './commands/post-commands.js';
+import { queueCommand, queuePage } from './commands/queue-command.js';
+import { statusCommand } from './commands/status-command.js';
+import { createTelegramFileDownloader } from './download-telegram-file.js';
+import { bold, esc, escClipped } from './format-html.js';
+import { parseCommand } from './parse-command.js';
+import { createPendingPreviews } from './pending-previews.js';
+import { createTelegramNotifier } from './telegram-notifier.js';
+
+export interface AdminBotOptions {
+  /** The bot's token from @BotFather; never logged or shown. */
+  readonly token: string;
+  /** Bot API root (a local Bot API server, or the loopback fake in tests); default api.telegram.org. */
+  readonly apiRoot?: string;
+  /** The same deps the daemon publishes with: the bot calls the same use cases. */
+  readonly deps: PublishDeps;
+  readonly settings: Settings;
+  /** /next runs a slot through the daemon, so it never overlaps a scheduled one. */
+  readonly daemon: { runNow(channelId: string): Promise<SlotResult> };
+  /** Numeric Telegram user ids allowed to use the bot (TELEGRAM_ADMIN_IDS). */
+  readonly adminIds: readonly number[];
+  /** Fetches pages for `/add URL` (createHttpFetcher with the input limits). */
+  readonly fetcher: ArticleFetcher;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** How long an /add preview's buttons work (default a day). */
+  readonly previewTtlMs?: number;
+  /**
+   * A stranger gets one refusal, then silence for this long (default 10 minutes), so nobody can use
+   * the bot to spam a chat or run it into Telegram's rate limits. Every attempt is logged.
+   */
+  readonly refusalCooldownMs?: number;
+  /** Longest stop() waits for the poll to end and replies in flight (default 10 s). */
+  readonly stopTimeoutMs?: number;
+}
+
+export interface AdminBot {
+  /** Logs in (getMe), registers the command list and starts long polling; resolves once polling runs. */
+  start(): Promise<void>;
+  /** Stops polling and waits (bounded) for the replies in flight. */
+  stop(): Promise<void>;
+  /** Delivers admin alerts to the admins' private chats and settings.telegramBot.alertChatIds. */
+  readonly notifier: Notifier;
+}
+
+interface TgUser {
+  readonly id: number;
+  readonly first_name?: string;
+  readonly username?: string;
+}
+interface TgMessage {
+  readonly message_id: number;
+  readonly from?: TgUser;
+  readonly chat: { readonly id: number; readonly type: string };
+  readonly text?: string;
+  readonly caption?: string;
+  readonly document?: { readonly file_id: string; readonly file_name?: string; readonly file_size?: number };
+  readonly reply_to_message?: TgMessage;
+}
+interface TgCallbackQuery {
+  readonly id: string;
+  readonly from: TgUser;
+  readonly data?: string;
+  readonly message?: TgMessage;
+}
+interface TgUpdate {
+  readonly message?: TgMessage;
+  readonly callback_query?: TgCallbackQuery;
+}
+
+const REFUSAL =
+  'Sorry, this is a private bot: only the newsroom’s editors can use it. If you are one, ask an admin to add your Telegram user id';
+
+/**
+ * The Telegram admin bot: editors run the queue from Telegram. Long polling through telegraf; every
+ * command calls the same use cases as the CLI. Nothing is built until this is called, and nothing
+ * talks to Telegram until start().
+ *
+ * Updates are handled one at a time per chat (so replies come in order) but never hold up polling:
+ * slow work (publishing, fetching a page) answers "working…" first and edits that message later.
+ */
+export function createAdminBot(options: AdminBotOptions): AdminBot {
+  if (!options.token) throw new Error('createAdminBot: a bot token is required');
+  if (options.adminIds.length === 0)
+    throw new Error(
+      'createAdminBot: no admin ids; set TELEGRAM_ADMIN_IDS to the numeric user ids of the editors',
+    );
+  const { logger, clock } = options;
+  const admins = new Set(options.adminIds);
+  const bot = new Telegraf(options.token, {
+    ...(options.apiRoot ? { telegram: { apiRoot: options.apiRoot } } : {}),
+    handlerTimeout: 30_000,
+  });
+  const telegram = bot.telegram;
+  const services: BotServices = {
+    deps: options.deps,
+    settings: options.settings,
+    daemon: options.daemon,
+    fetcher: options.fetcher,
+    logger,
+    clock,
+    previews: createPendingPreviews({ ttlMs: options.previewTtlMs ?? 86_400_000, max: 100 }),
+    download: createTelegramFileDownloader(telegram, { timeoutMs: options.settings.input.fetchTimeoutMs }),
+    requireApproval: options.settings.telegramBot.requireApproval,
+  };
+  const refusalCooldownMs = options.refusalCooldownMs ?? 600_000;
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const refusedAt = new Map<number, number>();
+  const tasks = new Set<Promise<unknown>>();
+  const chains = new Map<number, Promise<void>>();
+  let me: { id: number; username: string } | undefined;
+  let launch: Promise<void> | undefined;
+  let launchSettled = false;
+
+  /** Error text for logs: the token can hide in telegraf's and fetch's messages (file links). */
+  const describe = (error: unknown) =>
+    String((error as Error)?.stack ?? error)
+      .split(options.token)
+      .join('[redacted]');
+
+  const track = <T>(promise: Promise<T>): Promise<T> => {
+    tasks.add(promise);
+    void promise.finally(() => tasks.delete(promise)).catch(() => {});
+    return promise;
+  };
+
+  const send = (chatId: number | string, reply: Reply, replyTo?: number) =>
+    telegram.sendMessage(chatId, reply.html, {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      ...(reply.keyboard ? { reply_markup: { inline_keyboard: reply.keyboard.map((row) => [...row]) } } : {}),
+      ...(replyTo === undefined
+        ? {}
+        : { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
+    });
+
+  const edit = (chatId: number, messageId: number, reply: Reply) =>
+    telegram.editMessageText(chatId, messageId, undefined, reply.html, {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+      ...(reply.keyboard ? { reply_markup: { inline_keyboard: reply.keyboard.map((row) => [...row]) } } : {}),
+    });
+
+  const notifier = createTelegramNotifier({
+    send: (chatId, reply) => send(chatId, reply),
+    chatIds: [...options.adminIds, ...options.settings.telegramBot.alertChatIds],
+    store: options.deps.store,
+    logger,
+  });
+
+  /** One chat's updates in order; a failure is logged and does not block the next. */
+  const inChat = (chatId: number, work: () => Promise<void>) => {
+    const previous = chains.get(chatId) ?? Promise.resolve();
+    const next = previous.then(work).catch((error: unknown) => {
+      logger.error('Telegram admin bot: handling an update failed', { error: describe(error) });
+    });
+    chains.set(chatId, next);
+    void track(next).finally(() => {
+      if (chains.get(chatId) === next) chains.delete(chatId);
+    });
+  };
+
+  bot.use((ctx) => {
+    const update = ctx.update as unknown as TgUpdate;
+    if (update.callback_query) {
+      const query = update.callback_query;
+      inChat(query.message?.chat.id ?? query.from.id, () => onCallback(query));
+    } else if (update.message) {
+      const message = update.message;
+      inChat(message.chat.id, () => onMessage(message));
+    }
+  });
+  bot.catch((error) => logger.error('Telegram admin bot: unexpected error', { error: describe(error) }));
+
+  async function onMessage(message: TgMessage): Promise<void> {
+    const from = message.from;
+    if (!from || !me) return;
+    const isPrivate = message.chat.type === 'private';
+    const command = parseCommand(message.text || message.caption);
+    if (command?.mention && command.mention.toLowerCase() !== me.username.toLowerCase()) return;
+    if (!isPrivate) {
+      // In groups only commands addressed to this bot count: /cmd@ThisBot, or a reply to its message.
+      const addressed = command?.mention !== undefined || message.reply_to_message?.from?.id === me.id;
+      if (!command || !addressed) return;
+    }
+    const replyTo = isPrivate ? undefined : message.message_id;
+    if (!admins.has(from.id)) return refuse(from, message.chat.id, command?.name, replyTo);
+    const admin = adminOf(from);
+
+    let name = command?.name;
+    if (!name) {
+      if (message.document) name = 'add';
+      else {
+        await send(message.chat.id, {
+          html: esc(
+            'I only understand commands: /help lists them. To add an article, send /add followed by its text, a link or a file.',
+          ),
+        });
+        return;
+      }
+    }
+    const request: CommandRequest = {
+      name,
+      args: command?.args ?? '',
+      admin,
+      chatId: message.chat.id,
+      addSource: name === 'add' ? addSourceOf(message, command?.args ?? '') : { kind: 'none' },
+    };
+    logger.info('admin command from Telegram', { command: name, by: admin.label, chat: message.chat.id });
+    let result: CommandResult;
+    try {
+      result = runCommand(request);
+    } catch (error) {
+      logger.error('Telegram admin bot: command failed', { command: name, error: describe(error) });
+      result = { html: oops(name) };
+    }
+    if ('html' in result) {
+      await send(message.chat.id, result, replyTo);
+      return;
+    }
+    const working = await send(message.chat.id, { html: result.working }, replyTo);
+    // The slow part runs outside this chat's queue, so the next command is not held up by it.
+    void track(
+      (async () => {
+        let reply: Reply;
+        try {
+          reply = await result.finish();
+        } catch (error) {
+          logger.error('Telegram admin bot: command failed', { command: name, error: describe(error) });
+          reply = { html: oops(name) };
+        }
+        try {
+          await edit(message.chat.id, working.message_id, reply);
+        } catch {
+          await send(message.chat.id, reply, replyTo);
+        }
+      })().catch((error: unknown) =>
+        logger.error('Telegram admin bot: could not deliver a reply', { error: describe(error) }),
+      ),
+    );
+  }
+
+  function runCommand(req: CommandRequest): CommandResult {
+    const s = services;
+    switch (req.name) {
+      case 'start':
+      case 'help':
+        return helpCommand();
+      case 'status':
+        return statusCommand(s);
+      case 'queue':
+        return queueCommand(s, req.args);
+      case 'add':
+        return addCommand(s, req);
+      case 'approve':
+        return approveCommand(s, req.args);
+      case 'preview':
+        return previewCommand(s, req.args);
+      case 'articles':
+        return articlesCommand(s, req.args);
+      case 'skip':
+        return skipCommand(s, req.args);
+      case 'retry':
+        return retryCommand(s, req.args);
+      case 'edit':
+        return editCommand(s, req.args);
+      case 'delete':
+        return deleteCommand(s, req.args);
+      case 'next':
+        return nextCommand(s, req.args);
+      case 'pause':
+        return pauseCommand(s, req.args, req.admin);
+      case 'resume':
+        return resumeCommand(s, req.args, req.admin);
+      case 'schedule':
+        return scheduleCommand(s, req.args);
+      default:
+        return { html: `⚠️ Unknown command /${esc(req.name)}. /help lists the commands.` };
+    }
+  }
+
+  async function refuse(from: TgUser, chatId: number, command: string | undefined, replyTo?: number) {
+    logger.warn('refused a Telegram user who is not an admin', {
+      user: from.id,
+      username: from.username,
+      chat: chatId,
+      command: command ?? '(message)',
+    });
+    const now = clock.now().getTime();
+    const last = refusedAt.get(from.id);
+    if (last !== undefined && now - last < refusalCooldownMs) return;
+    refusedAt.set(from.id, now);
+    await send(chatId, { html: esc(`${REFUSAL} (${from.id}).`) }, replyTo);
+  }
+
+  async function onCallback(query: TgCallbackQuery): Promise<void> {
+    const answer = (text: string, alert = false) =>
+      telegram.answerCbQuery(query.id, text.slice(0, 200), alert ? { show_alert: true } : {});
+    if (!admins.has(query.from.id)) {
+      logger.warn('refused a button press from a Telegram user who is not an admin', {
+        user: query.from.id,
+        username: query.from.username,
+      });
+      await answer(`${REFUSAL} (${query.from.id}).`, true);
+      return;
+    }
+    const admin = adminOf(query.from);
+    const action = decodeCallback(query.data ?? '');
+    const message = query.message;
+    if (!action || !message) {
+      await answer('This button no longer works; send the command again.', true);
+      return;
+    }
+    logger.info('admin button from Telegram', { action: action.kind, by: admin.label });
+    await handleAction(action, message, admin, answer);
+  }
+
+  async function handleAction(
+    action: CallbackAction,
+    message: TgMessage,
+    admin: Admin,
+    answer: (text: string, alert?: boolean) => Promise<unknown>,
+  ): Promise<void> {
+    const chatId = message.chat.id;
+    switch (action.kind) {
+      case 'queue-page': {
+        await answer('');
+        await edit(
+          chatId,
+          message.message_id,
+          queuePage(services, action.channel, action.n, action.page),
+        ).catch((error: unknown) => logger.debug('queue page not edited', { error: describe(error) }));
+        return;
+      }
+      case 'preview': {
+        const { toast, reply } = choosePreview(services, action.choice, action.previewId, admin);
+        await answer(toast, reply === undefined);
+        if (reply) await edit(chatId, message.message_id, reply);
+        else
+          await telegram
+            .editMessageReplyMarkup(chatId, message.message_id, undefined, undefined)
+            .catch(() => {});
+        return;
+      }
+      case 'unknown-post': {
+        const result = resolveUnknown(services.deps.store, action.postId, action.decision, clock.now());
+        logger.info('unknown post resolved from Telegram', {
+          post: action.postId,
+          decision: action.decision,
+          by: admin.label,
+          ok: result.ok,
+        });
+        await answer(result.message, !result.ok);
+        const verdict = result.ok ? `✅ ${result.message} (${admin.label})` : `⚠️ ${result.message}`;
+        await edit(chatId, message.message_id, {
+          html: `${escClipped(message.text ?? '', 3500)}\n\n${bold(verdict)}`,
+        }).catch((error: unknown) => logger.debug('alert not edited', { error: describe(error) }));
+        return;
+      }
+    }
+  }
+
+  return {
+    notifier,
+    async start() {
+      if (launch) throw new Error('the Telegram admin bot is already started');
+      let info: Awaited<ReturnType<typeof telegram.getMe>>;
+      try {
+        info = await telegram.getMe();
+      } catch (error) {
+        const description = (error as { description?: unknown }).description;
+        throw new Error(
+          `the Telegram admin bot could not log in (${typeof description === 'string' ? description : 'no answer from Telegram'}); check the bot token from @BotFather`,
+        );
+      }
+      me = { id: info.id, username: info.username };
+      bot.botInfo = info;
+      await telegram
+        .setMyCommands(COMMANDS.map((c) => ({ command: c.name, description: c.description })))
+        .catch((error: unknown) =>
+          logger.warn('could not register the bot command list', { error: describe(error) }),
+        );
+      const launched = new Promise<void>((resolve) => {
+        launch = bot
+          .launch({ allowedUpdates: ['message', 'callback_query'] }, () => resolve())
+          .catch((error: unknown) => {
+            const code = (error as { code?: unknown }).code;
+            logger.error(
+              code === 409
+                ? 'Telegram admin bot stopped: another process polls this bot token (409 Conflict); run one quotecast start per token'
+                : 'Telegram admin bot stopped polling',
+              { error: describe(error) },
+            );
+          })
+          .finally(() => {
+            launchSettled = true;
+            resolve();
+          });
+      });
+      await launched;
+      logger.info('Telegram admin bot is running', { bot: `@${info.username}`, admins: admins.size });
+    },
+    async stop() {
+      const deadline = Date.now() + stopTimeoutMs;
+      if (launch) {
+        // bot.stop() throws until launch() has reached its polling loop (after deleteWebhook).
+        for (;;) {
+          try {
+            bot.stop('quotecast is stopping');
+            break;
+          } catch {
+            if (launchSettled || Date.now() > deadline) break;
+            await sleep(10);
+          }
+        }
+        await within(launch, deadline);
+      }
+      const finished = await within(Promise.allSettled([...tasks]), deadline);
+      if (!finished)
+        logger.warn('Telegram admin bot stopped with replies still in flight', { count: tasks.size });
+    },
+  };
+}
+
+/** Waits for `promise` until `deadline` (epoch ms); true if it settled. The timer never outlives it. */
+async function within(promise: Promise<unknown>, deadline: number): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  const timedOut = sleep(Math.max(0, deadline - Date.now()), false, { signal: timer.signal }).catch(
+    () => false,
+  );
+  try {
+    return await Promise.race([settled, timedOut]);
+  } finally {
+    timer.abort();
+  }
+}
+
+function adminOf(user: TgUser): Admin {
+  const name = user.username ? `@${user.username}` : (user.first_name ?? 'admin');
+  return { id: user.id, label: `${name} (${user.id})` };
+}
+
+function oops(command: string): string {
+  return `⚠️ Something went wrong while handling /${esc(command)}; the log has the details.`;
+}
+
+/** Where /add takes its article from: the text after it, the message's file, or the replied message. */
+function addSourceOf(message: TgMessage, args: string): AddSource {
+  const fromText = (text: string): AddSource =>
+    /^https?:\/\/\S+$/i.test(text.trim()) ? { kind: 'url', url: text.trim() } : { kind: 'text', text };
+  if (args) return fromText(args);
+  const document = message.document ?? message.reply_to_message?.document;
+  if (document) return { kind: 'document', document: documentOf(document) };
+  const replied = message.reply_to_message?.text || message.reply_to_message?.caption;
+  if (replied?.trim()) return fromText(replied);
+  return { kind: 'none' };
+}
+
+function documentOf(document: NonNullable<TgMessage['document']>): IncomingDocument {
+  return { fileId: document.file_id, fileName: document.file_name, fileSize: document.file_size };
+}
