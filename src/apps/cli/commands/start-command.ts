@@ -7,6 +7,7 @@ import { ingestWithSettings } from '../../../use-cases/prepare-article.js';
 import { dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
 import { createDaemon } from '../../daemon/create-daemon.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
+import { adminBotForRuntime } from '../../telegram-bot/admin-bot-for-runtime.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -56,12 +57,28 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
       }
     },
   });
+  // The bot's notifier goes in before daemon.start(), so posts left unknown by a crash reach the
+  // admins with their buttons; polling starts after it.
+  let adminBot = adminBotForRuntime(runtime, daemon);
+  if (adminBot) runtime.setNotifier(adminBot.notifier);
   await daemon.start();
+  if (adminBot) {
+    try {
+      await adminBot.start();
+      say(`Telegram admin bot is running for ${config.adminIds.length} admin(s); send it /help`);
+    } catch (error) {
+      say(
+        `WARNING the Telegram admin bot did not start: ${(error as Error).message}; publishing goes on without it`,
+      );
+      adminBot = undefined;
+    }
+  }
   say(
     `quotecast is running with ${config.channels.length} channel(s) from ${path.relative(ctx.cwd, config.configPath)}; store ${config.settings.store.path}. Ctrl-C stops it.`,
   );
   await waitForShutdown();
   say('stopping: finishing the send in flight…');
+  await adminBot?.stop();
   await daemon.stop();
   runtime.close();
   say('stopped cleanly');
