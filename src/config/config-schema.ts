@@ -4,7 +4,8 @@ import { DEFAULT_BOILERPLATE_RULES } from '../domain/boilerplate.js';
 import { checkTemplate } from '../domain/template.js';
 
 /**
- * The settings file (config/*.yaml). Secrets never live here: they come from the environment (see
+ * The settings file (config/*.yaml). Objects are strict: a misspelt key ("targetLenght") is reported,
+ * not silently ignored in favour of the default. Secrets never live here: they come from the environment (see
  * env-schema.ts and .env.example). Every field has a default, so a channel needs only an id and a
  * platform; the defaults are the ones documented in config/default.yaml.
  */
@@ -42,7 +43,7 @@ const DEFAULT_TARGET = { twitter: 280, telegram: 600 } as const;
 /** X's free API tier allows 17 posts a day per user; a team on a paid tier raises this. */
 const DEFAULT_DAILY_CAP = { twitter: 17, telegram: 50 } as const;
 
-const channelBase = z.object({
+const channelBase = z.strictObject({
   id: z
     .string()
     .regex(
@@ -56,13 +57,13 @@ const channelBase = z.object({
   quotesPerArticle: z.number().int().min(1).max(50).default(5),
   dailyCap: z.number().int().min(1).optional(),
   randomDelaySeconds: z.number().int().min(0).max(3600).default(0),
-  quietHours: z.object({ start: clock, end: clock }).optional(),
+  quietHours: z.strictObject({ start: clock, end: clock }).optional(),
   hashtags: z.array(z.string().regex(/^#\S+$/, 'a hashtag starts with # and has no spaces')).default([]),
   templates: z
-    .object({
+    .strictObject({
       quote: quoteTemplate.default('“{text}”[ — {author}][, {publication}][ {url}]'),
       thread: z
-        .object({
+        .strictObject({
           first: threadTemplate.default('{text} {n}/{total}'),
           middle: threadTemplate.default('{text} {n}/{total}'),
           last: threadTemplate.default('{text} {n}/{total}[ {url}][ {hashtags}]'),
@@ -121,13 +122,13 @@ const channel = z
   }));
 
 export const settingsSchema = z
-  .object({
+  .strictObject({
     publication: z.string().min(1).optional(),
     timezone: timeZone.default('UTC'),
-    store: z.object({ path: z.string().min(1).default('./data/quotecast.db') }).prefault({}),
-    outbox: z.object({ path: z.string().min(1).default('./data/outbox.jsonl') }).prefault({}),
+    store: z.strictObject({ path: z.string().min(1).default('./data/quotecast.db') }).prefault({}),
+    outbox: z.strictObject({ path: z.string().min(1).default('./data/outbox.jsonl') }).prefault({}),
     input: z
-      .object({
+      .strictObject({
         maxBytes: z
           .number()
           .int()
@@ -138,7 +139,7 @@ export const settingsSchema = z
       })
       .prefault({}),
     boilerplate: z
-      .object({
+      .strictObject({
         bylinePatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.bylinePatterns]),
         bioPatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.bioPatterns]),
         promoPatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.promoPatterns]),
@@ -146,7 +147,7 @@ export const settingsSchema = z
       })
       .prefault({}),
     retry: z
-      .object({
+      .strictObject({
         maxAttempts: z.number().int().min(1).max(50).default(5),
         baseDelaySeconds: z.number().min(0.01).default(30),
         maxDelaySeconds: z.number().min(1).default(3600),
@@ -154,7 +155,7 @@ export const settingsSchema = z
       .prefault({}),
     publishTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
     telegramBot: z
-      .object({
+      .strictObject({
         /** Admins must approve an article added from Telegram before anything is queued. */
         requireApproval: z.boolean().default(true),
         /** Extra chats (groups) that receive alerts, besides the admins' private chats. */

@@ -264,14 +264,23 @@ function optionalUrl(
 
 /** `channels[0].schedule: not a valid cron expression …` for each issue. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], file: string): string[] {
-  return issues.map((issue) => {
-    const key = issue.path.reduce<string>(
-      (acc, part) =>
-        typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
-      '',
-    );
-    return `${path.basename(file)}: ${key || '(top level)'}: ${issue.message}`;
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map(
+        (key) =>
+          `${path.basename(file)}: ${keyName([...issue.path, key])}: unknown key (a typo?); see config/default.yaml for the keys this level takes`,
+      );
+    }
+    return [`${path.basename(file)}: ${keyName(issue.path) || '(top level)'}: ${issue.message}`];
   });
+}
+
+function keyName(parts: readonly PropertyKey[]): string {
+  return parts.reduce<string>(
+    (acc, part) =>
+      typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part),
+    '',
+  );
 }
 
 function deepFreeze<T>(value: T): T {
