@@ -162,7 +162,12 @@ export const settingsSchema = z
         alertChatIds: z.array(z.union([z.number().int(), z.string().regex(/^-?\d+$/)])).default([]),
       })
       .prefault({}),
-    channels: z.array(channel).min(1, 'configure at least one channel'),
+    channels: z
+      .array(channel, {
+        error: (issue) =>
+          issue.input === undefined ? 'configure at least one channel (the key is missing)' : undefined,
+      })
+      .min(1, 'configure at least one channel'),
   })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();

@@ -107,6 +107,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
   }
 
   const adminIds = parseAdminIds(env.TELEGRAM_ADMIN_IDS, problems);
+  const adminBotToken = env.TELEGRAM_BOT_TOKEN?.trim();
+  if (adminBotToken && !BOT_TOKEN.test(adminBotToken)) {
+    problems.push('TELEGRAM_BOT_TOKEN: does not look like a bot token ("123456:ABC…" from @BotFather)');
+  }
   const apiRoots = {
     ...optionalUrl('TWITTER_API_ROOT', env.TWITTER_API_ROOT, problems, 'twitter'),
     ...optionalUrl('TELEGRAM_API_ROOT', env.TELEGRAM_API_ROOT, problems, 'telegram'),
@@ -136,7 +140,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
 
   const botToken =
-    channels.map((c) => c.auth).find((a) => a.kind === 'telegram')?.token ?? env.TELEGRAM_BOT_TOKEN;
+    channels.map((c) => c.auth).find((a) => a.kind === 'telegram')?.token ?? env.TELEGRAM_BOT_TOKEN?.trim();
   if (botToken) secrets.add(botToken);
   const config: Config = {
     settings: parsed.data,
@@ -177,6 +181,13 @@ function readEnvironment(cwd: string): Record<string, string | undefined> {
   return { ...fromFile, ...process.env };
 }
 
+const BOT_TOKEN = /^\d+:[\w-]{20,}$/;
+
+/** TELEGRAM_BOT_TOKEN is checked once, on its own (a channel using it should not repeat the problem). */
+function adminToken(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  return env.TELEGRAM_BOT_TOKEN?.trim() || undefined;
+}
+
 const TWITTER_OAUTH1 = ['APP_KEY', 'APP_SECRET', 'ACCESS_TOKEN', 'ACCESS_SECRET'] as const;
 
 function resolveCredentials(
@@ -189,7 +200,7 @@ function resolveCredentials(
   if (channel.platform === 'telegram') {
     const token = get('BOT_TOKEN');
     if (!token) return { kind: 'console', why: `${prefix}_BOT_TOKEN is not set` };
-    if (!/^\d+:[\w-]{20,}$/.test(token)) {
+    if (!BOT_TOKEN.test(token) && !(prefix === 'TELEGRAM' && token === adminToken(env))) {
       problems.push(
         `${prefix}_BOT_TOKEN (channel ${channel.id}): does not look like a bot token ("123456:ABC…" from @BotFather)`,
       );
