@@ -320,6 +320,9 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     const now = clock.now().getTime();
     const last = refusedAt.get(from.id);
     if (last !== undefined && now - last < refusalCooldownMs) return;
+    // Forget strangers whose cooldown is over, so a stream of new ones cannot grow this map for ever.
+    if (refusedAt.size > 1000)
+      for (const [id, at] of refusedAt) if (now - at >= refusalCooldownMs) refusedAt.delete(id);
     refusedAt.set(from.id, now);
     await send(chatId, { html: esc(`${REFUSAL} (${from.id}).`) }, replyTo);
   }
