@@ -1,0 +1,355 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  ARTICLE_FIXTURES,
+  articlePath,
+  hasLoneSurrogate,
+  platformLength,
+  repoRoot,
+  samplePath,
+  tweetIsValid,
+} from '../fixtures/fixtures.js';
+
+/**
+ * The CLI contract, checked on the real CLI in a subprocess (cwd = repository root). Most runs use
+ * `node --import tsx src/apps/cli/main.ts` (faster); one checks `npm run --silent quotecast --`.
+ */
+
+const RUN_TIMEOUT_MS = 45_000;
+/** Each run costs a second or two of CPU (tsx, then the whole CLI's imports); on a busy machine more. */
+const TEST_TIMEOUT_MS = 60_000;
+const tmp = mkdtempSync(path.join(tmpdir(), 'quotecast-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A file in the temp dir with the given content. */
+function tempFile(name: string, content: string | Uint8Array): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/**
+ * The child's whole environment: what Node needs, the shipped settings, and dry-run so that any
+ * credentials in a developer's .env are never resolved. Empty values override .env entries.
+ */
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
+    const value = process.env[key];
+    if (value !== undefined) env[key] = value;
+  }
+  return {
+    ...env,
+    QUOTECAST_CONFIG: 'config/default.yaml',
+    QUOTECAST_DRY_RUN: '1',
+    TELEGRAM_BOT_TOKEN: '',
+    TELEGRAM_ADMIN_IDS: '',
+    TWITTER_API_ROOT: '',
+    TELEGRAM_API_ROOT: '',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function run(
+  args: readonly string[],
+  options: { input?: string | Uint8Array; env?: Record<string, string>; viaNpm?: boolean } = {},
+): Promise<Run> {
+  const [command, argv] = options.viaNpm
+    ? ['npm', ['run', '--silent', 'quotecast', '--', ...args]]
+    : [process.execPath, ['--import', 'tsx', 'src/apps/cli/main.ts', ...args]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd: repoRoot, env: childEnv(options.env), stdio: 'pipe' });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`quotecast ${args.join(' ')}: still running after ${RUN_TIMEOUT_MS} ms`));
+    }, RUN_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+    // A child that exits before reading its input closes the pipe: that is not the test's failure.
+    child.stdin.on('error', () => {});
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+interface JsonPost {
+  readonly text: string;
+  readonly length: number;
+  readonly score?: number;
+  readonly chosen?: boolean;
+}
+
+/** Standard output must be exactly one JSON array (JSON.parse refuses anything around it). */
+function parsePosts(result: Run): JsonPost[] {
+  expect(result.code, result.stderr).toBe(0);
+  const posts: unknown = JSON.parse(result.stdout);
+  expect(Array.isArray(posts)).toBe(true);
+  return posts as JsonPost[];
+}
+
+function expectRefused(result: Run, message: RegExp) {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.split('\n').filter(Boolean);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(message);
+}
+
+/** Runs shared by several tests (the sample article's splits) start once. */
+const shared = new Map<string, Promise<Run>>();
+function runOnce(args: readonly string[]): Promise<Run> {
+  const key = args.join('\u0000');
+  let result = shared.get(key);
+  if (!result) {
+    result = run(args);
+    shared.set(key, result);
+  }
+  return result;
+}
+
+const sampleSplit = (platform: string, mode: string) =>
+  ['split', samplePath, '--platform', platform, '--mode', mode, '--format', 'json'] as const;
+
+describe.concurrent('split --format json on the sample article', { timeout: TEST_TIMEOUT_MS }, () => {
+  it.each([
+    ['twitter', 'quotes'],
+    ['twitter', 'thread'],
+    ['telegram', 'quotes'],
+    ['telegram', 'thread'],
+  ] as const)(
+    '%s %s: valid posts, lengths as the platform counts, no boilerplate',
+    async (platform, mode) => {
+      const posts = parsePosts(await runOnce(sampleSplit(platform, mode)));
+      expect(posts.length).toBeGreaterThan(3);
+      for (const post of posts) {
+        expect(typeof post.text).toBe('string');
+        expect(post.length).toBe(platformLength(platform, post.text));
+        if (platform === 'twitter') {
+          expect(post.length).toBeLessThanOrEqual(280);
+          expect(tweetIsValid(post.text), post.text).toBe(true);
+        } else {
+          expect(post.length).toBeLessThanOrEqual(4096);
+        }
+        expect(hasLoneSurrogate(post.text)).toBe(false);
+        expect(post.text).not.toMatch(/sign up|subscribe|sent directly to you/i);
+        expect(post.text).not.toMatch(/^“?Dmitry Babich”?( — .*)?( \d+\/\d+)?$/);
+        if (mode === 'quotes') {
+          expect(typeof post.score).toBe('number');
+          expect(typeof post.chosen).toBe('boolean');
+        }
+      }
+      // The schema's default for a channel: five quotes an article.
+      if (mode === 'quotes') expect(posts.filter((p) => p.chosen)).toHaveLength(5);
+      if (mode === 'thread') {
+        posts.forEach((post, i) => {
+          expect(post.text.endsWith(` ${i + 1}/${posts.length}`)).toBe(true);
+        });
+      }
+    },
+  );
+
+  it('reads standard input when FILE is omitted or "-", with the same result as the file', async () => {
+    const input = readFileSync(samplePath);
+    const args = sampleSplit('twitter', 'thread').filter((a) => a !== samplePath);
+    const [fromFile, omitted, dash] = await Promise.all([
+      runOnce(sampleSplit('twitter', 'thread')),
+      run(args, { input }),
+      run(['split', '-', ...args.slice(1)], { input }),
+    ]);
+    const expected = parsePosts(fromFile);
+    expect(parsePosts(omitted)).toEqual(expected);
+    expect(parsePosts(dash)).toEqual(expected);
+  });
+
+  it('npm run --silent quotecast works the same as the direct command', async () => {
+    const [viaNpm, direct] = await Promise.all([
+      run(sampleSplit('telegram', 'quotes'), { viaNpm: true }),
+      runOnce(sampleSplit('telegram', 'quotes')),
+    ]);
+    expect(parsePosts(viaNpm)).toEqual(parsePosts(direct));
+    expect(viaNpm.stderr).toBe('');
+  });
+});
+
+describe.concurrent('other articles and flags', { timeout: TEST_TIMEOUT_MS }, () => {
+  it('an HTML page: posts from the article only, attributed from the page metadata', async () => {
+    const posts = parsePosts(
+      await run(['split', articlePath(ARTICLE_FIXTURES.html), '--platform', 'twitter', '--format', 'json']),
+    );
+    expect(posts.map((p) => p.text).join('\n')).not.toMatch(
+      /Zephyr|LinguaFast|Most read|newsletter|reserved/,
+    );
+    const chosen = posts.filter((p) => p.chosen);
+    expect(chosen.length).toBeGreaterThan(0);
+    for (const post of chosen) {
+      expect(post.text).toContain(
+        'Priya Natarajan, The Coastal Courier https://courier.example.net/city/library-reopens',
+      );
+    }
+  });
+
+  it('--url and --author are used when the article has none', async () => {
+    const input =
+      'Ferry Times Change\n\nThe first ferry will leave at six in the morning from next Monday, the port said.\n';
+    const posts = parsePosts(
+      await run(
+        [
+          'split',
+          '--platform',
+          'twitter',
+          '--format',
+          'json',
+          '--url',
+          'https://c.example/ferry',
+          '--author',
+          'Port Desk',
+        ],
+        { input },
+      ),
+    );
+    expect(posts.map((p) => p.text)).toEqual([
+      '“The first ferry will leave at six in the morning from next Monday, the port said.” — Port Desk, The Quotecast Demo Gazette https://c.example/ferry',
+    ]);
+    expect(posts[0]!.length).toBe(platformLength('twitter', posts[0]!.text));
+  });
+
+  it('emoji, CJK, Arabic, Hebrew and URLs: lengths as X counts them, at a small target', async () => {
+    const file = articlePath(ARTICLE_FIXTURES.multilingual);
+    const args = [
+      'split',
+      file,
+      '--platform',
+      'twitter',
+      '--mode',
+      'thread',
+      '--target',
+      '100',
+      '--format',
+      'json',
+    ];
+    for (const post of parsePosts(await run(args))) {
+      expect(post.length).toBe(platformLength('twitter', post.text));
+      expect(post.length).toBeLessThanOrEqual(100);
+      expect(hasLoneSurrogate(post.text)).toBe(false);
+    }
+  });
+
+  it('sentences --format json prints one JSON array of strings, the body as the splitter sees it', async () => {
+    const result = await run(['sentences', '-', '--format', 'json'], {
+      input: readFileSync(articlePath(ARTICLE_FIXTURES.text)),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const sentences: unknown = JSON.parse(result.stdout);
+    expect(Array.isArray(sentences) && sentences.every((s) => typeof s === 'string')).toBe(true);
+    expect(sentences).toContain(
+      '“We promised a line that works in every weather. Did we deliver? Ask us in February!” she said, laughing.',
+    );
+    expect(sentences).toContain(
+      'The line links the old port with the U.S. consulate district and the university.',
+    );
+    expect(sentences).not.toContain('By Ana Lima');
+  });
+});
+
+describe.concurrent('bad input: exit 2, one line on standard error, nothing on standard output', {
+  timeout: TEST_TIMEOUT_MS,
+}, () => {
+  const small = tempFile(
+    'small-limit.yaml',
+    'input:\n  maxBytes: 2048\nchannels:\n  - id: x-demo\n    platform: twitter\n',
+  );
+  const latin1 = Uint8Array.from([...Buffer.from('Title\n\nCaf'), 0xe9, 0x2e]);
+  const binary = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]);
+
+  it.each([
+    ['an empty file', () => ['split', tempFile('empty.txt', ''), '--platform', 'twitter'], /is empty/],
+    [
+      'a whitespace-only file',
+      () => ['split', tempFile('blank.txt', ' \n\t\r\n  \n'), '--platform', 'twitter'],
+      /is empty/,
+    ],
+    ['a binary file', () => ['split', tempFile('image.txt', binary), '--platform', 'twitter'], /binary/],
+    [
+      'invalid UTF-8',
+      () => ['split', tempFile('latin1.txt', latin1), '--platform', 'twitter'],
+      /not valid UTF-8/,
+    ],
+    [
+      'a missing file',
+      () => ['split', path.join(tmp, 'no-such-file.txt'), '--platform', 'twitter'],
+      /no such file/,
+    ],
+    [
+      'an unknown platform',
+      () => ['split', samplePath, '--platform', 'mastodon'],
+      /unknown --platform "mastodon"/,
+    ],
+    ['an unknown flag', () => ['split', samplePath, '--platform', 'twitter', '--colour'], /--colour/],
+  ])('%s', async (_what, args, message) => {
+    expectRefused(await run(args()), message);
+  });
+
+  it('a file larger than input.maxBytes (a small settings file), by path and on standard input', async () => {
+    const env = { QUOTECAST_CONFIG: small };
+    const [fromFile, fromStdin] = await Promise.all([
+      run(['split', samplePath, '--platform', 'twitter'], { env }),
+      run(['split', '--platform', 'twitter'], { env, input: readFileSync(samplePath) }),
+    ]);
+    expectRefused(fromFile, /over the 2\.0 KB limit/);
+    expectRefused(fromStdin, /standard input is over the 2\.0 KB limit/);
+  });
+
+  it('a broken settings file: exit 2 and every problem at once, each with its key', async () => {
+    const broken = tempFile(
+      'broken.yaml',
+      [
+        'timezone: Mars/Olympus',
+        'channels:',
+        '  - id: x-main',
+        '    platform: twitter',
+        '    schedule: "every day at nine"',
+        '    targetLength: 300',
+        '  - id: x-main',
+        '    platform: telegram',
+        '    chat: "@coastal_news"',
+        '',
+      ].join('\n'),
+    );
+    const result = await run(['split', samplePath, '--platform', 'twitter', '--format', 'json'], {
+      env: { QUOTECAST_CONFIG: broken },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    for (const key of [
+      'timezone:',
+      'channels[0].schedule:',
+      'channels[0].targetLength:',
+      'channels[1].id:',
+    ]) {
+      expect(result.stderr).toContain(key);
+    }
+    expect(result.stderr).toMatch(/Mars\/Olympus|IANA time zone/);
+    expect(result.stderr).toMatch(/300 is above the twitter limit of 280/);
+    expect(result.stderr).toMatch(/duplicate channel id "x-main"/);
+  });
+});
