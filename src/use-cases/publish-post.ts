@@ -1,6 +1,6 @@
 import { backoffDelayMs } from '../domain/schedule.js';
 import type { StoredPost } from '../ports/post-store.js';
-import { isPublishError, PublishError } from '../ports/publisher.js';
+import { isPublishError, PublishError, type Receipt } from '../ports/publisher.js';
 import type { PublishDeps } from './publish-deps.js';
 
 export type PublishOutcome =
@@ -41,29 +41,13 @@ export async function publishPost(
     store.markFailed(postId, 'rejected', detail, clock.now());
     return { kind: 'failed', post: leased, reason: 'rejected', detail };
   }
-  const replyTo =
-    leased.mode === 'thread' && leased.seq > 1
-      ? store.lastSentInThread(leased.articleId, leased.channelId)?.remoteId
-      : undefined;
+  const replyTo = leased.mode === 'thread' && leased.seq > 1 ? replyTarget(deps, leased) : undefined;
+  let receipt: Receipt;
   try {
-    const receipt = await publisher.publish(
+    receipt = await publisher.publish(
       { text: leased.text, postId: String(leased.id) },
       { ...(replyTo ? { replyTo } : {}), ...(signal ? { signal } : {}) },
     );
-    store.markSent(postId, receipt);
-    logger.info('published', {
-      channel: leased.channelId,
-      post: leased.id,
-      part: `${leased.seq}/${leased.total}`,
-      remoteId: receipt.remoteId,
-      url: receipt.url,
-    });
-    return {
-      kind: 'sent',
-      post: leased,
-      remoteId: receipt.remoteId,
-      ...(receipt.url ? { url: receipt.url } : {}),
-    };
   } catch (caught) {
     const error = isPublishError(caught)
       ? caught
@@ -74,6 +58,38 @@ export async function publishPost(
         );
     return handleFailure(deps, leased, error);
   }
+  // The platform has it. Recording that is outside the try on purpose: a store that fails here (say,
+  // locked past its busy timeout) must not turn a published post into a "rejected" one an admin
+  // would retry. The error goes up and the post stays `sending`, which the next start reconciles.
+  store.markSent(postId, receipt);
+  logger.info('published', {
+    channel: leased.channelId,
+    post: leased.id,
+    part: `${leased.seq}/${leased.total}`,
+    remoteId: receipt.remoteId,
+    url: receipt.url,
+  });
+  return {
+    kind: 'sent',
+    post: leased,
+    remoteId: receipt.remoteId,
+    ...(receipt.url ? { url: receipt.url } : {}),
+  };
+}
+
+/**
+ * The remote id the next part of a thread replies to: the latest earlier part that has one. A part
+ * an admin marked as sent after a crash, or one the platform already had under an id we could not
+ * find, has none; replying to the part before it keeps the thread together instead of starting a new
+ * one.
+ */
+function replyTarget(deps: PublishDeps, post: StoredPost): string | undefined {
+  return (
+    deps.store
+      .postsOfArticle(post.articleId, post.channelId)
+      .filter((p) => p.seq < post.seq && p.state === 'sent' && p.remoteId)
+      .at(-1)?.remoteId ?? undefined
+  );
 }
 
 async function handleFailure(

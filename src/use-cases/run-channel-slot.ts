@@ -38,18 +38,19 @@ export async function runChannelSlot(
         return { kind: 'idle', why: 'daily-cap', detail: `${channel.dailyCap} posts a day` };
       break;
     }
-    const next = deps.store.nextDue(channelId, deps.clock.now());
-    if (!next || (articleId !== undefined && next.articleId !== articleId)) break;
-    if (next.mode === 'thread' && threadIsBlocked(deps, next)) {
+    const found = nextToPublish(deps, channelId, deps.clock.now());
+    if (found.kind === 'waiting') {
       // An earlier part waits for its retry: the thread goes on from there, never out of order.
       if (outcomes.length === 0)
         return {
           kind: 'idle',
           why: 'nothing-due',
-          detail: `thread of article ${next.articleId} waits for an earlier part`,
+          detail: `thread of article ${found.post.articleId} waits for an earlier part`,
         };
       break;
     }
+    const next = found.kind === 'post' ? found.post : undefined;
+    if (!next || (articleId !== undefined && next.articleId !== articleId)) break;
     // The signal stops taking new posts; a send already started is finished, never cut off.
     const outcome = await publishPost(deps, next.id);
     outcomes.push(outcome);
@@ -60,13 +61,49 @@ export async function runChannelSlot(
   return outcomes.length > 0 ? { kind: 'published', outcomes } : { kind: 'idle', why: 'nothing-due' };
 }
 
-/** True when an earlier part of this post's thread is still waiting to go out. */
-function threadIsBlocked(deps: PublishDeps, post: StoredPost): boolean {
-  return deps.store
-    .postsOfArticle(post.articleId, post.channelId)
-    .some(
-      (p) => p.seq < post.seq && (p.state === 'queued' || p.state === 'sending' || p.state === 'unknown'),
-    );
+type NextPost =
+  | { readonly kind: 'post'; readonly post: StoredPost }
+  /** The next thread waits for an earlier part's retry; the channel waits with it, keeping order. */
+  | { readonly kind: 'waiting'; readonly post: StoredPost }
+  | { readonly kind: 'none' };
+
+/** How many queued posts to read at a time when looking past threads held for an admin. */
+const SCAN_PAGE = 50;
+
+/**
+ * The next post to publish: the next due one, unless it continues a thread that cannot go on. A
+ * thread whose earlier part waits for a retry holds the channel until then (a short wait, and parts
+ * stay in order). A thread held by a part of unknown outcome waits for an admin, which may take
+ * days: the channel passes over it and goes on with the next article instead of going silent.
+ */
+function nextToPublish(deps: PublishDeps, channelId: string, now: Date): NextPost {
+  const head = deps.store.nextDue(channelId, now);
+  if (!head) return { kind: 'none' };
+  const block = threadBlock(deps, head);
+  if (block === 'none') return { kind: 'post', post: head };
+  if (block === 'waiting') return { kind: 'waiting', post: head };
+  const held = new Set([head.articleId]);
+  for (let offset = 0; ; offset += SCAN_PAGE) {
+    const page = deps.store.upcoming(channelId, SCAN_PAGE, offset);
+    for (const post of page) {
+      if (held.has(post.articleId) || !post.approved) continue;
+      if (post.nextAttemptAt !== null && post.nextAttemptAt > now) continue;
+      const blocked = threadBlock(deps, post);
+      if (blocked === 'none') return { kind: 'post', post };
+      if (blocked === 'waiting') return { kind: 'waiting', post };
+      held.add(post.articleId);
+    }
+    if (page.length < SCAN_PAGE) return { kind: 'none' };
+  }
+}
+
+/** Whether an earlier part of this post's thread has not gone out: `held` when one needs an admin. */
+function threadBlock(deps: PublishDeps, post: StoredPost): 'none' | 'waiting' | 'held' {
+  if (post.mode !== 'thread' || post.seq === 1) return 'none';
+  const earlier = deps.store.postsOfArticle(post.articleId, post.channelId).filter((p) => p.seq < post.seq);
+  if (earlier.some((p) => p.state === 'unknown')) return 'held';
+  if (earlier.some((p) => p.state === 'queued' || p.state === 'sending')) return 'waiting';
+  return 'none';
 }
 
 /** A pause with an end time lifts itself once that time has passed. */

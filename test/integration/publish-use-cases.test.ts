@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { backoffDelayMs } from '../../src/domain/schedule.js';
-import { pauseChannel, resumeChannel } from '../../src/use-cases/admin-actions.js';
+import { pauseChannel, resolveUnknown, resumeChannel } from '../../src/use-cases/admin-actions.js';
+import { publishPost } from '../../src/use-cases/publish-post.js';
+import { recoverInterrupted } from '../../src/use-cases/recover-interrupted.js';
 import { runChannelSlot, type SlotResult } from '../../src/use-cases/run-channel-slot.js';
 import { makeArticle } from '../helpers/articles.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
@@ -157,6 +159,39 @@ describe('quotes and thread modes', () => {
     expect(tweets.map((t) => t.text)).toEqual(thread.map((p) => p.text));
     expect(tweets[2]!.replyTo).toBe(w.runtime.store.getPost(thread[1]!.id)!.remoteId);
     for (let i = 1; i < tweets.length; i++) expect(tweets[i]!.replyTo).toBe(tweets[i - 1]!.id);
+  });
+  it('a thread held by a part of unknown outcome waits for an admin while the channel goes on', async () => {
+    const w = await setUp({ channels: [TG_THREAD] });
+    const a = queued(w.enqueue(makeArticle(40, { paragraphs: 3 })));
+    const b = queued(w.enqueue(makeArticle(41, { paragraphs: 2 })));
+    const [a1, a2, a3] = w.posts(a.articleId, 'tg-thread');
+    // Part 1 went out; the process died while sending part 2.
+    expect(await publishPost(w.runtime.deps, a1!.id)).toMatchObject({ kind: 'sent' });
+    w.runtime.store.lease(a2!.id, w.clock.now());
+    w.restart();
+    await recoverInterrupted(w.runtime.deps);
+    expect(w.runtime.store.getPost(a2!.id)!.state).toBe('unknown');
+    expect(w.alerts.map((alert) => [alert.kind, alert.postId])).toEqual([['unknown', a2!.id]]);
+
+    // Article 40 cannot go on without a decision; article 41 goes out meanwhile, as its own thread.
+    const outcomes = outcomesOf(await slot(w, 'tg-thread'));
+    expect(outcomes.map((o) => o.kind === 'sent' && o.post.articleId)).toEqual([b.articleId, b.articleId]);
+    expect(w.runtime.store.getPost(a3!.id)!.state).toBe('queued');
+    const bMessages = w.telegram.sentMessages.slice(1);
+    expect(bMessages[0]!.replyTo).toBeUndefined();
+    expect(bMessages[1]!.replyTo).toBe(bMessages[0]!.messageId);
+    w.clock.advance(hours(1));
+    expect(await slot(w, 'tg-thread')).toEqual({ kind: 'idle', why: 'nothing-due' });
+
+    // The admin looked: part 2 did arrive. Part 3 follows, still inside the thread (part 2's id is not
+    // known, so it answers part 1).
+    expect(resolveUnknown(w.runtime.store, a2!.id, 'sent', w.clock.now()).ok).toBe(true);
+    w.clock.advance(hours(1));
+    outcomesOf(await slot(w, 'tg-thread'));
+    const last = w.telegram.sentMessages.at(-1)!;
+    expect(last.shownText).toBe(a3!.text);
+    expect(last.replyTo).toBe(w.telegram.sentMessages[0]!.messageId);
+    expect(w.telegram.sentMessages).toHaveLength(4);
   });
 });
 
