@@ -1,4 +1,4 @@
-import type { StoredPost } from '../ports/post-store.js';
+import type { PostStore, StoredPost } from '../ports/post-store.js';
 import type { PublishDeps } from './publish-deps.js';
 import { type PublishOutcome, publishPost } from './publish-post.js';
 
@@ -48,6 +48,31 @@ export interface PublishNowOptions {
   readonly signal?: AbortSignal;
 }
 
+/** How many recent articles to look through for a copy to resume (forced copies are recent). */
+const RESUME_LOOKBACK_ARTICLES = 200;
+
+/**
+ * The copy of an article (by content hash) that `--resume` should finish on a channel: the newest
+ * one with posts still to send there, else the newest one the channel has. An article published
+ * again with `--force` has several copies, and the half-sent one is the latest, not the first.
+ * Undefined when no recent copy has posts on the channel.
+ */
+export function findArticleToResume(
+  store: PostStore,
+  contentHash: string,
+  channelId: string,
+): number | undefined {
+  let newest: number | undefined;
+  for (const article of store.listArticles(RESUME_LOOKBACK_ARTICLES)) {
+    if (article.contentHash !== contentHash) continue;
+    const posts = store.postsOfArticle(article.id, channelId);
+    if (posts.length === 0) continue;
+    if (posts.some((p) => p.state !== 'sent' && p.state !== 'skipped')) return article.id;
+    newest ??= article.id;
+  }
+  return newest;
+}
+
 /**
  * Publishes one article's unsent posts now, channel by channel in parallel, post by post in order,
  * through the same state machine as the daemon. Already-sent posts are skipped, so running it again
@@ -80,7 +105,7 @@ async function publishChannel(
         kind: 'skipped',
         channelId,
         post: initial,
-        why: 'outcome unknown after an interruption: check the channel, then quotecast resolve ID --sent|--resend',
+        why: `outcome unknown after an interruption: check the channel, then quotecast resolve ${initial.id} --sent|--resend`,
       });
       stoppedBecause = `post #${initial.id} has an unknown outcome`;
       break;

@@ -6,9 +6,11 @@ import { isStoreError } from '../../../adapters/sqlite/store-error.js';
 import type { Config } from '../../../config/load-config.js';
 import type { PostingMode } from '../../../domain/article.js';
 import { MODES } from '../../../domain/split-article.js';
-import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
+import { articleHash, enqueueArticle } from '../../../use-cases/enqueue-article.js';
+import { type ChannelSplit, splitForChannels } from '../../../use-cases/prepare-article.js';
 import {
   type ChannelReport,
+  findArticleToResume,
   type PublishNowEvent,
   publishArticleNow,
 } from '../../../use-cases/publish-now.js';
@@ -80,50 +82,83 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
         );
       }
     }
-    const enqueued = enqueueArticle(runtime.store, {
-      article: outcome.article,
-      channels,
-      ...(mode ? { mode } : {}),
-      approved: true,
-      force: values.force ?? false,
-      now: runtime.clock.now(),
-    });
-    let articleId: number;
-    if (enqueued.result.kind === 'duplicate') {
-      if (!values.resume) {
-        throw new CliError(
-          `"${outcome.article.title}" is already queued or published (article #${enqueued.result.articleId}) on ${enqueued.result.channelIds.join(', ')}; use --resume to finish sending it, or --force to publish it again`,
-        );
+    // Nothing is written before the user says yes: a "no" (or Ctrl-C) at the question must leave the
+    // queue exactly as it was, including other channels' posts of the same article.
+    const hash = articleHash(outcome.article);
+    const force = values.force ?? false;
+    /** Which stored copy of the article each channel already has (the one to finish, if any). */
+    const existing = new Map<string, number>();
+    if (!force) {
+      for (const c of channels) {
+        const articleId = findArticleToResume(runtime.store, hash, c.id);
+        if (articleId !== undefined) existing.set(c.id, articleId);
       }
-      articleId = enqueued.result.articleId;
-      out(`resuming article #${articleId} "${outcome.article.title}": posts already sent are skipped`);
-    } else {
-      articleId = enqueued.result.articleId;
+    }
+    if (existing.size > 0 && !values.resume) throw duplicateError(outcome.article.title, existing);
+    const fresh = channels.filter((c) => !existing.has(c.id));
+    const splits = splitForChannels(outcome.article, fresh, mode);
+    if (existing.size > 0) {
+      out(
+        `resuming article ${[...new Set(existing.values())].map((id) => `#${id}`).join(', ')} "${outcome.article.title}" on ${[...existing.keys()].join(', ')}: posts already sent are skipped`,
+      );
+      if (fresh.length > 0)
+        out(`${fresh.map((c) => c.id).join(', ')}: not published there before; queued as new`);
     }
 
-    out(
-      preview(
-        runtime,
-        articleId,
-        channels.map((c) => c.id),
-        dryRun,
-      ),
-    );
-    if (!values.yes && !dryRun && !(await confirm(ctx, 'Publish now? [y/N] '))) {
-      // Nothing was sent: take the fresh queue entries back out so the daemon does not post them.
-      if (enqueued.result.kind === 'queued') runtime.store.deleteUnsent(articleId);
-      out('cancelled; nothing was published');
+    out(preview(runtime, existing, splits, dryRun));
+    if (!values.yes && !dryRun && !(await confirm(ctx, 'Publish now? [y/N] ', stop.signal))) {
+      out('cancelled; nothing was published or queued');
       return EXIT_FAILURE;
     }
+    const articleOf = new Map(existing);
+    if (fresh.length > 0) {
+      const queued = enqueueArticle(runtime.store, {
+        article: outcome.article,
+        channels: fresh,
+        ...(mode ? { mode } : {}),
+        approved: true,
+        force,
+        now: runtime.clock.now(),
+      });
+      // Queued meanwhile by someone else (the daemon's Telegram /add), or matched by URL only.
+      if (queued.result.kind === 'duplicate') {
+        throw duplicateError(
+          outcome.article.title,
+          new Map(queued.result.channelIds.map((id) => [id, queued.result.articleId])),
+        );
+      }
+      for (const c of fresh) articleOf.set(c.id, queued.result.articleId);
+    }
     const tty = Boolean((ctx.stdout as { isTTY?: boolean }).isTTY);
-    const reports = await publishArticleNow(runtime.deps, {
-      articleId,
-      channelIds: channels.map((c) => c.id),
-      maxWaitMs: maxWaitSeconds * 1000,
-      signal: stop.signal,
-      onEvent: (event) => progress(ctx, event, tty),
-    });
-    return summarise(out, reports, dryRun);
+    // Posts the platform already had (X refuses the same text twice): counted as sent, but the user
+    // must not read "published" as "posted again".
+    const alreadyThere = new Map<string, number>();
+    const onEvent = (event: PublishNowEvent) => {
+      if (event.kind === 'sent' && event.duplicate)
+        alreadyThere.set(event.channelId, (alreadyThere.get(event.channelId) ?? 0) + 1);
+      progress(ctx, event, tty, dryRun);
+    };
+    const channelsOf = new Map<number, string[]>();
+    for (const c of channels) {
+      const articleId = articleOf.get(c.id)!;
+      channelsOf.set(articleId, [...(channelsOf.get(articleId) ?? []), c.id]);
+    }
+    const reports = (
+      await Promise.all(
+        [...channelsOf].map(([articleId, channelIds]) =>
+          publishArticleNow(runtime.deps, {
+            articleId,
+            channelIds,
+            maxWaitMs: maxWaitSeconds * 1000,
+            signal: stop.signal,
+            onEvent,
+          }),
+        ),
+      )
+    ).flat();
+    const position = (id: string) => channels.findIndex((c) => c.id === id);
+    reports.sort((a, b) => position(a.channelId) - position(b.channelId));
+    return summarise(out, reports, dryRun, alreadyThere);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -157,48 +192,79 @@ function openPublishRuntime(
   }
 }
 
+function duplicateError(title: string, existing: ReadonlyMap<string, number>): CliError {
+  const articles = [...new Set(existing.values())].map((id) => `#${id}`).join(', ');
+  return new CliError(
+    `"${title}" is already queued or published (article ${articles}) on ${[...existing.keys()].join(', ')}; use --resume to finish sending it, or --force to publish it again`,
+  );
+}
+
+/** Per channel: how many posts, each with its length against the channel's target, and what is left. */
 function preview(
   runtime: Runtime,
-  articleId: number,
-  channelIds: readonly string[],
+  existing: ReadonlyMap<string, number>,
+  splits: readonly ChannelSplit[],
   dryRun: boolean,
 ): string {
-  const lines: string[] = [];
-  for (const channelId of channelIds) {
-    const channel = runtime.config.channels.find((c) => c.id === channelId)!;
+  /** `done` is set for posts that will not be sent: `sent`, or `skipped` by an admin. */
+  const rows = new Map<string, { text: string; length: number; done?: 'sent' | 'skipped' }[]>();
+  for (const [channelId, articleId] of existing) {
     const posts = runtime.store.postsOfArticle(articleId, channelId);
+    rows.set(
+      channelId,
+      posts.map((p) => ({
+        text: p.text,
+        length: p.length,
+        ...(p.state === 'sent' || p.state === 'skipped' ? { done: p.state } : {}),
+      })),
+    );
+  }
+  for (const { channel, result } of splits) {
+    rows.set(
+      channel.id,
+      result.selected.map((p) => ({ text: p.text, length: p.length })),
+    );
+  }
+  const lines: string[] = [];
+  for (const channel of runtime.config.channels) {
+    const posts = rows.get(channel.id);
+    if (!posts) continue;
     const via =
-      runtime.deps.publishers.get(channelId)?.kind === 'console'
+      runtime.deps.publishers.get(channel.id)?.kind === 'console'
         ? 'console (dry run, no account touched)'
         : channel.platform;
-    const left = posts.filter((p) => p.state !== 'sent' && p.state !== 'skipped').length;
-    lines.push(`${channelId} → ${via}: ${posts.length} post(s), ${left} to send`);
-    for (const p of posts) {
+    const left = posts.filter((p) => !p.done).length;
+    lines.push(`${channel.id} → ${via}: ${posts.length} post(s), ${left} to send`);
+    posts.forEach((p, i) => {
       lines.push(
-        `  ${p.seq}/${p.total}  ${p.length}/${channel.targetLength}  ${p.state === 'sent' ? '(sent) ' : ''}${oneLine(p.text, 90)}`,
+        `  ${i + 1}/${posts.length}  ${p.length}/${channel.targetLength}  ${p.done ? `(${p.done}) ` : ''}${oneLine(p.text, 90)}`,
       );
-    }
+    });
   }
   if (dryRun) lines.push('dry run: posts are printed, not published; the real queue is not touched');
   return lines.join('\n');
 }
 
-async function confirm(ctx: CliContext, question: string): Promise<boolean> {
+/** A "no" for anything but y/yes, and for Ctrl-C, end of input or an interrupt at the prompt. */
+async function confirm(ctx: CliContext, question: string, signal: AbortSignal): Promise<boolean> {
   const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
   try {
-    const answer = await rl.question(question);
+    const answer = await rl.question(question, { signal });
     return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    ctx.stderr.write('\n');
+    return false;
   } finally {
     rl.close();
   }
 }
 
-function progress(ctx: CliContext, event: PublishNowEvent, tty: boolean): void {
+function progress(ctx: CliContext, event: PublishNowEvent, tty: boolean, dryRun: boolean): void {
   const line = (text: string) => ctx.stdout.write(`${tty ? '\r\x1b[2K' : ''}${text}\n`);
   switch (event.kind) {
     case 'sent':
       line(
-        `${event.channelId}: ${event.index}/${event.total} ${event.duplicate ? 'was already there (counted as sent)' : 'sent'}${event.url ? ` ${event.url}` : ''}`,
+        `${event.channelId}: ${event.index}/${event.total} ${event.duplicate ? 'was already there (counted as sent)' : dryRun ? 'printed' : 'sent'}${event.url ? ` ${event.url}` : ''}`,
       );
       break;
     case 'waiting':
@@ -221,14 +287,21 @@ function progress(ctx: CliContext, event: PublishNowEvent, tty: boolean): void {
   }
 }
 
-function summarise(out: (line: string) => void, reports: readonly ChannelReport[], dryRun: boolean): number {
+function summarise(
+  out: (line: string) => void,
+  reports: readonly ChannelReport[],
+  dryRun: boolean,
+  alreadyThere: ReadonlyMap<string, number>,
+): number {
   let ok = true;
   out('');
   for (const r of reports) {
     const done = r.notSent.length === 0;
     ok &&= done;
+    const there = alreadyThere.get(r.channelId) ?? 0;
+    const note = there === 0 ? '' : ` (${there} already on the platform, not posted again)`;
     out(
-      `${r.channelId}: ${r.sent} of ${r.total} ${dryRun ? 'printed' : 'published'}${done ? '' : `; not sent: ${r.notSent.map((p) => `#${p.id} (${p.seq}/${p.total}, ${p.state})`).join(', ')}${r.stoppedBecause ? ` — ${r.stoppedBecause}` : ''}`}`,
+      `${r.channelId}: ${r.sent} of ${r.total} ${dryRun ? 'printed' : 'published'}${note}${done ? '' : `; not sent: ${r.notSent.map((p) => `#${p.id} (${p.seq}/${p.total}, ${p.state})`).join(', ')}${r.stoppedBecause ? ` — ${r.stoppedBecause}` : ''}`}`,
     );
   }
   if (!ok) out('Run the same command with --resume to finish; nothing already sent is sent again.');
