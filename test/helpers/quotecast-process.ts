@@ -95,7 +95,7 @@ export function spawnQuotecast(args: readonly string[], options: SpawnOptions): 
     kill: (signal) => {
       if (!done) child.kill(signal);
     },
-    waitForOutput(pattern, { timeoutMs = 15_000, stream = 'stderr' } = {}) {
+    waitForOutput(pattern, { timeoutMs = 45_000, stream = 'stderr' } = {}) {
       return new Promise<void>((resolve, reject) => {
         const check = () => {
           const text = stream === 'stderr' ? err : out;
@@ -125,7 +125,7 @@ export async function runQuotecast(
   options: SpawnOptions & { timeoutMs?: number },
 ): Promise<ProcessResult> {
   const run = spawnQuotecast(args, options);
-  const timer = setTimeout(() => run.kill('SIGKILL'), options.timeoutMs ?? 20_000);
+  const timer = setTimeout(() => run.kill('SIGKILL'), options.timeoutMs ?? 60_000);
   try {
     return await run.exited;
   } finally {

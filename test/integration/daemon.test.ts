@@ -201,7 +201,7 @@ describe('createDaemon', () => {
   });
 });
 
-describe('quotecast start (a real process)', () => {
+describe('quotecast start (a real process)', { timeout: 90_000 }, () => {
   it('publishes on a one-second schedule, refuses a second daemon on the same store, stops cleanly on SIGTERM', async () => {
     const x = createFakeXApi();
     const telegram = createFakeTelegramApi();
@@ -259,7 +259,7 @@ describe('quotecast start (a real process)', () => {
         () => x.tweets.length >= 2 && telegram.sentMessages.length >= 2,
         'the posts to arrive',
         {
-          timeoutMs: 15_000,
+          timeoutMs: 30_000,
         },
       );
       const stopAt = Date.now();

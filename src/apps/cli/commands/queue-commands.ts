@@ -1,4 +1,4 @@
-import { formatInZone, nextSlots } from '../../../domain/schedule.js';
+import { formatInZone, inQuietHours, nextSlots } from '../../../domain/schedule.js';
 import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
 import { activeState, dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
@@ -115,7 +115,7 @@ export async function queueCommand(ctx: CliContext, args: readonly string[]): Pr
     }
     const lines: string[] = [];
     for (const [channelId, posts] of Object.entries(result)) {
-      lines.push(`${channelId}: ${posts.length === 0 ? 'nothing' : ''}${state ?? 'queued'}`);
+      lines.push(`${channelId}: ${posts.length === 0 ? 'nothing ' : ''}${state ?? 'queued'}`);
       for (const p of posts) {
         const when = p.nextAttemptAt ? ` retry ${p.nextAttemptAt.toISOString()}` : '';
         lines.push(
@@ -128,9 +128,19 @@ export async function queueCommand(ctx: CliContext, args: readonly string[]): Pr
   });
 }
 
+interface PreviewRow {
+  readonly at: string;
+  readonly local: string;
+  readonly posts: number[];
+  /** Present (true) on slots that fall in the channel's quiet hours. */
+  readonly quietHours?: true;
+  /** Present (true) on slots left empty by the daily cap while posts wait. */
+  readonly dailyCapReached?: true;
+}
+
 /**
  * `quotecast schedule`: the next slots per channel and which post goes in each. A preview: it assumes
- * every post goes out at its slot and honours the daily cap, not retries or pauses.
+ * every post goes out at its slot and honours the daily cap and quiet hours, not retries or pauses.
  */
 export async function scheduleCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
   const { values } = parseCommandArgs('schedule', args, {
@@ -145,14 +155,24 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
   return withRuntime(ctx, (runtime) => {
     const now = runtime.clock.now();
     const until = now.getTime() + days * 86_400_000;
-    const preview: Record<string, { at: string; local: string; posts: number[] }[]> = {};
+    const preview: Record<string, PreviewRow[]> = {};
     for (const channel of selectChannels(runtime.config, values.channel)) {
       const queue = runtime.store.upcoming(channel.id, 2000).filter((p) => p.approved);
       const slots = nextSlots(channel.schedule, channel.zone, now, 500).filter((d) => d.getTime() <= until);
-      const rows: { at: string; local: string; posts: number[] }[] = [];
+      const rows: PreviewRow[] = [];
       const perDay = new Map<string, number>();
       let i = 0;
       for (const slot of slots) {
+        if (inQuietHours(slot, channel.zone, channel.quietHours)) {
+          // The daemon posts nothing in quiet hours, so neither does the preview.
+          rows.push({
+            at: slot.toISOString(),
+            local: formatInZone(slot, channel.zone),
+            posts: [],
+            quietHours: true,
+          });
+          continue;
+        }
         const day = formatInZone(slot, channel.zone).slice(0, 10);
         const used =
           perDay.get(day) ??
@@ -165,14 +185,23 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
         while (
           room > 0 &&
           queue[i] &&
-          (channel.mode === 'thread' ? queue[i]!.articleId === first?.articleId : posts.length === 0)
+          // Like runChannelSlot: a whole thread at one slot only on a thread channel, for thread posts.
+          (channel.mode === 'thread' && first?.mode === 'thread'
+            ? queue[i]!.articleId === first.articleId
+            : posts.length === 0)
         ) {
           posts.push(queue[i]!.id);
           i++;
           room--;
         }
         perDay.set(day, used + posts.length);
-        rows.push({ at: slot.toISOString(), local: formatInZone(slot, channel.zone), posts });
+        const capReached = posts.length === 0 && queue[i] !== undefined;
+        rows.push({
+          at: slot.toISOString(),
+          local: formatInZone(slot, channel.zone),
+          posts,
+          ...(capReached ? { dailyCapReached: true as const } : {}),
+        });
       }
       preview[channel.id] = rows;
     }
@@ -185,7 +214,7 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
       lines.push(`${channelId}:`);
       for (const row of rows.slice(0, 50))
         lines.push(
-          `  ${row.local}  ${row.posts.length ? row.posts.map((p) => `#${p}`).join(' ') : '(nothing queued)'}`,
+          `  ${row.local}  ${row.posts.length ? row.posts.map((p) => `#${p}`).join(' ') : row.quietHours ? '(quiet hours)' : row.dailyCapReached ? '(daily cap reached)' : '(nothing queued)'}`,
         );
       if (rows.length > 50) lines.push(`  … ${rows.length - 50} more slots`);
     }
