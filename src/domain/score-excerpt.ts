@@ -48,23 +48,27 @@ export function scoreExcerpt(facts: ExcerptFacts): ExcerptScore {
   };
   const text = facts.text.trim();
   const firstWord = /^[“"«„(‘']*([\p{L}’']+)/u.exec(text)?.[1]?.toLowerCase() ?? '';
-  const opening = text.split(/[,;:—–]/, 1)[0] ?? text;
+  // The opening clause (String#split with a limit still scans the whole text: search stops early).
+  const clauseEnd = text.search(/[,;:—–]/);
+  const opening = clauseEnd === -1 ? text : text.slice(0, clauseEnd);
 
   const quoted = QUOTATION.test(text);
   if (quoted && ATTRIBUTION.test(text)) add(20, 'direct quotation with its speaker');
   else if (quoted) add(8, 'contains a quotation');
 
-  if (!facts.fragment && /^[“"«„(‘']*\p{Lu}/u.test(text) && /[.!?…]["”»’)]*$/u.test(text))
+  // The last character before any closing marks (regexes anchored at the end scan the whole text).
+  const last = lastBeforeClosing(text);
+  if (!facts.fragment && /^[“"«„(‘']*\p{Lu}/u.test(text) && last !== '' && '.!?…'.includes(last))
     add(10, 'complete sentence(s)');
   if (LEANING_OPENERS.has(firstWord)) add(-25, `opens with "${firstWord}", which leans on what came before`);
   else if (DANGLING_PRONOUNS.test(opening) && !/\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u.test(opening)) {
     add(-15, 'a pronoun with no name before it');
   }
-  if (/:["”»’)]*$/.test(text)) add(-20, 'ends with a colon (introduces what follows)');
+  if (last === ':') add(-20, 'ends with a colon (introduces what follows)');
   if (/^\(.*\)$/.test(text)) add(-10, 'entirely in parentheses');
   if (facts.fragment) add(-40, 'part of a sentence too long for one post');
   if (/\d/.test(text)) add(5, 'has a concrete figure');
-  if (/\?["”»’)]*$/.test(text) && facts.sentences === 1) add(-5, 'a lone question');
+  if (last === '?' && facts.sentences === 1) add(-5, 'a lone question');
 
   const ratio = facts.budget > 0 ? facts.length / facts.budget : 0;
   if (ratio >= 0.35 && ratio <= 0.95) add(10, 'comfortable length');
@@ -72,4 +76,12 @@ export function scoreExcerpt(facts: ExcerptFacts): ExcerptScore {
   if (facts.sentences > 1) add(-3 * (facts.sentences - 1), 'joins several sentences');
 
   return { score, reasons };
+}
+
+const CLOSING = '"”»’)';
+
+function lastBeforeClosing(text: string): string {
+  let end = text.length;
+  while (end > 0 && CLOSING.includes(text[end - 1]!)) end--;
+  return end > 0 ? text[end - 1]! : '';
 }

@@ -50,15 +50,22 @@ const SBD_OPTIONS = {
   abbreviations: [...ABBREVIATIONS, ...NUMBER_ABBREVIATIONS].flatMap((a) => [
     a,
     a[0]!.toUpperCase() + a.slice(1),
-    a.toUpperCase(),
   ]),
 };
+
+/** A period inside a token: "U.S.", "e.g.", "2.5", "example.com", "j.doe@x.org". */
+const DOTTED_TOKEN = /[^\s.]\.[^\s.]/;
 
 /** Cuts one paragraph into sentences. */
 export function segmentParagraph(paragraph: string): string[] {
   const text = paragraph.trim();
   if (!text) return [];
-  const pieces = locate(text, sbd.sentences(text, SBD_OPTIONS)).flatMap(splitMissedBoundaries);
+  // sbd's value is in dotted tokens ("U.S.", "e.g.", "a.m.", decimals, URLs, addresses); where there
+  // are none, the repairs below make every decision sbd would and it is skipped (it is most of the
+  // cost of splitting).
+  const pieces = (DOTTED_TOKEN.test(text) ? locate(text, sbd.sentences(text, SBD_OPTIONS)) : [text]).flatMap(
+    splitMissedBoundaries,
+  );
   return mergeContinuations(pieces).flatMap(splitAfterClosedQuotation);
 }
 
@@ -73,8 +80,8 @@ export function isAbbreviation(word: string, beforeNumber = false): boolean {
   return ABBREVIATIONS.has(key) || (beforeNumber && NUMBER_ABBREVIATIONS.has(key));
 }
 
-/** Sentence punctuation, closing marks, spaces, then what can open a sentence. */
-const CANDIDATE = /([.!?…]+)(["”’»)\]]*) +(?=["“‘«([]*([\p{Lu}\p{Lt}\p{Lo}\p{N}]))/gu;
+/** Sentence punctuation, closing marks, spaces, then what can open a sentence (or "iPhone"). */
+const CANDIDATE = /([.!?…]+)(["”’»)\]]*) +(?=["“‘«([]*([\p{Lu}\p{Lt}\p{Lo}\p{N}]|\p{Ll}+\p{Lu}))/gu;
 
 /**
  * sbd keeps a sentence going after a short capitalised word when the next words are capitalised too
@@ -200,10 +207,12 @@ function startsLowercase(piece: string): boolean {
 
 /** "(He denied it. Twice.) Then…": a parenthesis opened and closed in the next piece. */
 function parenthesisIsOpen(text: string, next: string): boolean {
+  if (!text.includes('(')) return false;
   let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && depth > 0) depth--;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x28) depth++;
+    else if (ch === 0x29 && depth > 0) depth--;
   }
   return depth > 0 && next.includes(')');
 }
@@ -214,13 +223,16 @@ function parenthesisIsOpen(text: string, next: string): boolean {
  */
 export function quoteIsOpen(text: string): boolean {
   let depth = 0;
-  for (const ch of text) {
-    if (ch === '“' || ch === '«' || ch === '„') depth++;
-    else if ((ch === '”' || ch === '»') && depth > 0) depth--;
+  let straight = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x201c || ch === 0xab || ch === 0x201e)
+      depth++; // “ « „
+    else if ((ch === 0x201d || ch === 0xbb) && depth > 0)
+      depth--; // ” »
+    else if (ch === 0x22) straight++; // "
   }
-  if (depth > 0) return true;
-  const straight = text.split('"').length - 1;
-  return straight % 2 === 1;
+  return depth > 0 || straight % 2 === 1;
 }
 
 export { CLOSING_QUOTES, OPENING_QUOTES };

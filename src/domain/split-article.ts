@@ -226,16 +226,19 @@ function splitQuotes(
   const units = toUnits(measureSentences(article, rules), budget, rules);
   const candidates: SplitPost[] = [];
   for (let start = 0; start < units.length; start++) {
+    const first = units[start]!;
     let length = 0;
+    let body = '';
+    let forced = false;
     for (let end = start; end < units.length && end - start < MAX_SENTENCES_PER_QUOTE; end++) {
       const unit = units[end]!;
-      if (unit.paragraph !== units[start]!.paragraph) break;
+      if (unit.paragraph !== first.paragraph) break;
       length += (end > start ? 1 : 0) + unit.length;
       if (length > budget) break;
-      // A fragment of a long sentence only ever stands alone.
-      if (end > start && (unit.fragment || units[start]!.fragment)) break;
-      const group = units.slice(start, end + 1);
-      const body = group.map((u) => u.text).join(' ');
+      // A fragment of a long sentence only ever stands alone (so a group is a fragment iff `first` is).
+      if (end > start && (unit.fragment || first.fragment)) break;
+      body = end > start ? `${body} ${unit.text}` : unit.text;
+      forced ||= unit.forced;
       const text = renderQuote(settings.quoteTemplate, values, body);
       const exact = rules.measure(text);
       if (exact > target) continue;
@@ -243,18 +246,10 @@ function splitQuotes(
         text: body,
         length,
         budget,
-        sentences: group.length,
-        fragment: group.some((u) => u.fragment),
+        sentences: end - start + 1,
+        fragment: first.fragment,
       });
-      candidates.push({
-        text,
-        length: exact,
-        body,
-        forced: group.some((u) => u.forced),
-        score,
-        reasons,
-        units: [start, end],
-      });
+      candidates.push({ text, length: exact, body, forced, score, reasons, units: [start, end] });
     }
   }
   const chosen = chooseQuotes(candidates, settings.quotesPerArticle);
