@@ -21,6 +21,7 @@ export type PublishOutcome =
 
 /** When X or Telegram give no reset time for a rate limit, wait this long. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60 * 1000;
+const PAST_RESET_WAIT_MS = 5_000;
 
 /**
  * Publishes one queued post through the state machine. `sending` is committed before the network
@@ -123,10 +124,13 @@ async function handleFailure(
       return { kind: 'duplicate', post };
     }
     case 'rate-limited': {
-      const at =
-        error.retryAt && error.retryAt > now
+      // No reset time: wait a whole rate-limit window. A reset time already past (clock skew, or
+      // the window turned while the answer travelled): a short pause is enough.
+      const at = !error.retryAt
+        ? new Date(now.getTime() + DEFAULT_RATE_LIMIT_WAIT_MS)
+        : error.retryAt > now
           ? error.retryAt
-          : new Date(now.getTime() + DEFAULT_RATE_LIMIT_WAIT_MS);
+          : new Date(now.getTime() + PAST_RESET_WAIT_MS);
       store.markRetry(post.id, 'rate-limited', at, detail, now);
       // The whole channel waits, so the next slot does not hit the same limit again.
       store.pauseChannel(post.channelId, `rate limited until ${at.toISOString()}`, at);

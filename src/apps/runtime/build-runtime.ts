@@ -43,13 +43,16 @@ export interface RuntimeOptions {
   readonly write?: (text: string) => void;
   readonly pacing?: PacingLimits;
   readonly random?: () => number;
+  /** Overrides LOG_LEVEL (publish prints its own progress, so it only logs warnings). */
+  readonly logLevel?: Config['logLevel'];
 }
 
 /** The one place that turns validated config into a store, publishers and the use cases' deps. */
 export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
   const clock = options.clock ?? createSystemClock();
   const secrets = [...config.secrets];
-  const logger = options.logger ?? createConsoleLogger({ secrets, level: config.logLevel });
+  const logger =
+    options.logger ?? createConsoleLogger({ secrets, level: options.logLevel ?? config.logLevel });
   const store = createSqliteStore({
     path: config.settings.store.path,
     exclusive: options.exclusive,

@@ -174,7 +174,9 @@ function openPublishRuntime(
   dryRun: boolean,
   out: (line: string) => void,
 ): Runtime & { exclusive: boolean } {
-  const options = { dryRun, write: (text: string) => ctx.stdout.write(text) };
+  // Progress lines already say what happens; the log keeps to warnings unless asked for more.
+  const logLevel = config.logLevel === 'debug' ? 'debug' : config.logLevel === 'error' ? 'error' : 'warn';
+  const options = { dryRun, logLevel, write: (text: string) => ctx.stdout.write(text) } as const;
   try {
     return { ...buildRuntime(config, { ...options, exclusive: true }), exclusive: true };
   } catch (error) {
