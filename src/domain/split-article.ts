@@ -224,7 +224,8 @@ function splitQuotes(
     );
   }
   const units = toUnits(measureSentences(article, rules), budget, rules);
-  const candidates: SplitPost[] = [];
+  const render = createQuoteRenderer(settings.quoteTemplate, values);
+  const candidates: { -readonly [K in keyof SplitPost]: SplitPost[K] }[] = [];
   for (let start = 0; start < units.length; start++) {
     const first = units[start]!;
     let length = 0;
@@ -239,7 +240,7 @@ function splitQuotes(
       if (end > start && (unit.fragment || first.fragment)) break;
       body = end > start ? `${body} ${unit.text}` : unit.text;
       forced ||= unit.forced;
-      const text = renderQuote(settings.quoteTemplate, values, body);
+      const text = render(body);
       const exact = rules.measure(text);
       if (exact > target) continue;
       const { score, reasons } = scoreExcerpt({
@@ -249,11 +250,20 @@ function splitQuotes(
         sentences: end - start + 1,
         fragment: first.fragment,
       });
-      candidates.push({ text, length: exact, body, forced, score, reasons, units: [start, end] });
+      candidates.push({
+        text,
+        length: exact,
+        body,
+        forced,
+        score,
+        reasons,
+        units: [start, end],
+        chosen: false,
+      });
     }
   }
-  const chosen = chooseQuotes(candidates, settings.quotesPerArticle);
-  const posts = candidates.map((c) => ({ ...c, chosen: chosen.has(c) }));
+  for (const candidate of chooseQuotes(candidates, settings.quotesPerArticle)) candidate.chosen = true;
+  const posts: readonly SplitPost[] = candidates;
   const warnings = posts.some((p) => p.forced && p.chosen)
     ? ['a word longer than a whole post was cut inside the word']
     : [];
@@ -261,12 +271,12 @@ function splitQuotes(
 }
 
 /** Best-scoring excerpts that share no sentence, ties broken by position (earlier wins). */
-function chooseQuotes(candidates: readonly SplitPost[], count: number): Set<SplitPost> {
+function chooseQuotes<T extends SplitPost>(candidates: readonly T[], count: number): Set<T> {
   const ranked = [...candidates].sort(
     (a, b) => (b.score ?? 0) - (a.score ?? 0) || a.units[0] - b.units[0] || a.units[1] - b.units[1],
   );
   const used = new Set<number>();
-  const chosen = new Set<SplitPost>();
+  const chosen = new Set<T>();
   for (const candidate of ranked) {
     if (chosen.size >= count) break;
     const [from, to] = candidate.units;
@@ -301,6 +311,33 @@ export function renderQuote(template: string, values: TemplateValues, body: stri
     return renderTemplate(bare, { ...values, text: body }).trim();
   }
   return renderTemplate(template, { ...values, text: body }).trim();
+}
+
+/**
+ * renderQuote for the many excerpts of one article: each variant of the template is rendered once,
+ * with a marker where the text goes, and each excerpt is put in its place (the same result for any
+ * non-empty excerpt). Falls back to renderQuote if a value could contain the marker.
+ */
+function createQuoteRenderer(template: string, values: TemplateValues): (body: string) => string {
+  const marker = '\u0000\uffff';
+  if (Object.values(values).some((v) => typeof v === 'string' && v.includes(marker))) {
+    return (body) => renderQuote(template, values, body);
+  }
+  const at = template.indexOf('{text}');
+  const before = template[at - 1];
+  const close = before === undefined ? undefined : QUOTE_PAIRS[before];
+  const wraps = close !== undefined && template[at + '{text}'.length] === close;
+  const partsOf = (t: string) => renderTemplate(t, { ...values, text: marker }).split(marker);
+  const plain = partsOf(template);
+  const bare = wraps
+    ? partsOf(`${template.slice(0, at - 1)}{text}${template.slice(at + '{text}'.length + 1)}`)
+    : plain;
+  const fill = (parts: readonly string[], text: string) => parts.join(text).trim();
+  return (body) => {
+    if (!wraps) return fill(plain, body);
+    if (isOneWholeQuotation(body)) return fill(plain, body.slice(1, -1));
+    return fill(/[“”"«»„]/.test(body) ? bare : plain, body);
+  };
 }
 
 function isOneWholeQuotation(text: string): boolean {

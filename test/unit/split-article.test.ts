@@ -85,7 +85,15 @@ describe.each(MATRIX)('%s for %s, target %d', (name, platform, target) => {
   it('quotes: every candidate fits and is a faithful excerpt of one paragraph', () => {
     const { posts } = split(article, platform, 'quotes', { targetLength: target });
     expect(posts.length).toBeGreaterThan(0);
+    const template = defaultSplitSettings(platform, 'quotes').quoteTemplate;
+    const values = {
+      title: article.title,
+      author: article.byline,
+      publication: article.publication,
+      url: article.url,
+    };
     for (const post of posts) {
+      expect(post.text).toBe(renderQuote(template, values, post.body));
       expectValidPost(post, platform, target);
       expect(article.paragraphs.some((p) => p.includes(post.body))).toBe(true);
       // The text shows the excerpt itself (without its own outer quotation marks when the template adds them).
