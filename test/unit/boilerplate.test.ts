@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
 import {
   bylineName,
   classifyBoilerplate,
@@ -6,6 +7,7 @@ import {
   DEFAULT_BOILERPLATE_RULES,
   removeBoilerplate,
 } from '../../src/domain/boilerplate.js';
+import { ingestWithSettings } from '../../src/use-cases/prepare-article.js';
 
 const rules = compileBoilerplateRules(DEFAULT_BOILERPLATE_RULES);
 const BODY = [
@@ -132,5 +134,38 @@ describe('bylineName', () => {
     ['Dmitry Babich', 'Dmitry Babich'],
   ])('%s -> %s', (line, name) => {
     expect(bylineName(line)).toBe(name);
+  });
+});
+
+describe('patterns from the settings file', () => {
+  it('a house phrase configured under boilerplate.promoPatterns is dropped from the article', () => {
+    const article =
+      'Harbour News\n\nThe ferry timetable changes next week.\n\nTip line: the desk reads every message.\n';
+    const ingest = (boilerplate: Record<string, unknown>) => {
+      const outcome = loadConfig({
+        settings: { boilerplate, channels: [{ id: 'x', platform: 'twitter' }] },
+        env: {},
+      });
+      if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
+      const result = ingestWithSettings(
+        { bytes: Buffer.from(article), source: 'a.txt' },
+        outcome.config.settings,
+      );
+      if (!result.ok) throw new Error(result.problem.message);
+      return result.article.paragraphs;
+    };
+    expect(ingest({})).toContain('Tip line: the desk reads every message.');
+    expect(ingest({ promoPatterns: ['^tip line:'] })).toEqual(['The ferry timetable changes next week.']);
+  });
+
+  it('an invalid pattern in the settings is reported with its key, not thrown', () => {
+    const outcome = loadConfig({
+      settings: { boilerplate: { bylinePatterns: ['(by'] }, channels: [{ id: 'x', platform: 'twitter' }] },
+      env: {},
+    });
+    expect(outcome.ok).toBe(false);
+    expect(outcome.ok ? [] : outcome.problems).toEqual([
+      expect.stringMatching(/boilerplate\.bylinePatterns\[0\]: not a valid regular expression/),
+    ]);
   });
 });
