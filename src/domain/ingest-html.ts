@@ -29,7 +29,9 @@ export function ingestHtml(
   }).parse();
   let paragraphs: string[] = [];
   if (parsed?.content) {
-    const { document: content } = parseHTML(`<!doctype html><html><body>${parsed.content}</body></html>`);
+    const { document: content } = parseHTML(
+      `<!doctype html><html><body>${spaceBreaks(parsed.content)}</body></html>`,
+    );
     // On a short page Readability gives up and returns the whole body, navigation included.
     for (const element of [...content.querySelectorAll(FURNITURE)]) element.remove();
     paragraphs = innermostBlocks(content);
@@ -70,12 +72,19 @@ function innermostBlocks(document: BlockDocument): string[] {
 }
 
 function fallbackBlocks(raw: string): string[] {
-  const html = /<(html|body)[\s>]/i.test(raw) ? raw : `<!doctype html><html><body>${raw}</body></html>`;
+  const html = /<(html|body)[\s>]/i.test(raw)
+    ? spaceBreaks(raw)
+    : `<!doctype html><html><body>${spaceBreaks(raw)}</body></html>`;
   const { document } = parseHTML(html);
   for (const element of [...document.querySelectorAll(FURNITURE)]) element.remove();
   const blocks = innermostBlocks(document);
   if (blocks.length > 0) return blocks;
   return (document.body?.textContent ?? '').split(/\n{2,}/);
+}
+
+/** A line break separates words: textContent would run "line one<br>line two" together. */
+function spaceBreaks(html: string): string {
+  return html.replace(/<br\s*\/?>/gi, '<br> ');
 }
 
 /** Readability reads `<meta name="author">` itself: a profile URL is no name, "By X" is X. */

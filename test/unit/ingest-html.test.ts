@@ -75,6 +75,15 @@ describe('ingestHtml metadata rules', () => {
     expect(article.title).toBe('Ferry Changes');
   });
 
+  it('a line break separates words; scripts and entities do not leak into the text', () => {
+    const { article } = ingest(
+      `<html><head><title>T</title></head><body><article>${STORY}<p>First line of the address<br>second line, and a<br/>third; then&nbsp;more<script>var x = 1;</script> text &amp; an end.</p></article></body></html>`,
+    );
+    expect(article.paragraphs.at(-1)).toBe(
+      'First line of the address second line, and a third; then more text & an end.',
+    );
+  });
+
   it('a page too short for Readability, or a bare fragment, is still read (without its nav)', () => {
     expect(
       ingest('<html><body><nav><p>Home</p></nav><p>Short story &amp; more.</p></body></html>').article
