@@ -17,72 +17,136 @@ export const TELEGRAM_PACING: PacingLimits = {
   overallPerSecond: 30,
 };
 
+/** Call once the send is over (answered or failed): from then on it counts at that instant. */
+export type SendDone = () => void;
+
 export interface Pacer {
-  /** Resolves when one more message to `chat` is allowed, and counts it. */
-  acquire(chat: string, signal?: AbortSignal): Promise<void>;
+  /** Resolves when one more message to `chat` is allowed, and counts it as in flight. */
+  acquire(chat: string, signal?: AbortSignal): Promise<SendDone>;
 }
 
-/** Sliding windows per chat and overall; one pacer per bot token, shared by its channels. */
-export function createPacer(limits: PacingLimits, clock: Clock): Pacer {
-  const overall: number[] = [];
-  const perChat = new Map<string, number[]>();
-  let queue: Promise<void> = Promise.resolve();
+interface Send {
+  /** When the send was over; undefined while it is in flight. */
+  doneAt: number | undefined;
+}
 
+/**
+ * Sliding windows per chat and overall; one pacer per bot token, shared by its channels.
+ *
+ * Telegram counts a message when it arrives, which is some time after we let it go and before we
+ * hear back. Counting each send at the moment its answer came back (and a send in flight as "now")
+ * means the server's count can never be ahead of ours, whatever the network's jitter: counting at
+ * the moment of letting go, a fast request after a slow one lands inside the server's window and
+ * earns a 429 with a retry_after of a second or more. The price is one round trip per window.
+ *
+ * Messages to one chat are granted in order; chats do not queue behind each other (a thread waiting
+ * out its one-second spacing must not hold up a post to another channel): only the overall limit is
+ * shared.
+ */
+export function createPacer(limits: PacingLimits, clock: Clock): Pacer {
+  const overall: Send[] = [];
+  const perChat = new Map<string, Send[]>();
+  /** The last grant asked for per chat, so the next one for that chat waits its turn. */
+  const turns = new Map<string, Promise<unknown>>();
+  /** Waiters for a send in flight to finish. */
+  const onDone = new Set<() => void>();
+
+  /** Milliseconds to wait before `chat` may send; Infinity while that depends on a send in flight. */
   const waitMs = (chat: string, now: number): number => {
     const sent = perChat.get(chat) ?? [];
     prune(overall, now - 1000);
     prune(sent, now - 60_000);
     let wait = 0;
     const last = sent.at(-1);
-    if (last !== undefined) wait = Math.max(wait, last + limits.perChatIntervalMs - now);
-    if (sent.length >= limits.perChatPerMinute)
-      wait = Math.max(wait, sent[sent.length - limits.perChatPerMinute]! + 60_000 - now);
-    if (overall.length >= limits.overallPerSecond)
-      wait = Math.max(wait, overall[overall.length - limits.overallPerSecond]! + 1000 - now);
-    return wait;
+    if (last !== undefined) wait = Math.max(wait, after(last, limits.perChatIntervalMs, now));
+    wait = Math.max(wait, windowWait(sent, limits.perChatPerMinute, 60_000, now));
+    return Math.max(wait, windowWait(overall, limits.overallPerSecond, 1000, now));
   };
 
-  const take = async (chat: string, signal?: AbortSignal) => {
+  const take = async (chat: string, signal?: AbortSignal): Promise<SendDone> => {
     for (;;) {
+      // Checked on every pass: an aborted sleep resolves, and must not go on to take a slot.
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       const now = clock.now().getTime();
       const wait = waitMs(chat, now);
       if (wait <= 0) {
-        overall.push(now);
+        // Checking and counting happen in one synchronous step, so concurrent waiters cannot both
+        // take the last place in a window.
+        const send: Send = { doneAt: undefined };
+        overall.push(send);
         const sent = perChat.get(chat) ?? [];
-        sent.push(now);
+        sent.push(send);
         perChat.set(chat, sent);
-        return;
+        return () => {
+          if (send.doneAt !== undefined) return;
+          send.doneAt = clock.now().getTime();
+          for (const wake of [...onDone]) wake();
+        };
       }
-      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      await clock.sleep(wait, signal);
+      if (wait === Number.POSITIVE_INFINITY) await nextDone(signal);
+      else await clock.sleep(wait, signal);
     }
   };
 
+  const nextDone = (signal?: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        onDone.delete(wake);
+        signal?.removeEventListener('abort', wake);
+        resolve();
+      };
+      onDone.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
+    });
+
   return {
     acquire(chat, signal) {
-      // One waiter at a time keeps the windows exact without locks.
-      const turn = queue.then(() => take(chat, signal));
-      queue = turn.catch(() => {});
+      const previous = turns.get(chat) ?? Promise.resolve();
+      const turn = previous.then(() => take(chat, signal));
+      const settled = turn.catch(() => {});
+      turns.set(chat, settled);
+      void settled.then(() => {
+        if (turns.get(chat) === settled) turns.delete(chat);
+      });
       return turn;
     },
   };
 }
 
-function prune(times: number[], before: number): void {
-  let drop = 0;
-  while (drop < times.length && times[drop]! <= before) drop++;
-  if (drop > 0) times.splice(0, drop);
+/** How long until `ms` have passed since the send was over (Infinity while it is in flight). */
+function after(send: Send, ms: number, now: number): number {
+  return send.doneAt === undefined ? Number.POSITIVE_INFINITY : send.doneAt + ms - now;
 }
 
-/** A publisher that waits for its pacer before each post. */
+/** How long until fewer than `limit` sends fall within the last `windowMs` (in-flight ones count). */
+function windowWait(sends: readonly Send[], limit: number, windowMs: number, now: number): number {
+  if (sends.length < limit) return 0;
+  // Oldest first: sends finish roughly in the order they started, but not exactly.
+  const times = sends.map((s) => s.doneAt ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+  const blocking = times[times.length - limit]!;
+  return blocking + windowMs - now;
+}
+
+/** Drops finished sends that left every window (kept in flight ones, whatever their age). */
+function prune(sends: Send[], before: number): void {
+  let write = 0;
+  for (const send of sends) if (send.doneAt === undefined || send.doneAt > before) sends[write++] = send;
+  sends.length = write;
+}
+
+/** A publisher that waits for its pacer before each post and reports when the post is over. */
 export function pacePublisher(publisher: Publisher, pacer: Pacer, chat: string): Publisher {
   const paced: Publisher = {
     platform: publisher.platform,
     kind: publisher.kind,
     supportsReplies: publisher.supportsReplies,
     async publish(post: OutgoingPost, options?: PublishOptions): Promise<Receipt> {
-      await pacer.acquire(chat, options?.signal);
-      return publisher.publish(post, options);
+      const done = await pacer.acquire(chat, options?.signal);
+      try {
+        return await publisher.publish(post, options);
+      } finally {
+        done();
+      }
     },
   };
   return publisher.recentPosts ? { ...paced, recentPosts: (since) => publisher.recentPosts!(since) } : paced;
