@@ -53,8 +53,13 @@ describe('ingestMarkdown rules', () => {
   });
 
   it('decodes entities and keeps inline code as text', () => {
-    const { article } = ingest('# T\n\nFish &amp; chips cost &lt;5 euros. Run `npm ci` first.');
-    expect(article.paragraphs).toEqual(['Fish & chips cost <5 euros. Run npm ci first.']);
+    const { article } = ingest(
+      '# T\n\nFish &amp; chips cost &lt;5 euros. Run `npm ci` first.\n\nIt&#8217;s 20&nbsp;km &mdash; &ldquo;far&rdquo; &#x2014; &copy; &bogus; &amp;amp;.',
+    );
+    expect(article.paragraphs).toEqual([
+      'Fish & chips cost <5 euros. Run npm ci first.',
+      'It’s 20 km — “far” — © &bogus; &amp;.',
+    ]);
   });
 
   it('list items become paragraphs; tables, raw HTML blocks and rules are not prose', () => {
