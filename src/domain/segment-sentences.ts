@@ -110,7 +110,10 @@ function splitMissedBoundaries(piece: string): string[] {
  */
 export function endsSentence(before: string, punctuation: string, closing: string, next: string): boolean {
   if (punctuation !== '.') return true; // ?, !, …, "..." and "!..": sbd's rules and ours agree
-  const word = (/\S*$/.exec(before)?.[0] ?? '').replace(/^["“‘«([]+/, '');
+  // The last word (normalised text has no whitespace but spaces and newlines; no end-anchored regex,
+  // which would scan the whole text).
+  const last = Math.max(before.lastIndexOf(' '), before.lastIndexOf('\n'));
+  const word = before.slice(last + 1).replace(/^["“‘«([]+/, '');
   if (!word || /[.@/:]/.test(word)) return false; // a dotted token, a URL, an address: sbd decides
   if (closing) return true; // "…denied it.) The case…", "…it is over.” Then…"
   if (/^\p{L}$/u.test(word)) return false; // an initial: "John F. Kennedy"
