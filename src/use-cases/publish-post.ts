@@ -132,8 +132,11 @@ async function handleFailure(
           ? error.retryAt
           : new Date(now.getTime() + PAST_RESET_WAIT_MS);
       store.markRetry(post.id, 'rate-limited', at, detail, now);
-      // The whole channel waits, so the next slot does not hit the same limit again.
-      store.pauseChannel(post.channelId, `rate limited until ${at.toISOString()}`, at);
+      // The whole channel waits, so the next slot does not hit the same limit again; unless it is
+      // already paused for longer (an admin's pause has no end and must not lapse with the reset).
+      const paused = store.channelState(post.channelId);
+      if (!paused.paused || (paused.pausedUntil !== null && paused.pausedUntil < at))
+        store.pauseChannel(post.channelId, `rate limited until ${at.toISOString()}`, at);
       logger.warn('rate limited; channel waits', {
         post: post.id,
         channel: post.channelId,

@@ -5,6 +5,7 @@ import { publishPost } from '../../src/use-cases/publish-post.js';
 import { recoverInterrupted } from '../../src/use-cases/recover-interrupted.js';
 import { runChannelSlot, type SlotResult } from '../../src/use-cases/run-channel-slot.js';
 import { makeArticle } from '../helpers/articles.js';
+import { waitUntil } from '../helpers/quotecast-process.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
 import { createWorld, queued, type World, type WorldOptions } from '../helpers/world.js';
 
@@ -228,6 +229,26 @@ describe('what each failure does', () => {
     w.clock.advance(hours(1));
     await slot(w, 'x-quotes');
     expect(w.x.tweets.map((t) => t.text)).toEqual([first!.text, second!.text]);
+  });
+
+  it("rate-limited while an admin pauses the channel: the admin's pause outlasts the reset", async () => {
+    const w = await setUp({ channels: [X_QUOTES], xLatencyMs: 200 });
+    queued(w.enqueue(makeArticle(19)));
+    const reset = Math.floor(w.clock.now().getTime() / 1000) + 600;
+    w.x.failNext({ fault: { kind: 'rate-limit', reset } });
+    const running = slot(w, 'x-quotes');
+    await waitUntil(() => tweetRequests(w).length === 1, 'the tweet to reach X');
+    expect(pauseChannel(w.runtime.deps, 'x-quotes', 'an editor').ok).toBe(true);
+    expect(outcomesOf(await running)[0]).toMatchObject({ kind: 'retry', reason: 'rate-limited' });
+
+    w.clock.set(new Date(reset * 1000 + 60_000));
+    expect(await slot(w, 'x-quotes')).toMatchObject({ kind: 'idle', why: 'paused' });
+    expect(w.runtime.store.channelState('x-quotes')).toMatchObject({
+      paused: true,
+      pausedUntil: null,
+      pauseReason: 'paused by an editor',
+    });
+    expect(tweetRequests(w)).toHaveLength(1);
   });
 
   it('rate-limited on Telegram waits for retry_after', async () => {
