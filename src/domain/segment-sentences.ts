@@ -144,21 +144,27 @@ const CLOSING_QUOTES = '”’»“';
 function mergeContinuations(pieces: readonly string[]): string[] {
   const out: string[] = [];
   let pending: string | undefined;
+  // What `pending` leaves open, kept up to date piece by piece: rescanning the growing sentence
+  // made a long paragraph with an unclosed quotation mark quadratic.
+  let open = openMarks();
   for (const piece of pieces) {
     if (pending === undefined) {
       pending = piece;
+      open = scanMarks(openMarks(), piece);
       continue;
     }
     if (
-      quoteIsOpen(pending) ||
-      parenthesisIsOpen(pending, piece) ||
+      quotationOpen(open) ||
+      (open.parentheses > 0 && piece.includes(')')) ||
       startsLowercase(piece) ||
       continuesInitialism(pending, piece)
     ) {
       pending = `${pending} ${piece}`;
+      scanMarks(open, piece);
     } else {
       out.push(pending);
       pending = piece;
+      open = scanMarks(openMarks(), piece);
     }
   }
   if (pending !== undefined) out.push(pending);
@@ -178,7 +184,9 @@ const SENTENCE_OPENERS = new Set(
 );
 
 function continuesInitialism(previous: string, next: string): boolean {
-  if (!/(?:^|[\s(])(?:\p{Lu}\.){2,}$/u.test(previous)) return false;
+  // Only the end matters (an end-anchored regex would scan the whole, growing sentence).
+  const tail = previous.length > 64 ? previous.slice(-64) : previous;
+  if (!/(?:^|[\s(])(?:\p{Lu}\.){2,}$/u.test(tail)) return false;
   const word = /^\p{Lu}[\p{L}’'-]*/u.exec(next)?.[0];
   return word !== undefined && !SENTENCE_OPENERS.has(word.toLowerCase());
 }
@@ -191,12 +199,16 @@ function continuesInitialism(previous: string, next: string): boolean {
 function splitAfterClosedQuotation(sentence: string): string[] {
   const out: string[] = [];
   let start = 0;
+  let scanned = 0;
+  let open = openMarks();
   for (const match of sentence.matchAll(/[.!?…]["”»](?= +[\p{Lu}“"«])/gu)) {
     const end = (match.index ?? 0) + match[0].length;
-    const head = sentence.slice(start, end);
-    if (!quoteIsOpen(head)) {
-      out.push(head.trim());
+    scanMarks(open, sentence, scanned, end);
+    scanned = end;
+    if (!quotationOpen(open)) {
+      out.push(sentence.slice(start, end).trim());
       start = end;
+      open = openMarks();
     }
   }
   out.push(sentence.slice(start).trim());
@@ -208,34 +220,47 @@ function startsLowercase(piece: string): boolean {
   return /^\p{Ll}/u.test(piece) && !/^\p{Ll}+\p{Lu}/u.test(piece);
 }
 
-/** "(He denied it. Twice.) Then…": a parenthesis opened and closed in the next piece. */
-function parenthesisIsOpen(text: string, next: string): boolean {
-  if (!text.includes('(')) return false;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (ch === 0x28) depth++;
-    else if (ch === 0x29 && depth > 0) depth--;
-  }
-  return depth > 0 && next.includes(')');
-}
-
 /**
  * True when the text leaves a quotation open: more typographic opening than closing quotes, or an
  * odd number of straight double quotes. Apostrophes (’ inside words) are not quotes.
  */
 export function quoteIsOpen(text: string): boolean {
-  let depth = 0;
-  let straight = 0;
-  for (let i = 0; i < text.length; i++) {
+  return quotationOpen(scanMarks(openMarks(), text));
+}
+
+/** Quotation marks and parentheses left open by a text read so far. */
+interface OpenMarks {
+  /** Typographic opening quotes (“ « „) not yet closed. */
+  quotes: number;
+  /** Straight double quotes seen (an odd count leaves one open). */
+  straight: number;
+  /** Parentheses not yet closed ("(He denied it. Twice.) Then…" is one sentence). */
+  parentheses: number;
+}
+
+function openMarks(): OpenMarks {
+  return { quotes: 0, straight: 0, parentheses: 0 };
+}
+
+/** Reads `text` (from `from` to `to`) into `open` and returns it. */
+function scanMarks(open: OpenMarks, text: string, from = 0, to = text.length): OpenMarks {
+  for (let i = from; i < to; i++) {
     const ch = text.charCodeAt(i);
     if (ch === 0x201c || ch === 0xab || ch === 0x201e)
-      depth++; // “ « „
-    else if ((ch === 0x201d || ch === 0xbb) && depth > 0)
-      depth--; // ” »
-    else if (ch === 0x22) straight++; // "
+      open.quotes++; // “ « „
+    else if ((ch === 0x201d || ch === 0xbb) && open.quotes > 0)
+      open.quotes--; // ” »
+    else if (ch === 0x22)
+      open.straight++; // "
+    else if (ch === 0x28)
+      open.parentheses++; // (
+    else if (ch === 0x29 && open.parentheses > 0) open.parentheses--; // )
   }
-  return depth > 0 || straight % 2 === 1;
+  return open;
+}
+
+function quotationOpen(open: OpenMarks): boolean {
+  return open.quotes > 0 || open.straight % 2 === 1;
 }
 
 export { CLOSING_QUOTES, OPENING_QUOTES };
