@@ -1,73 +1,131 @@
 import { pathToFileURL } from 'node:url';
 import { type CliContext, createCliContext } from './cli-context.js';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './cli-error.js';
-import { ADD_USAGE, addCommand } from './commands/add-command.js';
-import {
-  pauseCommand,
-  resolveCommand,
-  resumeCommand,
-  retryCommand,
-  skipCommand,
-} from './commands/admin-commands.js';
-import { PUBLISH_USAGE, publishCommand } from './commands/publish-command.js';
-import { queueCommand, scheduleCommand, statusCommand } from './commands/queue-commands.js';
-import { sentencesCommand } from './commands/sentences-command.js';
-import { SPLIT_USAGE, splitCommand } from './commands/split-command.js';
-import { startCommand } from './commands/start-command.js';
+import { ADD_USAGE, PUBLISH_USAGE, SPLIT_USAGE } from './usage.js';
+
+type Run = (ctx: CliContext, args: readonly string[]) => Promise<number>;
+
+/**
+ * Commands load on first use: `split` need not load SQLite, telegraf or twitter-api-v2, which keeps
+ * every CLI start (and every subprocess test) fast.
+ */
+const lazy =
+  <M>(load: () => Promise<M>, pick: (module: M) => Run): Run =>
+  async (ctx, args) =>
+    pick(await load())(ctx, args);
 
 type Command = {
-  run: (ctx: CliContext, args: readonly string[]) => Promise<number>;
+  run: Run;
   usage: string;
   summary: string;
 };
 
 const COMMANDS: Record<string, Command> = {
-  split: { run: splitCommand, usage: SPLIT_USAGE, summary: 'split an article into posts and print them' },
+  split: {
+    run: lazy(
+      () => import('./commands/split-command.js'),
+      (m) => m.splitCommand,
+    ),
+    usage: SPLIT_USAGE,
+    summary: 'split an article into posts and print them',
+  },
   sentences: {
-    run: sentencesCommand,
+    run: lazy(
+      () => import('./commands/sentences-command.js'),
+      (m) => m.sentencesCommand,
+    ),
     usage: 'sentences [FILE|-] [--format json|text]',
     summary: 'print the article body cut into sentences, as the splitter sees them',
   },
   start: {
-    run: startCommand,
+    run: lazy(
+      () => import('./commands/start-command.js'),
+      (m) => m.startCommand,
+    ),
     usage: 'start [--example|--no-example]',
     summary: 'run the scheduler daemon (and the Telegram admin bot when configured)',
   },
   publish: {
-    run: publishCommand,
+    run: lazy(
+      () => import('./commands/publish-command.js'),
+      (m) => m.publishCommand,
+    ),
     usage: PUBLISH_USAGE,
     summary: 'publish one article now (same store and state machine as the daemon)',
   },
-  add: { run: addCommand, usage: ADD_USAGE, summary: 'split an article for each channel and queue it' },
+  add: {
+    run: lazy(
+      () => import('./commands/add-command.js'),
+      (m) => m.addCommand,
+    ),
+    usage: ADD_USAGE,
+    summary: 'split an article for each channel and queue it',
+  },
   status: {
-    run: statusCommand,
+    run: lazy(
+      () => import('./commands/queue-commands.js'),
+      (m) => m.statusCommand,
+    ),
     usage: 'status [--format json|text]',
     summary: 'per channel: queue counts, next slot, daily cap left, pauses, failures',
   },
   queue: {
-    run: queueCommand,
+    run: lazy(
+      () => import('./commands/queue-commands.js'),
+      (m) => m.queueCommand,
+    ),
     usage:
       'queue [--channel a,b] [--state queued|sent|failed|unknown|skipped] [--limit N] [--format json|text]',
     summary: 'list posts in publishing order',
   },
   schedule: {
-    run: scheduleCommand,
+    run: lazy(
+      () => import('./commands/queue-commands.js'),
+      (m) => m.scheduleCommand,
+    ),
     usage: 'schedule [--days N] [--channel a,b] [--format json|text]',
     summary: 'preview the next slots and which post goes in each',
   },
   retry: {
-    run: retryCommand,
+    run: lazy(
+      () => import('./commands/admin-commands.js'),
+      (m) => m.retryCommand,
+    ),
     usage: 'retry POST_ID',
     summary: 'queue a failed, skipped or unknown post again',
   },
-  skip: { run: skipCommand, usage: 'skip POST_ID', summary: 'never publish this post' },
+  skip: {
+    run: lazy(
+      () => import('./commands/admin-commands.js'),
+      (m) => m.skipCommand,
+    ),
+    usage: 'skip POST_ID',
+    summary: 'never publish this post',
+  },
   resolve: {
-    run: resolveCommand,
+    run: lazy(
+      () => import('./commands/admin-commands.js'),
+      (m) => m.resolveCommand,
+    ),
     usage: 'resolve POST_ID --sent|--resend',
     summary: 'decide a post of unknown outcome after a crash',
   },
-  pause: { run: pauseCommand, usage: 'pause CHANNEL', summary: 'stop a channel publishing' },
-  resume: { run: resumeCommand, usage: 'resume CHANNEL', summary: 'let a paused channel publish again' },
+  pause: {
+    run: lazy(
+      () => import('./commands/admin-commands.js'),
+      (m) => m.pauseCommand,
+    ),
+    usage: 'pause CHANNEL',
+    summary: 'stop a channel publishing',
+  },
+  resume: {
+    run: lazy(
+      () => import('./commands/admin-commands.js'),
+      (m) => m.resumeCommand,
+    ),
+    usage: 'resume CHANNEL',
+    summary: 'let a paused channel publish again',
+  },
 };
 
 export function usage(): string {

@@ -10,10 +10,8 @@ import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
+import { ADD_USAGE } from '../usage.js';
 import { INPUT_OPTIONS, readArticle } from './split-command.js';
-
-export const ADD_USAGE =
-  'add FILE|URL|- [--channels a,b] [--mode quotes|thread] [--force] [--url URL] [--author NAME]';
 
 /** Picks channels by `--channels a,b` (default: every enabled channel); unknown ids are errors. */
 export function selectChannels(config: Config, list: string | undefined): ResolvedChannel[] {

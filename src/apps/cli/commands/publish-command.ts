@@ -19,12 +19,10 @@ import { buildRuntime, type Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT_FAILURE } from '../cli-error.js';
+import { PUBLISH_USAGE } from '../usage.js';
 import { loadArticleArg, selectChannels } from './add-command.js';
 import { oneLine } from './queue-commands.js';
 import { INPUT_OPTIONS } from './split-command.js';
-
-export const PUBLISH_USAGE =
-  'publish FILE|URL|- [--to a,b] [--mode quotes|thread] [--dry-run] [--yes] [--resume] [--force] [--max-wait SECONDS]';
 
 /**
  * `quotecast publish` (also `npm run publish-now`): one article, now, through the same store, state

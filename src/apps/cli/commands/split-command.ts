@@ -12,6 +12,7 @@ import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { readInput } from '../read-input.js';
+import { SPLIT_USAGE } from '../usage.js';
 
 const INPUT_OPTIONS = {
   format: { type: 'string' },
@@ -21,9 +22,6 @@ const INPUT_OPTIONS = {
   publication: { type: 'string' },
   title: { type: 'string' },
 } as const;
-
-export const SPLIT_USAGE =
-  'split [FILE|-] --platform twitter|telegram [--mode quotes|thread] [--format json|text] [--channel ID] [--target N] [--url URL] [--author NAME] [--input-format auto|text|markdown|html]';
 
 /** Reads and ingests the article named by the command line; shared by `split` and `sentences`. */
 export async function readArticle(

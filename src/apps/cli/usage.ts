@@ -1,0 +1,7 @@
+/** Usage lines, kept apart from the commands so `help` loads none of them. */
+export const PUBLISH_USAGE =
+  'publish FILE|URL|- [--to a,b] [--mode quotes|thread] [--dry-run] [--yes] [--resume] [--force] [--max-wait SECONDS]';
+export const SPLIT_USAGE =
+  'split [FILE|-] --platform twitter|telegram [--mode quotes|thread] [--format json|text] [--channel ID] [--target N] [--url URL] [--author NAME] [--input-format auto|text|markdown|html]';
+export const ADD_USAGE =
+  'add FILE|URL|- [--channels a,b] [--mode quotes|thread] [--force] [--url URL] [--author NAME]';
