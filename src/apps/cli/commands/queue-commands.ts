@@ -1,5 +1,6 @@
-import { formatInZone, inQuietHours, nextSlots } from '../../../domain/schedule.js';
+import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
+import { planSlots } from '../../../use-cases/plan-slots.js';
 import { activeState, dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
@@ -136,6 +137,8 @@ interface PreviewRow {
   readonly quietHours?: true;
   /** Present (true) on slots left empty by the daily cap while posts wait. */
   readonly dailyCapReached?: true;
+  /** Present (true) on slots inside a timed pause (a rate limit) while posts wait. */
+  readonly paused?: true;
 }
 
 /**
@@ -157,52 +160,24 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
     const until = now.getTime() + days * 86_400_000;
     const preview: Record<string, PreviewRow[]> = {};
     for (const channel of selectChannels(runtime.config, values.channel)) {
-      const queue = runtime.store.upcoming(channel.id, 2000).filter((p) => p.approved);
-      const slots = nextSlots(channel.schedule, channel.zone, now, 500).filter((d) => d.getTime() <= until);
-      const rows: PreviewRow[] = [];
-      const perDay = new Map<string, number>();
-      let i = 0;
-      for (const slot of slots) {
-        if (inQuietHours(slot, channel.zone, channel.quietHours)) {
-          // The daemon posts nothing in quiet hours, so neither does the preview.
-          rows.push({
-            at: slot.toISOString(),
-            local: formatInZone(slot, channel.zone),
-            posts: [],
-            quietHours: true,
-          });
-          continue;
-        }
-        const day = formatInZone(slot, channel.zone).slice(0, 10);
-        const used =
-          perDay.get(day) ??
-          (day === formatInZone(now, channel.zone).slice(0, 10)
-            ? channel.dailyCap - dailyCapLeft(runtime.deps, channel.id)
-            : 0);
-        const posts: number[] = [];
-        let room = channel.dailyCap - used;
-        const first = queue[i];
-        while (
-          room > 0 &&
-          queue[i] &&
-          // Like runChannelSlot: a whole thread at one slot only on a thread channel, for thread posts.
-          (channel.mode === 'thread' && first?.mode === 'thread'
-            ? queue[i]!.articleId === first.articleId
-            : posts.length === 0)
-        ) {
-          posts.push(queue[i]!.id);
-          i++;
-          room--;
-        }
-        perDay.set(day, used + posts.length);
-        const capReached = posts.length === 0 && queue[i] !== undefined;
-        rows.push({
-          at: slot.toISOString(),
-          local: formatInZone(slot, channel.zone),
-          posts,
-          ...(capReached ? { dailyCapReached: true as const } : {}),
-        });
-      }
+      const slotCount = nextSlots(channel.schedule, channel.zone, now, 500).filter(
+        (d) => d.getTime() <= until,
+      ).length;
+      // The same plan the Telegram bot's /schedule shows: caps, quiet hours, pauses, retries.
+      const plan = planSlots(runtime.deps, channel, runtime.store.upcoming(channel.id, 2000), {
+        minSlots: slotCount,
+      });
+      const rows: PreviewRow[] = plan.slots
+        .filter((slot) => slot.at.getTime() <= until)
+        .map((slot) => ({
+          at: slot.at.toISOString(),
+          local: formatInZone(slot.at, channel.zone),
+          posts: slot.posts.map((p) => p.id),
+          ...(slot.blocked === 'quiet hours' ? { quietHours: true as const } : {}),
+          ...(slot.blocked === 'daily cap reached' ? { dailyCapReached: true as const } : {}),
+          ...(slot.blocked === 'paused' ? { paused: true as const } : {}),
+        }));
+      if (plan.pausedIndefinitely) rows.length = 0;
       preview[channel.id] = rows;
     }
     if (format === 'json') {
@@ -214,7 +189,7 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
       lines.push(`${channelId}:`);
       for (const row of rows.slice(0, 50))
         lines.push(
-          `  ${row.local}  ${row.posts.length ? row.posts.map((p) => `#${p}`).join(' ') : row.quietHours ? '(quiet hours)' : row.dailyCapReached ? '(daily cap reached)' : '(nothing queued)'}`,
+          `  ${row.local}  ${row.posts.length ? row.posts.map((p) => `#${p}`).join(' ') : row.quietHours ? '(quiet hours)' : row.paused ? '(paused)' : row.dailyCapReached ? '(daily cap reached)' : '(nothing queued)'}`,
         );
       if (rows.length > 50) lines.push(`  … ${rows.length - 50} more slots`);
     }

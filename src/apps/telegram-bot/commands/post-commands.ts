@@ -7,7 +7,7 @@ import {
   retryPost,
   skipPost,
 } from '../../../use-cases/admin-actions.js';
-import { approveArticle } from '../approve-article.js';
+import { approveArticle } from '../../../use-cases/approve-article.js';
 import type { BotServices, Reply } from '../bot-types.js';
 import { bold, code, esc, escClipped, excerpt, paginate, plural } from '../format-html.js';
 import { articleIdArg, fromResult, isReply, postIdArg, text, words } from './shared.js';

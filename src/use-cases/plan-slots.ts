@@ -1,7 +1,7 @@
-import { inQuietHours, nextSlots, startOfLocalDay } from '../../domain/schedule.js';
-import type { StoredPost } from '../../ports/post-store.js';
-import type { PublishDeps } from '../../use-cases/publish-deps.js';
-import { activeState, dailyCapLeft } from '../../use-cases/run-channel-slot.js';
+import { inQuietHours, nextSlots, startOfLocalDay } from '../domain/schedule.js';
+import type { StoredPost } from '../ports/post-store.js';
+import type { PublishDeps } from './publish-deps.js';
+import { activeState, dailyCapLeft } from './run-channel-slot.js';
 
 type Channel = PublishDeps['channels'][number];
 

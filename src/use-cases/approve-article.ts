@@ -1,5 +1,5 @@
-import type { PostStore } from '../../ports/post-store.js';
-import type { AdminResult } from '../../use-cases/admin-actions.js';
+import type { PostStore } from '../ports/post-store.js';
+import type { AdminResult } from './admin-actions.js';
 
 /**
  * Approves every unapproved post of an article, so it goes out at its slots. Articles queued from
