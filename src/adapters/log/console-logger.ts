@@ -29,7 +29,8 @@ export function createConsoleLogger(options: ConsoleLoggerOptions): Logger {
     const parts = [now().toISOString(), level.toUpperCase().padEnd(5), message];
     for (const [key, value] of Object.entries(fields ?? {})) {
       if (value === undefined) continue;
-      const shown = value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value);
+      const shown =
+        value instanceof Error ? value.message : typeof value === 'string' ? value : JSON.stringify(value);
       parts.push(`${key}=${shown}`);
     }
     write(redactSecrets(parts.join(' '), options.secrets));

@@ -1,10 +1,10 @@
 import { formatInZone } from '../../../domain/schedule.js';
 import { pauseChannel, resumeChannel } from '../../../use-cases/admin-actions.js';
+import { planSlots } from '../../../use-cases/plan-slots.js';
 import type { PublishOutcome } from '../../../use-cases/publish-post.js';
 import type { SlotResult } from '../../../use-cases/run-channel-slot.js';
 import type { Admin, BotServices, CommandResult, Reply } from '../bot-types.js';
 import { bold, esc, excerpt, paginate, shortTime } from '../format-html.js';
-import { planSlots } from '../../../use-cases/plan-slots.js';
 import { type Channel, findChannel, fromResult, isReply, text, words } from './shared.js';
 
 /** `[channel]`: the named channel, every channel when none is named, or a reply saying what is wrong. */

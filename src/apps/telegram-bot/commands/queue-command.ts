@@ -1,8 +1,8 @@
 import type { StoredPost } from '../../../ports/post-store.js';
+import { planSlots } from '../../../use-cases/plan-slots.js';
 import type { BotServices, InlineButton, Reply } from '../bot-types.js';
 import { encodeCallback } from '../callback-data.js';
 import { bold, esc, excerpt, PAGE_BUDGET, paginate, plural, shortTime } from '../format-html.js';
-import { planSlots } from '../../../use-cases/plan-slots.js';
 import { type Channel, findChannel, isReply, text, words } from './shared.js';
 
 export const DEFAULT_QUEUE_SIZE = 10;
