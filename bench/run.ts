@@ -1,24 +1,28 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { runDaemonMemoryBench } from './daemon-memory-bench.js';
+import { runPacingBench } from './pacing-bench.js';
 import { runSplitBench } from './split-bench.js';
+import { runStoreBench } from './store-bench.js';
 
 /**
- * `npm run bench`: the split benchmark, then the store benchmark when bench/store-bench.ts exists and
- * exports `runStoreBench` (it is imported only then, so this runs without it).
+ * `npm run bench`: every benchmark in turn. Each prints figures, as ratios against a baseline measured
+ * in the same run where there is one; none asserts on time (the machines are shared and noisy).
+ * `npm run bench -- split` (or store, pacing, memory) runs one.
  */
-
 const print = (line: string) => process.stdout.write(`${line}\n`);
+const benches: Record<string, () => unknown> = {
+  split: () => runSplitBench(print),
+  store: runStoreBench,
+  pacing: runPacingBench,
+  memory: runDaemonMemoryBench,
+};
 
-runSplitBench(print);
-
-const storeBench = new URL('./store-bench.ts', import.meta.url);
-if (existsSync(fileURLToPath(storeBench))) {
-  // A computed specifier: neither tsc nor the loader needs the file unless it is there.
-  const module: { runStoreBench?: unknown } = await import(storeBench.href);
-  if (typeof module.runStoreBench === 'function') {
-    print('');
-    await (module.runStoreBench as () => unknown)();
-  } else {
-    print('bench/store-bench.ts exports no runStoreBench; skipped');
-  }
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in benches));
+if (unknown.length > 0) {
+  print(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
+  print(`\n=== ${name} ===`);
+  await benches[name]!();
 }

@@ -38,6 +38,8 @@ export interface SpawnOptions {
   /** Working directory: a temp dir, so no `.env` or config of the developer's is picked up. */
   readonly cwd: string;
   readonly input?: string;
+  /** Path of the built bundle (dist/quotecast.mjs) to run instead of the TypeScript sources. */
+  readonly bundle?: string;
 }
 
 /**
@@ -56,7 +58,9 @@ export function childEnv(extra: Readonly<Record<string, string>>): Record<string
 
 /** Starts `quotecast <args>` as `node --import tsx src/apps/cli/main.ts <args>`. */
 export function spawnQuotecast(args: readonly string[], options: SpawnOptions): QuotecastProcess {
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, MAIN, ...args], {
+  // `bundle`: run the esbuild bundle `npm start` uses (plain JavaScript) instead of the TS sources.
+  const entry = options.bundle ? [options.bundle] : ['--import', TSX_LOADER, MAIN];
+  const child = spawn(process.execPath, [...entry, ...args], {
     cwd: options.cwd,
     env: options.env,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
@@ -13,9 +13,17 @@ import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
 
-export const EXAMPLE_ARTICLE = fileURLToPath(
-  new URL('../../../../examples/harbour-reopens.md', import.meta.url),
+/** The bundled example, found from wherever this code runs (src/ under tsx, or the dist/ bundle). */
+export const EXAMPLE_ARTICLE = path.join(
+  projectRoot(fileURLToPath(import.meta.url)),
+  'examples/harbour-reopens.md',
 );
+
+function projectRoot(from: string): string {
+  let dir = path.dirname(from);
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
 
 /**
  * `quotecast start`: the daemon. Each channel publishes on its own schedule until SIGINT/SIGTERM,
@@ -32,6 +40,8 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   const say = (line: string) => ctx.stderr.write(`${line}\n`);
   for (const notice of config.notices) say(`NOTE ${notice}`);
   const runtime = openRuntime(ctx, { exclusive: true, write: (text) => ctx.stdout.write(text) });
+  // Listen before anything slow starts: a SIGTERM during start-up still ends in a clean stop.
+  const shutdown = waitForShutdown();
   const usingDefaults = path.basename(config.configPath) === 'default.yaml';
   if (
     !values['no-example'] &&
@@ -76,7 +86,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   say(
     `quotecast is running with ${config.channels.length} channel(s) from ${path.relative(ctx.cwd, config.configPath)}; store ${config.settings.store.path}. Ctrl-C stops it.`,
   );
-  await waitForShutdown();
+  await shutdown;
   say('stopping: finishing the send in flight…');
   await adminBot?.stop();
   await daemon.stop();
