@@ -225,6 +225,20 @@ function splitQuotes(
   }
   const units = toUnits(measureSentences(article, rules), budget, rules);
   const render = createQuoteRenderer(settings.quoteTemplate, values);
+  // Length is additive over text that holds no URL (the only thing X counts as a whole), so most
+  // candidates are measured as template + sentences instead of parsing each one again; anything
+  // URL-like, and every Telegram text (where measuring is free), is measured whole.
+  const renderedOverhead = new Map<number, number>();
+  const measureQuote = (text: string, body: string, bodyLength: number): number => {
+    if (rules.platform !== 'twitter' || MAYBE_URL.test(body)) return rules.measure(text);
+    const extra = text.length - body.length;
+    let overheadOf = renderedOverhead.get(extra);
+    if (overheadOf === undefined) {
+      overheadOf = rules.measure(text) - bodyLength;
+      renderedOverhead.set(extra, overheadOf);
+    }
+    return bodyLength + overheadOf;
+  };
   const candidates: { -readonly [K in keyof SplitPost]: SplitPost[K] }[] = [];
   for (let start = 0; start < units.length; start++) {
     const first = units[start]!;
@@ -241,7 +255,7 @@ function splitQuotes(
       body = end > start ? `${body} ${unit.text}` : unit.text;
       forced ||= unit.forced;
       const text = render(body);
-      const exact = rules.measure(text);
+      const exact = measureQuote(text, body, length);
       if (exact > target) continue;
       const { score, reasons } = scoreExcerpt({
         text: body,
@@ -288,6 +302,9 @@ function chooseQuotes<T extends SplitPost>(candidates: readonly T[], count: numb
   }
   return chosen;
 }
+
+/** A dot between letters or digits (a domain), or a scheme: where X may count a URL as 23. */
+const MAYBE_URL = /[\p{L}\p{N}]\.[\p{L}\p{N}]|:\/\//u;
 
 const QUOTE_PAIRS: Record<string, string> = { '“': '”', '"': '"', '«': '»', '„': '“', '‘': '’' };
 
