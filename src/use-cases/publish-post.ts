@@ -1,3 +1,4 @@
+import { samePostText } from '../domain/same-post-text.js';
 import { backoffDelayMs } from '../domain/schedule.js';
 import type { StoredPost } from '../ports/post-store.js';
 import { isPublishError, PublishError, type Receipt } from '../ports/publisher.js';
@@ -108,8 +109,8 @@ async function handleFailure(
       // thread can go on replying to it.
       const publisher = deps.publishers.get(post.channelId);
       const found = publisher?.recentPosts
-        ? (await publisher.recentPosts(new Date(now.getTime() - 7 * 86_400_000)).catch(() => [])).find(
-            (r) => r.text === post.text,
+        ? (await publisher.recentPosts(new Date(now.getTime() - 7 * 86_400_000)).catch(() => [])).find((r) =>
+            samePostText(post.text, r.text),
           )
         : undefined;
       store.markSent(
@@ -235,7 +236,7 @@ async function settleMaybeDelivered(
   if (publisher?.recentPosts) {
     try {
       const recent = await publisher.recentPosts(new Date(clock.now().getTime() - 86_400_000));
-      const match = recent.find((r) => r.text === post.text);
+      const match = recent.find((r) => samePostText(post.text, r.text));
       if (!match) return undefined;
       store.markSent(post.id, {
         remoteId: match.remoteId,

@@ -1,3 +1,4 @@
+import { samePostText } from '../domain/same-post-text.js';
 import type { StoredPost } from '../ports/post-store.js';
 import type { RemotePost } from '../ports/publisher.js';
 import type { PublishDeps } from './publish-deps.js';
@@ -46,7 +47,7 @@ export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryRep
         askAdmin.push(post);
         continue;
       }
-      const match = recent.find((r) => r.text === post.text);
+      const match = recent.find((r) => samePostText(post.text, r.text));
       if (match) {
         store.resolveUnknownAsSent(post.id, {
           remoteId: match.remoteId,

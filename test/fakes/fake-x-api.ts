@@ -314,12 +314,17 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     const found = id !== user.id ? [] : tweets.filter((t) => inWindow(t.at.getTime(), start, end));
     const page = found.reverse().slice(0, maxResults);
     if (page.length === 0) return { status: 200, body: { meta: { result_count: 0 } } };
-    const data = page.map((t) => ({
-      id: t.id,
-      text: t.text,
-      edit_history_tweet_ids: [t.id],
-      ...(withCreatedAt ? { created_at: t.at.toISOString() } : {}),
-    }));
+    const fields = (query['tweet.fields'] ?? '').split(',');
+    const data = page.map((t) => {
+      const { text, urls } = asXShowsIt(t.text, t.id);
+      return {
+        id: t.id,
+        text,
+        edit_history_tweet_ids: [t.id],
+        ...(withCreatedAt ? { created_at: t.at.toISOString() } : {}),
+        ...(fields.includes('entities') && urls.length > 0 ? { entities: { urls } } : {}),
+      };
+    });
     const meta = { result_count: page.length, newest_id: page[0]?.id, oldest_id: page[page.length - 1]?.id };
     return { status: 200, body: { data, meta } };
   }
@@ -612,4 +617,38 @@ export function parseAuth(header: string | undefined): FakeXAuth {
     };
   }
   return { kind: 'none' };
+}
+
+/**
+ * A tweet's text the way X's API gives it back: every link replaced by a t.co link (the original in
+ * `entities.urls[].expanded_url`) and `&`, `<`, `>` HTML-escaped. Reconciliation must see through both.
+ */
+export function asXShowsIt(
+  original: string,
+  id: string,
+): {
+  text: string;
+  urls: { start: number; end: number; url: string; expanded_url: string; display_url: string }[];
+} {
+  const escape = (part: string) => part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const found = twitterText.extractUrlsWithIndices(original);
+  let text = '';
+  let cursor = 0;
+  const urls: { start: number; end: number; url: string; expanded_url: string; display_url: string }[] = [];
+  found.forEach((entity, i) => {
+    const [from, to] = entity.indices;
+    text += escape(original.slice(cursor, from));
+    const short = `https://t.co/${id.slice(-6)}${i}`;
+    urls.push({
+      start: text.length,
+      end: text.length + short.length,
+      url: short,
+      expanded_url: entity.url,
+      display_url: entity.url.replace(/^https?:\/\//, ''),
+    });
+    text += short;
+    cursor = to;
+  });
+  text += escape(original.slice(cursor));
+  return { text, urls };
 }

@@ -123,6 +123,21 @@ describe('a send that may have been delivered', () => {
     expect(alerts).toHaveLength(0);
   });
 
+  it('on X, the match sees through t.co links and HTML escapes in the timeline', async () => {
+    const { fake, publisher } = await startFakeX();
+    const { store, deps } = setUp({ id: 'x', platform: 'twitter' }, publisher);
+    const text = '“Fish & chips <by the quay>,” said Nora. https://example.org/news/old-harbour-reopens';
+    const id = queueOne(store, 'x', text);
+    const existing = fake.addTweet(text);
+    fake.failNext({ match: (r) => r.method === 'POST' && r.path === '/2/tweets', fault: { kind: 'drop' } });
+
+    const outcome = await publishPost(deps, id);
+
+    expect(outcome.kind).toBe('sent');
+    expect(store.getPost(id)).toMatchObject({ state: 'sent', remoteId: existing.id });
+    expect(fake.tweets).toHaveLength(1);
+  });
+
   it('on X, a dropped request that never arrived is retried later and published once', async () => {
     const { fake, publisher } = await startFakeX();
     const { store, deps } = setUp({ id: 'x', platform: 'twitter' }, publisher);

@@ -190,7 +190,7 @@ export function createTwitterPublisher(options: TwitterPublisherOptions): Publis
         const timeline = await client.v2.userTimeline(await me(client), {
           start_time: isoSeconds(since),
           max_results: TIMELINE_PAGE_SIZE,
-          'tweet.fields': ['created_at'],
+          'tweet.fields': ['created_at', 'entities'],
         });
         return timeline.tweets;
       });
@@ -276,8 +276,21 @@ function isoSeconds(date: Date): string {
 function toRemotePost(tweet: TweetV2, handle: string): RemotePost {
   return {
     remoteId: tweet.id,
-    text: tweet.text,
+    text: textAsPosted(tweet),
     url: statusUrl(handle, tweet.id),
     ...(tweet.created_at === undefined ? {} : { publishedAt: new Date(tweet.created_at) }),
   };
+}
+
+/**
+ * X gives a tweet's text back with every link shortened to t.co and `&`, `<`, `>` HTML-escaped.
+ * Reconciliation compares with the text we sent, so both are undone: t.co links are replaced by
+ * their `expanded_url` from the entities, then the escapes are decoded.
+ */
+export function textAsPosted(tweet: Pick<TweetV2, 'text' | 'entities'>): string {
+  let text = tweet.text;
+  for (const link of tweet.entities?.urls ?? []) {
+    if (link.url && link.expanded_url) text = text.split(link.url).join(link.expanded_url);
+  }
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
