@@ -630,14 +630,14 @@ export function asXShowsIt(
   text: string;
   urls: { start: number; end: number; url: string; expanded_url: string; display_url: string }[];
 } {
-  const escape = (part: string) => part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeHtml = (part: string) => part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const found = twitterText.extractUrlsWithIndices(original);
   let text = '';
   let cursor = 0;
   const urls: { start: number; end: number; url: string; expanded_url: string; display_url: string }[] = [];
   found.forEach((entity, i) => {
     const [from, to] = entity.indices;
-    text += escape(original.slice(cursor, from));
+    text += escapeHtml(original.slice(cursor, from));
     const short = `https://t.co/${id.slice(-6)}${i}`;
     urls.push({
       start: text.length,
@@ -649,6 +649,6 @@ export function asXShowsIt(
     text += short;
     cursor = to;
   });
-  text += escape(original.slice(cursor));
+  text += escapeHtml(original.slice(cursor));
   return { text, urls };
 }
