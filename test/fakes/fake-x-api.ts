@@ -630,7 +630,8 @@ export function asXShowsIt(
   text: string;
   urls: { start: number; end: number; url: string; expanded_url: string; display_url: string }[];
 } {
-  const escapeHtml = (part: string) => part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeHtml = (part: string) =>
+    part.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const found = twitterText.extractUrlsWithIndices(original);
   let text = '';
   let cursor = 0;
