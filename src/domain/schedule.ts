@@ -98,6 +98,11 @@ export function inQuietHours(
 
 /** Formats an instant in a zone for people: "Sat 28 Nov 09:00 (Europe/London)". */
 export function formatInZone(date: Date, zone: string): string {
+  return `${formatLocalTime(date, zone, { seconds: true })} (${zone})`;
+}
+
+/** "Sat 28 Nov 09:00" (or with seconds) in a zone, without naming the zone. */
+export function formatLocalTime(date: Date, zone: string, options: { seconds?: boolean } = {}): string {
   const text = new Intl.DateTimeFormat('en-GB', {
     timeZone: zone,
     weekday: 'short',
@@ -105,10 +110,10 @@ export function formatInZone(date: Date, zone: string): string {
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
-    second: '2-digit',
+    ...(options.seconds ? { second: '2-digit' } : {}),
     hourCycle: 'h23',
   }).format(date);
-  return `${text.replace(/,/g, '')} (${zone})`;
+  return text.replace(/,/g, '');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../../adapters/telegram/escape-html.js';
+import { formatLocalTime } from '../../domain/schedule.js';
 
 /**
  * Every bot reply is sent with `parse_mode: 'HTML'`. Our own words and everything from the store or
@@ -58,16 +59,7 @@ export function paginate(lines: readonly string[], budget = PAGE_BUDGET): string
 
 /** "Sat 29 Nov 13:00" in the channel's zone (the zone is named once, in the header). */
 export function shortTime(date: Date, zone: string): string {
-  const text = new Intl.DateTimeFormat('en-GB', {
-    timeZone: zone,
-    weekday: 'short',
-    day: '2-digit',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
-  return text.replace(/,/g, '');
+  return formatLocalTime(date, zone);
 }
 
 export function plural(n: number, word: string, many = `${word}s`): string {
