@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createLoopbackServer } from './loopback-server.js';
 
 /**
  * A loopback stand-in for the Telegram Bot API, served by a real `node:http` server on 127.0.0.1.
@@ -247,25 +247,18 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
   const pollWakers = new Set<() => void>();
   /** Messages pushed as user updates, by `chat:message_id`, so replies can quote them in full. */
   const pushedMessages = new Map<string, Record<string, unknown>>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   let commands: unknown = [];
   let nextUpdateId = 100_000;
   let rateLimitedCount = 0;
   let url = '';
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      answer(res, {
-        status: 500,
-        body: { ok: false, error_code: 500, description: `Fake failure: ${String(error)}` },
-      });
+  const server = createLoopbackServer('fake Telegram API', handle, (res, error) => {
+    answer(res, {
+      status: 500,
+      body: { ok: false, error_code: 500, description: `Fake failure: ${String(error)}` },
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const { timers, sleep } = server;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -568,38 +561,14 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
     return file;
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-  }
-
   return {
     async start() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 0, '127.0.0.1', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      if (address === null || typeof address === 'string')
-        throw new Error('fake Telegram API: no TCP address');
-      url = `http://127.0.0.1:${address.port}`;
+      url = await server.listen(options.port);
       return { url };
     },
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
       pollWakers.clear();
-      for (const socket of sockets) socket.destroy();
-      if (!server.listening) return;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
     get url() {
       return url;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import twitterText from 'twitter-text';
+import { createLoopbackServer } from './loopback-server.js';
 
 /**
  * A loopback stand-in for the slice of X API v2 that quotecast uses, served by a real `node:http`
@@ -181,8 +181,6 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
   const faults: FaultRule[] = [];
   const waiters = new Set<Waiter>();
   const listeners = new Set<(tweet: FakeTweet) => void>();
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
   const revoked = new Set<string>();
   const issuedAccess = new Set<string>();
   const accessByRefresh = new Map<string, string>();
@@ -191,16 +189,10 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
   let tokenCounter = 0;
   let url = '';
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent)
-        send(res, { status: 500, body: { title: 'Fake failure', detail: String(error) } });
-    });
+  const server = createLoopbackServer('fake X API', handle, (res, error) => {
+    if (!res.headersSent) send(res, { status: 500, body: { title: 'Fake failure', detail: String(error) } });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const sleep = server.sleep;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const raw = await readBody(req);
@@ -382,37 +374,12 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     send(res, faultAnswer(fault, Math.floor(now().getTime() / 1000)));
   }
 
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-  }
-
   return {
     async start() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 0, '127.0.0.1', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('fake X API: no TCP address');
-      url = `http://127.0.0.1:${address.port}`;
+      url = await server.listen(options.port);
       return { url };
     },
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
-      for (const socket of sockets) socket.destroy();
-      if (!server.listening) return;
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
     get url() {
       return url;
     },
