@@ -162,3 +162,37 @@ export function queued(result: EnqueueResult): Extract<EnqueueResult, { kind: 'q
     throw new Error(`expected the article to be queued, got ${JSON.stringify(result)}`);
   return result;
 }
+
+/** Channel settings the use-case and daemon tests share: hourly slots, caps out of the way. */
+export const X_QUOTES = {
+  id: 'x-quotes',
+  platform: 'twitter',
+  mode: 'quotes',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+};
+export const X_THREAD = {
+  id: 'x-thread',
+  platform: 'twitter',
+  mode: 'thread',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+  credentials: 'X_THREAD',
+};
+export const TG_THREAD = {
+  id: 'tg-thread',
+  platform: 'telegram',
+  chat: '@quotecast_thread',
+  mode: 'thread',
+  schedule: '0 * * * *',
+  targetLength: 300,
+  dailyCap: 100,
+};
+export const TG_QUOTES = {
+  id: 'tg-quotes',
+  platform: 'telegram',
+  chat: '@quotecast_quotes',
+  mode: 'quotes',
+  schedule: '0 * * * *',
+  dailyCap: 100,
+};

@@ -15,31 +15,15 @@ import {
   writeSettings,
 } from '../helpers/quotecast-process.js';
 import { createTempDir } from '../helpers/temp-dir.js';
-import { createWorld, fakeCredentials, queued, type World } from '../helpers/world.js';
-
-const X_QUOTES = {
-  id: 'x-quotes',
-  platform: 'twitter',
-  mode: 'quotes',
-  schedule: '0 * * * *',
-  dailyCap: 100,
-};
-const X_THREAD = {
-  id: 'x-thread',
-  platform: 'twitter',
-  mode: 'thread',
-  schedule: '0 * * * *',
-  dailyCap: 100,
-  credentials: 'X_THREAD',
-};
-const TG_QUOTES = {
-  id: 'tg-quotes',
-  platform: 'telegram',
-  chat: '@quotecast_quotes',
-  mode: 'quotes',
-  schedule: '0 * * * *',
-  dailyCap: 100,
-};
+import {
+  createWorld,
+  fakeCredentials,
+  queued,
+  TG_QUOTES,
+  type World,
+  X_QUOTES,
+  X_THREAD,
+} from '../helpers/world.js';
 
 /** A schedule that ticks only when the test says so. */
 function manualSchedule() {

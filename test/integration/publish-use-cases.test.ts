@@ -7,46 +7,22 @@ import { runChannelSlot, type SlotResult } from '../../src/use-cases/run-channel
 import { makeArticle } from '../helpers/articles.js';
 import { waitUntil } from '../helpers/quotecast-process.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
-import { createWorld, queued, type World, type WorldOptions } from '../helpers/world.js';
+import {
+  createWorld,
+  queued,
+  TG_QUOTES,
+  TG_THREAD,
+  type World,
+  type WorldOptions,
+  X_QUOTES,
+  X_THREAD,
+} from '../helpers/world.js';
 
 /**
  * The publishing use cases end to end: the real SQLite store on a temp file, the real twitter-api-v2
  * and telegraf publishers against the loopback fakes, a fake clock. Assertions are on what the fakes
  * received and what the store holds.
  */
-
-const X_QUOTES = {
-  id: 'x-quotes',
-  platform: 'twitter',
-  mode: 'quotes',
-  schedule: '0 * * * *',
-  dailyCap: 100,
-};
-const X_THREAD = {
-  id: 'x-thread',
-  platform: 'twitter',
-  mode: 'thread',
-  schedule: '0 * * * *',
-  dailyCap: 100,
-  credentials: 'X_THREAD',
-};
-const TG_THREAD = {
-  id: 'tg-thread',
-  platform: 'telegram',
-  chat: '@quotecast_thread',
-  mode: 'thread',
-  schedule: '0 * * * *',
-  targetLength: 300,
-  dailyCap: 100,
-};
-const TG_QUOTES = {
-  id: 'tg-quotes',
-  platform: 'telegram',
-  chat: '@quotecast_quotes',
-  mode: 'quotes',
-  schedule: '0 * * * *',
-  dailyCap: 100,
-};
 
 let world: World | undefined;
 
