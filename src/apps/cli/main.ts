@@ -167,7 +167,27 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   }
 }
 
+/**
+ * A reader that goes away (`quotecast split FILE | head -1`) is not a failure: what it did not read
+ * is dropped, and the command ends as it would have (exit 0 for `split`), with nothing on standard
+ * error. Node ignores SIGPIPE and reports EPIPE as an 'error' event, which unhandled would crash with
+ * a stack trace. The process is not ended here on purpose: a `publish … | head` must still finish
+ * the send in flight and record it, or the queue would hold a post it cannot account for.
+ */
+export function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  let closed = false;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || (closed && error.code === 'ERR_STREAM_DESTROYED')) {
+      closed = true;
+      return;
+    }
+    throw error;
+  });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  ignoreClosedPipe(process.stdout);
+  ignoreClosedPipe(process.stderr);
   const ctx = createCliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
   runCli(process.argv.slice(2), ctx).then(
     (code) => {
