@@ -80,6 +80,48 @@ function sameLocalDay(date: Date, zone: string, year: number, month: number, day
   return p.year === year && p.month === month && p.day === day;
 }
 
+/**
+ * Whether a post or a whole thread may start at a slot, given what is left of the channel's daily cap
+ * (DESIGN.md: "a thread goes out whole ... and the daily cap is reserved for all of them").
+ * - `parts`: posts that go out together: 1 for a quote, every part not yet out for a thread.
+ * - `started`: part of the thread is already out (an outage or a crash cut it): it is finished
+ *   whatever the cap, because a thread left headless or half-told on the platform until tomorrow is
+ *   worse than a few posts over our own budget. The platform's real limit still holds: a 429 puts
+ *   the part back in the queue until the reset, and the thread goes on from there.
+ * - `too-long`: more parts than the whole cap; waiting cannot help, someone has to change something.
+ */
+export type CapCheck =
+  | { readonly go: true }
+  | {
+      readonly go: false;
+      readonly why: 'daily cap reached' | 'thread waits' | 'thread too long';
+      /** In words, for logs, `status` and the schedule preview. */
+      readonly detail: string;
+    };
+
+export function checkDailyCap(parts: number, left: number, cap: number, started = false): CapCheck {
+  if (started) return { go: true };
+  if (parts > 1 && parts > cap)
+    return {
+      go: false,
+      why: 'thread too long',
+      detail: `thread of ${parts} parts is longer than the daily cap of ${cap}: raise dailyCap or skip parts of it`,
+    };
+  if (parts <= left) return { go: true };
+  if (parts === 1 || left <= 0)
+    return {
+      go: false,
+      why: 'daily cap reached',
+      detail:
+        parts === 1 ? `${cap} posts a day` : `thread of ${parts} parts waits: daily cap of ${cap} reached`,
+    };
+  return {
+    go: false,
+    why: 'thread waits',
+    detail: `thread of ${parts} parts waits: ${left} left of the daily cap of ${cap}`,
+  };
+}
+
 /** True when the local time is inside [start, end) ("23:00"-"07:00" wraps past midnight). */
 export function inQuietHours(
   date: Date,

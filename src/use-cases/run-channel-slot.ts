@@ -1,7 +1,9 @@
-import { inQuietHours, startOfLocalDay } from '../domain/schedule.js';
+import { checkDailyCap, inQuietHours, startOfLocalDay } from '../domain/schedule.js';
 import type { ChannelState, StoredPost } from '../ports/post-store.js';
 import { channelById, type PublishDeps } from './publish-deps.js';
 import { type PublishOutcome, publishPost } from './publish-post.js';
+
+type Channel = PublishDeps['channels'][number];
 
 export type SlotResult =
   | { readonly kind: 'published'; readonly outcomes: readonly PublishOutcome[] }
@@ -11,16 +13,56 @@ export type SlotResult =
       readonly detail?: string;
     };
 
+/** What a slot of a channel would do now: the post to start from, or why nothing goes out. */
+export type SlotDecision =
+  | {
+      readonly kind: 'go';
+      readonly post: StoredPost;
+      /** The post starts or continues a thread: its later parts follow at the channel's pacing. */
+      readonly thread: boolean;
+      /** Why an earlier article was passed over, when one was (it needs an admin). */
+      readonly passedOver?: string;
+    }
+  | Extract<SlotResult, { kind: 'idle' }>;
+
 /**
- * One schedule slot of one channel: in `quotes` mode the next due post, in `thread` mode the rest
- * of the next due thread (stopping at the first post that does not go out, so a thread never skips
- * a part). Paused channels, quiet hours and the daily cap are honoured here.
+ * One schedule slot of one channel: the next due post, or, when it belongs to a thread (queued with
+ * `--mode thread` on any channel), the rest of that thread, its parts one after the other at the
+ * channel's pacing, stopping at the first part that does not go out so a thread never skips a part.
+ * A thread that has not started goes only when the day's cap left covers all its parts; otherwise
+ * the channel waits with it (keeping the queue's order) until the cap resets.
  */
 export async function runChannelSlot(
   deps: PublishDeps,
   channelId: string,
   signal?: AbortSignal,
 ): Promise<SlotResult> {
+  const decision = decideSlot(deps, channelId);
+  if (decision.kind !== 'go') return decision;
+  if (decision.passedOver)
+    deps.logger.warn('passed over a thread longer than the daily cap', {
+      channel: channelId,
+      detail: decision.passedOver,
+    });
+  if (signal?.aborted) return { kind: 'idle', why: 'nothing-due' };
+  const outcomes: PublishOutcome[] = [];
+  let post: StoredPost | undefined = decision.post;
+  while (post) {
+    // A send already started is finished, never cut off; the signal only stops taking the next part.
+    const outcome = await publishPost(deps, post.id);
+    outcomes.push(outcome);
+    if (!decision.thread || signal?.aborted) break;
+    if (outcome.kind !== 'sent' && outcome.kind !== 'duplicate') break;
+    post = nextPartDue(deps, post, deps.clock.now());
+  }
+  return { kind: 'published', outcomes };
+}
+
+/**
+ * What a slot would do now, without publishing: pauses, quiet hours, held threads and the daily cap
+ * as `runChannelSlot` applies them. `status` and the bot use it to say why a channel waits.
+ */
+export function decideSlot(deps: PublishDeps, channelId: string): SlotDecision {
   const channel = channelById(deps, channelId);
   if (!channel?.enabled) return { kind: 'idle', why: 'disabled' };
   const now = deps.clock.now();
@@ -28,44 +70,77 @@ export async function runChannelSlot(
   if (state.paused) return { kind: 'idle', why: 'paused', detail: state.pauseReason ?? '' };
   if (inQuietHours(now, channel.zone, channel.quietHours)) return { kind: 'idle', why: 'quiet-hours' };
 
-  const outcomes: PublishOutcome[] = [];
-  let articleId: number | undefined;
-  for (;;) {
-    if (signal?.aborted) break;
-    const left = dailyCapLeft(deps, channelId);
-    if (left <= 0) {
-      if (outcomes.length === 0)
-        return { kind: 'idle', why: 'daily-cap', detail: `${channel.dailyCap} posts a day` };
-      break;
-    }
-    const found = nextToPublish(deps, channelId, deps.clock.now());
-    if (found.kind === 'waiting') {
-      // An earlier part waits for its retry: the thread goes on from there, never out of order.
-      if (outcomes.length === 0)
-        return {
-          kind: 'idle',
-          why: 'nothing-due',
-          detail: `thread of article ${found.post.articleId} waits for an earlier part`,
-        };
-      break;
-    }
-    const next = found.kind === 'post' ? found.post : undefined;
-    if (!next || (articleId !== undefined && next.articleId !== articleId)) break;
-    // The signal stops taking new posts; a send already started is finished, never cut off.
-    const outcome = await publishPost(deps, next.id);
-    outcomes.push(outcome);
-    if (channel.mode !== 'thread' || next.mode !== 'thread') break;
-    if (outcome.kind !== 'sent' && outcome.kind !== 'duplicate') break;
-    articleId = next.articleId;
+  const left = dailyCapLeft(deps, channelId);
+  const found = nextToPublish(deps, channel, now);
+  const passedOver = found.passedOver ? { passedOver: found.passedOver } : {};
+  if (found.kind === 'post' && found.thread.started)
+    return { kind: 'go', post: found.post, thread: true, ...passedOver };
+  if (left <= 0) {
+    const parts = found.kind === 'post' ? found.thread.remaining : 1;
+    const check = checkDailyCap(parts, left, channel.dailyCap);
+    return { kind: 'idle', why: 'daily-cap', detail: check.go ? '' : check.detail };
   }
-  return outcomes.length > 0 ? { kind: 'published', outcomes } : { kind: 'idle', why: 'nothing-due' };
+  if (found.kind === 'waiting')
+    // An earlier part waits for its retry: the thread goes on from there, never out of order.
+    return {
+      kind: 'idle',
+      why: 'nothing-due',
+      detail: `thread of article ${found.post.articleId} waits for an earlier part`,
+    };
+  if (found.kind === 'none')
+    return { kind: 'idle', why: 'nothing-due', ...(found.passedOver ? { detail: found.passedOver } : {}) };
+  const check = checkDailyCap(found.thread.remaining, left, channel.dailyCap);
+  if (!check.go) return { kind: 'idle', why: 'daily-cap', detail: check.detail };
+  return { kind: 'go', post: found.post, thread: found.post.mode === 'thread', ...passedOver };
 }
 
-type NextPost =
-  | { readonly kind: 'post'; readonly post: StoredPost }
+/** How far a thread has gone, seen from its next part. A quote counts as a thread of one part. */
+export interface ThreadProgress {
+  /** An earlier part is out: the rest follows whatever the cap. */
+  readonly started: boolean;
+  /** Parts still to go out from this one on (this one included). */
+  readonly remaining: number;
+}
+
+/**
+ * Where a post stands in its thread, from the store's view of the article on the channel (the parts
+ * of a thread are few: one small read).
+ */
+export function threadProgress(
+  deps: PublishDeps,
+  post: StoredPost,
+): ThreadProgress & { readonly block: ThreadBlock } {
+  if (post.mode !== 'thread') return { started: false, remaining: 1, block: 'none' };
+  const parts = deps.store.postsOfArticle(post.articleId, post.channelId);
+  const earlier = parts.filter((p) => p.seq < post.seq);
+  const remaining = parts.filter((p) => p.seq >= post.seq && p.state !== 'sent' && p.state !== 'skipped');
+  return {
+    started: earlier.some((p) => p.state === 'sent'),
+    remaining: remaining.length,
+    block: blockOf(earlier),
+  };
+}
+
+/**
+ * Whether earlier parts keep this part from going out: `waiting` while one is queued or in flight
+ * (a retry: a short wait), `held` while one needs an admin (unknown outcome, or failed for good: a
+ * thread never goes on without its head).
+ */
+export type ThreadBlock = 'none' | 'waiting' | 'held';
+
+function blockOf(earlier: readonly StoredPost[]): ThreadBlock {
+  if (earlier.some((p) => p.state === 'unknown' || p.state === 'failed')) return 'held';
+  if (earlier.some((p) => p.state === 'queued' || p.state === 'sending')) return 'waiting';
+  return 'none';
+}
+
+/** `passedOver` says why, when the channel passed over a thread that can never fit its daily cap. */
+type NextPost = (
+  | { readonly kind: 'post'; readonly post: StoredPost; readonly thread: ThreadProgress }
   /** The next thread waits for an earlier part's retry; the channel waits with it, keeping order. */
   | { readonly kind: 'waiting'; readonly post: StoredPost }
-  | { readonly kind: 'none' };
+  | { readonly kind: 'none' }
+) & { readonly passedOver?: string };
 
 /** How many queued posts to read at a time when looking past threads held for an admin. */
 const SCAN_PAGE = 50;
@@ -73,37 +148,51 @@ const SCAN_PAGE = 50;
 /**
  * The next post to publish: the next due one, unless it continues a thread that cannot go on. A
  * thread whose earlier part waits for a retry holds the channel until then (a short wait, and parts
- * stay in order). A thread held by a part of unknown outcome waits for an admin, which may take
- * days: the channel passes over it and goes on with the next article instead of going silent.
+ * stay in order). A thread that needs an admin (a part of unknown outcome, a part failed for good,
+ * or more parts than the whole daily cap) may wait for days: the channel passes over it and goes on
+ * with the next article instead of going silent.
  */
-function nextToPublish(deps: PublishDeps, channelId: string, now: Date): NextPost {
-  const head = deps.store.nextDue(channelId, now);
+function nextToPublish(deps: PublishDeps, channel: Channel, now: Date): NextPost {
+  const head = deps.store.nextDue(channel.id, now);
   if (!head) return { kind: 'none' };
-  const block = threadBlock(deps, head);
-  if (block === 'none') return { kind: 'post', post: head };
-  if (block === 'waiting') return { kind: 'waiting', post: head };
+  let passedOver: string | undefined;
+  const consider = (post: StoredPost): NextPost | 'held' => {
+    const more = passedOver ? { passedOver } : {};
+    const progress = threadProgress(deps, post);
+    if (progress.block === 'waiting') return { kind: 'waiting', post, ...more };
+    // Held for an admin, who has been told already.
+    if (progress.block === 'held') return 'held';
+    const check = checkDailyCap(progress.remaining, channel.dailyCap, channel.dailyCap, progress.started);
+    if (!check.go && check.why === 'thread too long') {
+      passedOver ??= `article ${post.articleId}: ${check.detail}`;
+      return 'held';
+    }
+    return { kind: 'post', post, thread: progress, ...more };
+  };
+  const first = consider(head);
+  if (first !== 'held') return first;
   const held = new Set([head.articleId]);
   for (let offset = 0; ; offset += SCAN_PAGE) {
-    const page = deps.store.upcoming(channelId, SCAN_PAGE, offset);
+    const page = deps.store.upcoming(channel.id, SCAN_PAGE, offset);
     for (const post of page) {
       if (held.has(post.articleId) || !post.approved) continue;
       if (post.nextAttemptAt !== null && post.nextAttemptAt > now) continue;
-      const blocked = threadBlock(deps, post);
-      if (blocked === 'none') return { kind: 'post', post };
-      if (blocked === 'waiting') return { kind: 'waiting', post };
+      const next = consider(post);
+      if (next !== 'held') return next;
       held.add(post.articleId);
     }
-    if (page.length < SCAN_PAGE) return { kind: 'none' };
+    if (page.length < SCAN_PAGE) return { kind: 'none', ...(passedOver ? { passedOver } : {}) };
   }
 }
 
-/** Whether an earlier part of this post's thread has not gone out: `held` when one needs an admin. */
-function threadBlock(deps: PublishDeps, post: StoredPost): 'none' | 'waiting' | 'held' {
-  if (post.mode !== 'thread' || post.seq === 1) return 'none';
-  const earlier = deps.store.postsOfArticle(post.articleId, post.channelId).filter((p) => p.seq < post.seq);
-  if (earlier.some((p) => p.state === 'unknown')) return 'held';
-  if (earlier.some((p) => p.state === 'queued' || p.state === 'sending')) return 'waiting';
-  return 'none';
+/** The next part of `post`'s thread when it may go out right now (queued, approved, due), else none. */
+function nextPartDue(deps: PublishDeps, post: StoredPost, now: Date): StoredPost | undefined {
+  const next = deps.store
+    .postsOfArticle(post.articleId, post.channelId)
+    .find((p) => p.seq > post.seq && p.state !== 'sent' && p.state !== 'skipped');
+  if (next?.state !== 'queued' || !next.approved) return undefined;
+  if (next.nextAttemptAt !== null && next.nextAttemptAt > now) return undefined;
+  return next;
 }
 
 /** A pause with an end time lifts itself once that time has passed. */

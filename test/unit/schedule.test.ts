@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   backoffDelayMs,
+  checkDailyCap,
   inQuietHours,
   localParts,
   nextSlots,
@@ -230,6 +231,45 @@ describe('backoffDelayMs', () => {
   });
 });
 
+describe('checkDailyCap', () => {
+  it('a quote needs one post of the cap left', () => {
+    expect(checkDailyCap(1, 1, 17)).toEqual({ go: true });
+    expect(checkDailyCap(1, 0, 17)).toEqual({
+      go: false,
+      why: 'daily cap reached',
+      detail: '17 posts a day',
+    });
+  });
+
+  it('a thread needs all its parts of the cap left, and says how many it waits for', () => {
+    expect(checkDailyCap(7, 7, 17)).toEqual({ go: true });
+    expect(checkDailyCap(8, 7, 17)).toEqual({
+      go: false,
+      why: 'thread waits',
+      detail: 'thread of 8 parts waits: 7 left of the daily cap of 17',
+    });
+    expect(checkDailyCap(8, 0, 17)).toEqual({
+      go: false,
+      why: 'daily cap reached',
+      detail: 'thread of 8 parts waits: daily cap of 17 reached',
+    });
+  });
+
+  it('a thread longer than the whole cap can never go by waiting', () => {
+    expect(checkDailyCap(21, 17, 17)).toEqual({
+      go: false,
+      why: 'thread too long',
+      detail: 'thread of 21 parts is longer than the daily cap of 17: raise dailyCap or skip parts of it',
+    });
+    expect(checkDailyCap(17, 17, 17)).toEqual({ go: true });
+  });
+
+  it('a thread already begun goes on whatever the cap', () => {
+    expect(checkDailyCap(14, 0, 17, true)).toEqual({ go: true });
+    expect(checkDailyCap(21, 0, 17, true)).toEqual({ go: true });
+  });
+});
+
 describe('a simulated week of two channels', () => {
   let world: World | undefined;
   afterAll(async () => {
@@ -299,7 +339,8 @@ describe('a simulated week of two channels', () => {
       ),
     ).toEqual(Array(7).fill(2));
 
-    // Telegram: whole threads as reply chains, cut by the cap of 7 a New York day and resumed next slot.
+    // Telegram: whole threads as reply chains, never more than the cap of 7 a New York day: a thread
+    // the day's cap left cannot cover waits whole for the next day.
     const messages = w.telegram.sentMessages;
     expect(messages.map((m) => m.shownText)).toEqual(tgQueue.slice(0, messages.length).map((p) => p.text));
     const days = perLocalDay(
@@ -317,6 +358,21 @@ describe('a simulated week of two channels', () => {
       if (post.seq === 1) expect(messages[i]!.replyTo).toBeUndefined();
       else expect(messages[i]!.replyTo).toBe(messages[i - 1]!.messageId);
     }
+    // Each thread at one slot: all its parts within a minute of the slot it started at.
+    const tgSlots = slots.filter((s) => s.channel === 'tg-ny').map((s) => s.at.getTime());
+    const slotOf = (at: Date) => Math.max(...tgSlots.filter((t) => t <= at.getTime()));
+    const startOf = new Map<number, number>();
+    for (let i = 0; i < messages.length; i++) {
+      const post = stored[i]!;
+      const at = messages[i]!.at;
+      if (post.seq === 1) startOf.set(post.articleId, slotOf(at));
+      expect(slotOf(at)).toBe(startOf.get(post.articleId));
+      expect(at.getTime() - slotOf(at)).toBeLessThan(60_000);
+    }
+    // Every thread that started went out whole.
+    const sentIds = new Set(stored.map((p) => p.id));
+    for (const articleId of startOf.keys())
+      expect(w.posts(articleId, 'tg-ny').every((p) => sentIds.has(p.id))).toBe(true);
     // Paced like Telegram wants: never two messages to the chat within a second.
     for (let i = 1; i < messages.length; i++)
       expect(messages[i]!.at.getTime() - messages[i - 1]!.at.getTime()).toBeGreaterThanOrEqual(1000);
