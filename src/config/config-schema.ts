@@ -37,6 +37,18 @@ const threadTemplate = z.string().superRefine((value, ctx) => {
   for (const problem of checkTemplate(value, ['text'])) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/**
+ * The default templates. Threads open with the headline and end with the link; a one-post thread
+ * ("only") has both. Every combination of present and missing values reads well (tested).
+ */
+export const DEFAULT_TEMPLATES = {
+  quote: '“{text}”[ — {speaker}][ {url}]',
+  first: '[{title}\n\n]{text}\n\n{n}/{total}',
+  middle: '{text}\n\n{n}/{total}',
+  last: '{text}\n\n{n}/{total}[\n{url}][\n{hashtags}]',
+  only: '[{title}\n\n]{text}[\n\n{url}][\n{hashtags}]',
+} as const;
+
 const PLATFORM_LIMITS = { twitter: 280, telegram: 4096 } as const;
 /** A quote-sized default: Telegram allows 4096, but a quote that long is an article, not a quote. */
 const DEFAULT_TARGET = { twitter: 280, telegram: 600 } as const;
@@ -61,12 +73,15 @@ const channelBase = z.strictObject({
   hashtags: z.array(z.string().regex(/^#\S+$/, 'a hashtag starts with # and has no spaces')).default([]),
   templates: z
     .strictObject({
-      quote: quoteTemplate.default('“{text}”[ — {author}][, {publication}][ {url}]'),
+      // {speaker}: whoever said the words (a quotation's speaker, the author for the author's own
+      // sentences); with nobody known the post claims no attribution at all.
+      quote: quoteTemplate.default(DEFAULT_TEMPLATES.quote),
       thread: z
         .strictObject({
-          first: threadTemplate.default('{text} {n}/{total}'),
-          middle: threadTemplate.default('{text} {n}/{total}'),
-          last: threadTemplate.default('{text} {n}/{total}[ {url}][ {hashtags}]'),
+          first: threadTemplate.default(DEFAULT_TEMPLATES.first),
+          middle: threadTemplate.default(DEFAULT_TEMPLATES.middle),
+          last: threadTemplate.default(DEFAULT_TEMPLATES.last),
+          only: threadTemplate.default(DEFAULT_TEMPLATES.only),
         })
         .prefault({}),
     })

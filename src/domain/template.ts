@@ -1,12 +1,18 @@
 /**
  * Post templates. `{name}` is replaced by a value; `[ … ]` is an optional group, dropped whole
- * when any placeholder inside it has no value, so `“{text}”[ — {author}][, {publication}]` reads
- * well whether or not the article has an author. Write `\[` and `\]` for literal brackets.
+ * when any placeholder inside it has no value, so `“{text}”[ — {speaker}][ {url}]` reads well
+ * whether or not the post has a speaker. Inside a group, `|` separates alternatives and the first
+ * whose values are all present is used: `[ — {speaker}, {publication}| — {speaker}]` names the
+ * publication only after a speaker (a bare `, The Gazette` after a quotation reads as a typo).
+ * Write `\[`, `\]` and `\|` for the literal characters.
  *
- * Placeholders: text, author, publication, title, url, hashtags, n, total.
+ * Placeholders: text, speaker, author, publication, title, url, hashtags, n, total. `speaker` is
+ * whoever's words the post carries (a quotation's speaker, or the author for the author's own
+ * sentences), empty when that is not known; `author` is the article's byline.
  */
 export const TEMPLATE_PLACEHOLDERS = [
   'text',
+  'speaker',
   'author',
   'publication',
   'title',
@@ -21,7 +27,7 @@ export type TemplateValues = Partial<Record<TemplatePlaceholder, string | number
 type Piece =
   | { kind: 'literal'; text: string }
   | { kind: 'field'; name: string }
-  | { kind: 'group'; pieces: Piece[] };
+  | { kind: 'group'; alternatives: Piece[][] };
 
 /** Returns every problem with a template (unknown placeholder, unbalanced brackets), or []. */
 export function checkTemplate(
@@ -70,8 +76,15 @@ function renderPieces(
   let out = '';
   for (const piece of pieces) {
     if (piece.kind === 'literal') out += piece.text;
-    else if (piece.kind === 'group') out += renderPieces(piece.pieces, values, true) ?? '';
-    else {
+    else if (piece.kind === 'group') {
+      for (const alternative of piece.alternatives) {
+        const rendered = renderPieces(alternative, values, true);
+        if (rendered !== undefined) {
+          out += rendered;
+          break;
+        }
+      }
+    } else {
       const value = values[piece.name as TemplatePlaceholder];
       if (value === undefined || value === '') {
         if (inGroup) return undefined;
@@ -85,7 +98,7 @@ function renderPieces(
 
 function fieldNames(pieces: readonly Piece[]): string[] {
   return pieces.flatMap((p) =>
-    p.kind === 'field' ? [p.name] : p.kind === 'group' ? fieldNames(p.pieces) : [],
+    p.kind === 'field' ? [p.name] : p.kind === 'group' ? p.alternatives.flatMap(fieldNames) : [],
   );
 }
 
@@ -97,6 +110,7 @@ function parseTemplate(template: string): Piece[] {
   const root: Piece[] = [];
   let current = root;
   let inGroup = false;
+  let group: Piece | undefined;
   let literal = '';
   const flush = () => {
     if (literal) current.push({ kind: 'literal', text: literal });
@@ -104,15 +118,19 @@ function parseTemplate(template: string): Piece[] {
   };
   for (let i = 0; i < template.length; i++) {
     const ch = template[i]!;
-    if (ch === '\\' && (template[i + 1] === '[' || template[i + 1] === ']')) {
+    if (ch === '\\' && (template[i + 1] === '[' || template[i + 1] === ']' || template[i + 1] === '|')) {
       literal += template[++i];
     } else if (ch === '[') {
       if (inGroup) throw new Error('optional groups [ ] cannot be nested');
       flush();
-      const group: Piece = { kind: 'group', pieces: [] };
+      current = [];
+      group = { kind: 'group', alternatives: [current] };
       root.push(group);
-      current = group.pieces;
       inGroup = true;
+    } else if (ch === '|' && inGroup && group?.kind === 'group') {
+      flush();
+      current = [];
+      group.alternatives.push(current);
     } else if (ch === ']') {
       if (!inGroup) throw new Error('a ] closes no [ (write \\] for a literal bracket)');
       flush();

@@ -38,9 +38,41 @@ describe('scoreExcerpt', () => {
     const withoutSpeaker =
       'The board promised “a line that works in every weather” and a faster ride for everyone.';
     const plain = 'The board promised a line that works in every weather and a faster ride for everyone.';
-    expect(reasons(withSpeaker)).toContain('direct quotation with its speaker');
-    expect(score(withSpeaker)).toBeGreaterThan(score(withoutSpeaker));
+    const named = { quotation: 'with-attribution', speaker: 'Helen Okafor' } as const;
+    expect(reasons(withSpeaker, named)).toContain('a direct quotation of Helen Okafor');
+    expect(score(withSpeaker, named)).toBeGreaterThan(score(withoutSpeaker));
     expect(score(withoutSpeaker)).toBeGreaterThan(score(plain));
+  });
+
+  it('"he said" earns nothing without a name, and costs points', () => {
+    const pronoun = '“We promised a line that works in every weather,” he said at the depot on Friday.';
+    expect(reasons(pronoun, { quotation: 'with-attribution' })).toContain(
+      'attributed to a pronoun with no name',
+    );
+    expect(reasons(pronoun, { quotation: 'with-attribution' })).not.toContain('a direct quotation of');
+    expect(score(pronoun, { quotation: 'with-attribution' })).toBeLessThan(
+      score(pronoun, { quotation: 'with-attribution', speaker: 'Helen Okafor' }),
+    );
+  });
+
+  it("a pronoun inside the quoted words is the speaker's own voice, not a dangling reference", () => {
+    const words = 'They told us the harbour would never reopen, and we proved them wrong in two years.';
+    expect(reasons(words, { quotation: 'quoted-words', speaker: 'Helen Okafor' })).not.toMatch(
+      /pronoun|leans/,
+    );
+    expect(reasons(words)).toMatch(/pronoun|leans/);
+  });
+
+  it('ranks logistics, captions and ledes crowded with names low', () => {
+    const logistics =
+      'The briefing will air live at 11 a.m. on the agency’s website and its social channels.';
+    const caption = 'Crew members Ana Ruiz and Tom Baines are seen inside the capsule during a training run.';
+    const crowd =
+      'Mayor Tom Baines, Port Director Ana Ruiz, Councilman Rick Hale and Treasurer Lu Chen met Harbour Master Ben Ode.';
+    expect(reasons(logistics)).toContain('logistics');
+    expect(reasons(caption)).toContain('photo caption');
+    expect(reasons(crowd)).toContain('crowded with names');
+    for (const text of [logistics, caption, crowd]) expect(score(text)).toBeLessThan(score(PLAIN) - 20);
   });
 
   it('penalises an opening that leans on what came before', () => {

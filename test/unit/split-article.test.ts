@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Article, Platform } from '../../src/domain/article.js';
 import { rulesFor } from '../../src/domain/platform-rules.js';
 import { segmentSentences } from '../../src/domain/segment-sentences.js';
-import {
-  renderQuote,
-  type SplitPost,
-  type SplitSettings,
-  splitArticle,
-} from '../../src/domain/split-article.js';
+import { type SplitPost, type SplitSettings, splitArticle } from '../../src/domain/split-article.js';
 import { defaultSplitSettings } from '../../src/use-cases/prepare-article.js';
 import {
   ARTICLE_FIXTURES,
@@ -62,15 +57,17 @@ describe.each(MATRIX)('%s for %s, target %d', (name, platform, target) => {
   const article = ARTICLES[name]!;
   const onlyWords = name !== 'multilingual'; // CJK has no spaces: a cut there adds one
 
-  it('thread: every post fits, is numbered n/total in order, and the link is only where the template puts it', () => {
+  it('thread: every post fits, is numbered n/total in order, opens with the headline, and the link is only in the last', () => {
     const { posts, selected } = split(article, platform, 'thread', { targetLength: target });
     expect(selected).toEqual(posts);
     const total = posts.length;
     posts.forEach((post, i) => {
       expectValidPost(post, platform, target);
       const last = i === total - 1;
-      expect(post.text).toBe(`${post.body} ${i + 1}/${total}${last && article.url ? ` ${article.url}` : ''}`);
-      if (!last && article.url) expect(post.text).not.toContain(article.url);
+      if (total > 1) expect(post.text).toContain(`${i + 1}/${total}`);
+      if (i === 0 && article.title) expect(post.text.startsWith(`${article.title}\n\n`)).toBe(true);
+      else expect(post.text.startsWith(post.body)).toBe(true);
+      if (article.url) expect(post.text.includes(article.url)).toBe(last);
     });
   });
 
@@ -82,68 +79,54 @@ describe.each(MATRIX)('%s for %s, target %d', (name, platform, target) => {
     if (onlyWords) expect(words(bodies)).toEqual(words(source));
   });
 
-  it('quotes: every candidate fits and is a faithful excerpt of one paragraph', () => {
-    const { posts } = split(article, platform, 'quotes', { targetLength: target });
-    expect(posts.length).toBeGreaterThan(0);
-    const template = defaultSplitSettings(platform, 'quotes').quoteTemplate;
-    const values = {
-      title: article.title,
-      author: article.byline,
-      publication: article.publication,
-      url: article.url,
-    };
-    for (const post of posts) {
-      expect(post.text).toBe(renderQuote(template, values, post.body));
-      expectValidPost(post, platform, target);
-      expect(article.paragraphs.some((p) => p.includes(post.body))).toBe(true);
-      // The text shows the excerpt itself (without its own outer quotation marks when the template adds them).
-      const inner = /^[“"«](.*)[”"»]$/.exec(post.body)?.[1];
-      expect(post.text.includes(post.body) || (inner !== undefined && post.text.includes(inner))).toBe(true);
+  it('thread: a sentence that fits in a post is never cut', () => {
+    const { posts } = split(article, platform, 'thread', { targetLength: target });
+    // Room for text in a middle post: the target less the numbering.
+    const room = target - platformLength(platform, `\n\n${posts.length}/${posts.length}`);
+    for (const { text } of segmentSentences(article.paragraphs)) {
+      if (platformLength(platform, text) <= room - 30) {
+        expect(
+          posts.some((p) => p.body.includes(text)),
+          text,
+        ).toBe(true);
+      }
     }
   });
 
-  it('quotes: no sentence is left without a candidate', () => {
+  it("quotes: every candidate fits, keeps its marks balanced and carries the article's words", () => {
     const { posts } = split(article, platform, 'quotes', { targetLength: target });
-    const covered = new Set(posts.flatMap((p) => range(p.units[0], p.units[1])));
-    const last = Math.max(...posts.map((p) => p.units[1]));
-    expect(covered.size).toBe(last + 1);
+    expect(posts.length).toBeGreaterThan(0);
+    const source = squeeze(article.paragraphs.join(' '));
+    for (const post of posts) {
+      expectValidPost(post, platform, target);
+      expect(balanced(post.text), post.text).toBe(true);
+      // Quoted words may end in a period where the article had the comma before "she said".
+      // An interrupted quotation is joined where its attribution stood: each side is the article's.
+      const words = squeeze(post.body).replace(/[.,]$/, '');
+      for (const piece of words.split(/(?<=,)(?=\p{Ll})/u)) expect(source, post.body).toContain(piece);
+    }
   });
 });
 
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+/** Curly marks pair up and straight double quotes come in pairs. */
+function balanced(text: string): boolean {
+  const open = (text.match(/[“«]/g) ?? []).length;
+  const close = (text.match(/[”»]/g) ?? []).length;
+  return open === close && (text.match(/"/g) ?? []).length % 2 === 0;
 }
 
 describe('quotes mode', () => {
   const article = ARTICLES.text!;
 
-  it('each candidate is one to three whole sentences of one paragraph', () => {
-    const sentences = segmentSentences(article.paragraphs);
-    const { posts } = split(article, 'telegram', 'quotes', { targetLength: 4096 });
-    for (const post of posts) {
-      const [first, last] = post.units;
-      const group = sentences.slice(first, last + 1);
-      expect(group.length).toBeGreaterThanOrEqual(1);
-      expect(group.length).toBeLessThanOrEqual(3);
-      expect(new Set(group.map((s) => s.paragraph)).size).toBe(1);
-      expect(post.body).toBe(group.map((s) => s.text).join(' '));
-    }
-  });
-
-  it('chooses quotesPerArticle non-overlapping candidates, the best-scoring, kept in article order', () => {
+  it('chooses quotesPerArticle candidates that share no words, kept in article order', () => {
     const { posts, selected } = split(article, 'twitter', 'quotes', { quotesPerArticle: 4 });
     expect(selected).toHaveLength(4);
     expect(selected).toEqual(posts.filter((p) => p.chosen));
     const starts = selected.map((p) => p.units[0]);
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
-    const used = new Set(selected.flatMap((p) => range(p.units[0], p.units[1])));
-    expect(used.size).toBe(selected.reduce((n, p) => n + p.units[1] - p.units[0] + 1, 0));
-    // No candidate left out that shares no sentence with the chosen ones scores better than the worst chosen.
-    const worst = Math.min(...selected.map((p) => p.score!));
-    for (const post of posts.filter((p) => !p.chosen)) {
-      if (range(post.units[0], post.units[1]).every((u) => !used.has(u)))
-        expect(post.score!).toBeLessThanOrEqual(worst);
-    }
+    for (const [i, a] of selected.entries())
+      for (const b of selected.slice(i + 1))
+        expect(a.body.includes(b.body) || b.body.includes(a.body)).toBe(false);
   });
 
   it('every candidate carries a score, its reasons and whether it was chosen', () => {
@@ -154,17 +137,18 @@ describe('quotes mode', () => {
     }
   });
 
-  it('attributes the quote with the template, and an article without an author still gets its quote text', () => {
-    const [first] = split(article, 'twitter', 'quotes').selected;
-    expect(first!.text).toMatch(
-      new RegExp(`— Desk Editor, The Coastal Courier ${URL.replace(/[.?]/g, '\\$&')}$`),
-    );
+  it("signs the author's own sentences with the author, and claims nothing when nobody is known", () => {
+    const [first] = split(article, 'twitter', 'quotes').selected.filter((p) => p.attribution === 'author');
+    expect(first!.text).toMatch(new RegExp(`” — Desk Editor ${URL.replace(/[.?]/g, '\\$&')}$`));
+    expect(first!.speaker).toBe('Desk Editor');
     const anonymous: Article = {
       title: 'T',
       paragraphs: ['A sentence long enough to be quoted on its own here.'],
     };
-    const [only] = split(anonymous, 'twitter', 'quotes', { quoteTemplate: '{text} — {author}' }).posts;
-    expect(only!.text).toBe('A sentence long enough to be quoted on its own here. —');
+    const [only] = split(anonymous, 'twitter', 'quotes').posts;
+    expect(only!.text).toBe('“A sentence long enough to be quoted on its own here.”');
+    expect(only!.speaker).toBeUndefined();
+    expect(only!.attribution).toBe('none');
   });
 
   it('an overlong sentence becomes fragments that stand alone, marked in the reasons', () => {
@@ -180,17 +164,49 @@ describe('quotes mode', () => {
   });
 });
 
-describe('renderQuote', () => {
-  const template = '“{text}”[ — {author}]';
-  it('wraps a plain excerpt in the template’s marks', () => {
-    expect(renderQuote(template, { author: 'A B' }, 'Plain words.')).toBe('“Plain words.” — A B');
+describe('quotations and their speakers', () => {
+  const article: Article = {
+    title: 'Council approves the harbour budget',
+    byline: 'Priya Raman',
+    paragraphs: [
+      'The council voted 7-2 on Tuesday to approve the budget, which Port Authority Director Ana Ruiz called overdue.',
+      '“We will rebuild the north pier,” said council president Diane Okafor, “and we will do it this year.”',
+      '“Nobody expected the vote to be this close. We counted every hand twice.”',
+      'Ruiz told reporters on Monday: “The harbour cannot wait another winter. Every storm costs us a berth.”',
+      'Mayor Tom Baines and councilman Rick Hale disagreed about the timing. “It is a mistake to rush this,” he said.',
+    ],
+  };
+  const quotes = split(article, 'twitter', 'quotes', { targetLength: 280 }).posts;
+  const find = (words: string) => quotes.filter((p) => p.body.includes(words));
+
+  it('credits each sentence of a quotation to its speaker, never to the author', () => {
+    const [alone] = find('Every storm costs us a berth.').filter((p) => p.body.startsWith('Every'));
+    expect(alone!.text).toBe('“Every storm costs us a berth.” — Port Authority Director Ana Ruiz');
+    expect(alone!.speaker).toBe('Port Authority Director Ana Ruiz');
+    for (const post of find('We counted every hand twice.')) expect(post.speaker).toBe('Diane Okafor');
+    for (const post of quotes)
+      if (/“/.test(post.body) && post.speaker) expect(post.speaker).not.toBe('Priya Raman');
   });
-  it('drops the excerpt’s own marks when it is one whole quotation', () => {
-    expect(renderQuote(template, { author: 'A B' }, '“We will win.”')).toBe('“We will win.” — A B');
+
+  it('joins an interrupted quotation where its attribution stood, and keeps the whole with its speaker', () => {
+    expect(quotes.map((p) => p.text)).toContain(
+      '“We will rebuild the north pier, and we will do it this year.” — Diane Okafor',
+    );
+    const whole = quotes.find((p) => p.body.startsWith('“We will rebuild'));
+    expect(whole?.attribution).toBe('in-text');
+    expect(whole?.speaker).toBe('Diane Okafor');
+    expect(whole?.text).not.toContain('— Diane Okafor');
   });
-  it('leaves the template’s marks out when the excerpt contains a quotation', () => {
-    expect(renderQuote(template, {}, '“We will win,” she said.')).toBe('“We will win,” she said.');
-    expect(renderQuote(template, {}, '“Yes.” He left. “No.”')).toBe('“Yes.” He left. “No.”');
+
+  it('leaves "he said" unattributed when two men were just named', () => {
+    for (const post of find('It is a mistake to rush this')) expect(post.speaker).toBeUndefined();
+  });
+
+  it('a quotation runs over paragraphs; thread mode keeps a quotation with its attribution', () => {
+    const { posts } = split(article, 'twitter', 'thread');
+    const withSpeaker = posts.find((p) => p.body.includes('said council president Diane Okafor'));
+    expect(withSpeaker!.body).toContain('“We will rebuild the north pier,”');
+    expect(withSpeaker!.body).toContain('and we will do it this year.”');
   });
 });
 
@@ -203,6 +219,7 @@ describe('thread mode', () => {
         first: '{text} {n}/{total} {url}',
         middle: '{n}/{total} {text}',
         last: '{text}[ {hashtags}]',
+        only: '{text}',
       },
       hashtags: ['#tram', '#harbour'],
     });
@@ -221,6 +238,7 @@ describe('thread mode', () => {
         first: '{text}\n\n{n}/{total}',
         middle: '{text}\n\n{n}/{total}',
         last: '{text}\n\n{n}/{total}[\n{url}]',
+        only: '{text}[\n{url}]',
       },
     });
     posts.forEach((post, i) => {
@@ -228,6 +246,57 @@ describe('thread mode', () => {
       expect(post.text.startsWith(`${post.body}\n\n${i + 1}/${posts.length}`)).toBe(true);
     });
     expect(posts.at(-1)!.text.endsWith(`\n${URL}`)).toBe(true);
+  });
+
+  it('a short article is one post with its headline and link (the "only" template)', () => {
+    const { posts } = split(
+      { title: 'Ferry resumes', url: URL, paragraphs: ['The ferry runs again from Monday.'] },
+      'twitter',
+      'thread',
+    );
+    expect(posts.map((p) => p.text)).toEqual([
+      `Ferry resumes\n\nThe ferry runs again from Monday.\n\n${URL}`,
+    ]);
+  });
+
+  it('puts the headline alone in the first post rather than cut a first sentence that fits a post', () => {
+    const first = `${'A long opening sentence about the harbour and its many piers, '.repeat(3)}told in full, with a few more words about the tide.`;
+    const { posts } = split(
+      { title: 'A headline of some length about the harbour', paragraphs: [first, 'Then more.'] },
+      'twitter',
+      'thread',
+    );
+    expect(posts[0]!.text).toBe(`A headline of some length about the harbour\n\n1/${posts.length}`);
+    expect(posts[1]!.body.startsWith(first)).toBe(true);
+  });
+
+  it('ends posts at paragraph ends and leaves no orphan when moving text avoids it', () => {
+    const paragraph = (n: number) =>
+      `Paragraph ${n} opens with a plain sentence of news. It goes on with a second one about the pier. It ends here.`;
+    const { posts } = split(
+      { title: 'T', paragraphs: [1, 2, 3, 4, 5].map(paragraph) },
+      'telegram',
+      'thread',
+      {
+        targetLength: 260,
+      },
+    );
+    for (const post of posts) {
+      expect(post.body.endsWith('It ends here.'), post.body).toBe(true);
+      expect(post.length).toBeGreaterThanOrEqual(260 / 4);
+    }
+  });
+
+  it('keeps list items one per line', () => {
+    const { posts } = split(
+      {
+        title: 'T',
+        paragraphs: ['The plan has three parts:', '• a new pier', '• two ferries', '• a bus link'],
+      },
+      'telegram',
+      'thread',
+    );
+    expect(posts[0]!.body).toBe('The plan has three parts:\n\n• a new pier\n• two ferries\n• a bus link');
   });
 
   it('numbering widens past 9 and 99 posts and every post still fits', () => {
@@ -238,7 +307,7 @@ describe('thread mode', () => {
     const { posts } = split({ title: 'T', paragraphs }, 'twitter', 'thread', { targetLength: 80 });
     expect(posts.length).toBeGreaterThan(99);
     posts.forEach((p, i) => {
-      expect(p.text.endsWith(` ${i + 1}/${posts.length}`)).toBe(true);
+      expect(p.text.endsWith(`\n${i + 1}/${posts.length}`)).toBe(true);
       expect(platformLength('twitter', p.text)).toBeLessThanOrEqual(80);
     });
   });
@@ -259,12 +328,19 @@ describe('thread mode', () => {
     expect(() =>
       split(article, 'twitter', 'thread', {
         targetLength: 40,
-        threadTemplates: { first: `{text} ${'x'.repeat(35)}`, middle: '{text}', last: '{text}' },
+        threadTemplates: {
+          first: `{text} ${'x'.repeat(35)}`,
+          middle: '{text}',
+          last: '{text}',
+          only: '{text}',
+        },
       }),
-    ).toThrow(RangeError);
+    ).toThrow(
+      /first template needs 36 of 40 weighted characters before any text; raise the length target to at least 56/,
+    );
     expect(() =>
       split(article, 'twitter', 'quotes', { targetLength: 30, quoteTemplate: `{text} ${'x'.repeat(25)}` }),
-    ).toThrow(/leaves only/);
+    ).toThrow(/needs 25 of 30 .* at least 45/);
   });
 });
 

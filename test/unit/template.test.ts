@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkTemplate, renderTemplate } from '../../src/domain/template.js';
+import { DEFAULT_TEMPLATES } from '../../src/config/config-schema.js';
+import { checkTemplate, renderTemplate, TEMPLATE_PLACEHOLDERS } from '../../src/domain/template.js';
 
 const QUOTE = '“{text}”[ — {author}][, {publication}][ {url}]';
 
@@ -42,6 +43,56 @@ describe('renderTemplate', () => {
   it('keeps newlines of the template', () => {
     expect(renderTemplate('{text}\n\n{n}/{total}[\n{url}]', { text: 'Body.', n: 3, total: 3 })).toBe(
       'Body.\n\n3/3',
+    );
+  });
+});
+
+describe('alternatives inside a group', () => {
+  const credit = '“{text}”[ — {speaker}, {publication}| — {speaker}| via {publication}]';
+  it('uses the first alternative whose values are all present', () => {
+    expect(renderTemplate(credit, { text: 'Hi.', speaker: 'Ana Lima', publication: 'Courier' })).toBe(
+      '“Hi.” — Ana Lima, Courier',
+    );
+    expect(renderTemplate(credit, { text: 'Hi.', speaker: 'Ana Lima' })).toBe('“Hi.” — Ana Lima');
+    expect(renderTemplate(credit, { text: 'Hi.', publication: 'Courier' })).toBe('“Hi.” via Courier');
+    expect(renderTemplate(credit, { text: 'Hi.' })).toBe('“Hi.”');
+  });
+  it('writes \\| as a literal bar, and a bar outside a group is literal', () => {
+    expect(renderTemplate('{text} | [{n}\\|{total}]', { text: 'Hi.', n: 1, total: 2 })).toBe('Hi. | 1|2');
+  });
+});
+
+describe('the default templates', () => {
+  const full = {
+    text: 'We will rebuild the pier.',
+    speaker: 'Diane Okafor',
+    author: 'Priya Raman',
+    publication: 'The Coastal Courier',
+    title: 'Council approves the harbour budget',
+    url: 'https://courier.example/budget',
+    hashtags: '#harbour',
+    n: 2,
+    total: 5,
+  };
+  // Every value but the text missing in turn: no dangling separator, no doubled space or blank line.
+  const missing = TEMPLATE_PLACEHOLDERS.filter((p) => p !== 'text');
+  it.each(
+    Object.entries(DEFAULT_TEMPLATES).flatMap(([name, t]) => missing.map((m) => [name, m, t] as const)),
+  )('%s without {%s} reads well', (_name, without, template) => {
+    const text = renderTemplate(template, { ...full, [without]: undefined }).trim();
+    expect(text).toContain(full.text);
+    expect(text).not.toMatch(/ {2}|\n{3}|[—,:] *$|— *\n|, *\n|^[\s—,]|\( *\)|”,/);
+    expect(text).not.toContain('undefined');
+    if (without !== 'n' && without !== 'total')
+      expect(text).not.toMatch(/(^|\s)\/(\s|$)|\d\/(\s|$)|(^|\s)\/\d/);
+    // The quote template credits a speaker only when there is one.
+    if (template === DEFAULT_TEMPLATES.quote && without === 'speaker') expect(text).not.toContain('—');
+  });
+  it('open threads with the headline and close them with the link', () => {
+    expect(renderTemplate(DEFAULT_TEMPLATES.first, full).startsWith(`${full.title}\n\n`)).toBe(true);
+    expect(renderTemplate(DEFAULT_TEMPLATES.last, full)).toContain(full.url);
+    expect(renderTemplate(DEFAULT_TEMPLATES.only, full)).toMatch(
+      new RegExp(`^${full.title}[\\s\\S]*${full.url}`),
     );
   });
 });
