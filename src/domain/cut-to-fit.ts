@@ -1,4 +1,4 @@
-import { endsSentence } from './segment-sentences.js';
+import { CANDIDATE_SOURCE, endsSentence } from './segment-sentences.js';
 
 /**
  * Cuts a text that is longer than a post into pieces that fit, at the best place available in the
@@ -7,38 +7,53 @@ import { endsSentence } from './segment-sentences.js';
  * last word boundary, and only for a single token longer than a whole post at a grapheme boundary
  * (so emoji with modifiers, flags and combining marks are never broken). That last case is reported
  * as `forced`, because the post then ends mid-word and an editor should know.
+ *
+ * Pieces are exact substrings of the text: apart from the forced case and the CJK marks (which take
+ * no space), a cut is always at whitespace, so a URL, a domain, an e-mail address or a number ("2.5",
+ * "5,500", "3:27") is never cut, and joining the pieces with the whitespace between them gives the
+ * text back.
  */
 export interface CutResult {
   readonly pieces: string[];
+  /** Where each piece is in the text given: `text.slice(start, end) === pieces[i]`. */
+  readonly spans: [start: number, end: number][];
   /** True when some piece had to be cut inside a word (a token longer than a post). */
   readonly forced: boolean;
 }
 
 interface Boundary {
-  /** Matches exactly what stays with the first piece: the cut is at the end of the match. */
+  /** Matches what stays with the first piece: the cut is at the end of the match, or at `cut`. */
   readonly pattern: RegExp;
+  readonly cut?: (match: RegExpMatchArray) => number;
+  /** Decides a match, given the whole text (the pattern runs on a window of it). */
   readonly accept?: (text: string, match: RegExpMatchArray) => boolean;
 }
 
 // A closing quotation mark may stand between the punctuation and the space: `ours,” said`.
 const BOUNDARY_PRIORITY: readonly Boundary[] = [
   {
-    // "…foreign ones. Yes, bandits…", but not "Dr. Okafor" or "John F. Kennedy"
-    pattern: /([.!?…]+)(["”’»)]*)(?= ["“‘«(]*([\p{Lu}\p{Lt}\p{Lo}\p{N}]))|[。！？]+[”」』）]*/gu,
+    // The segmenter's own rule: "…foreign ones. Yes, bandits…", but not "Dr. Okafor", "John F.
+    // Kennedy" or "example.com"; the cut is before the whitespace (group 3).
+    pattern: new RegExp(`${CANDIDATE_SOURCE}|[。！？]+[”」』）]*`, 'gu'),
+    cut: (m) => (m.index ?? 0) + m[0].length - (m[3]?.length ?? 0),
     accept: (text, m) =>
-      m[1] === undefined || endsSentence(text.slice(0, m.index), m[1], m[2] ?? '', m[3] ?? ''),
+      m[1] === undefined ||
+      endsSentence(text, 0, m.index ?? 0, m[1], m[2] ?? '', (m.index ?? 0) + m[0].length),
   },
-  { pattern: /[;:]["”’»]?(?= )|[；：][”」』）]*/gu },
-  { pattern: /(?<= )[—–](?= )/gu },
-  { pattern: /,["”’»]?(?= )|[，、]/gu },
+  { pattern: /[;:]["”’»]?(?=\s)|[；：][”」』）]*/gu },
+  { pattern: /(?<=\s)[—–](?=\s)/gu },
+  { pattern: /,["”’»]?(?=\s)|[，、]/gu },
 ];
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 export function cutToFit(text: string, budget: number, measure: (text: string) => number): CutResult {
-  const pieces: string[] = [];
+  const spans: [number, number][] = [];
   let forced = false;
-  let rest = text.trim();
+  // `rest` is always text.slice(offset, end): a suffix of the text without surrounding whitespace.
+  const end = text.trimEnd().length;
+  let offset = end - text.slice(0, end).trimStart().length;
+  let rest = text.slice(offset, end);
   while (rest.length > 0) {
     const fits = longestFittingPrefix(rest, budget, measure);
     if (fits >= rest.length) break;
@@ -52,11 +67,15 @@ export function cutToFit(text: string, budget: number, measure: (text: string) =
       cut = firstGraphemeEnd(rest);
       forced = true;
     }
-    pieces.push(rest.slice(0, cut).trim());
-    rest = rest.slice(cut).trim();
+    const piece = rest.slice(0, cut).trimEnd();
+    spans.push([offset, offset + piece.length]);
+    const next = rest.slice(cut);
+    const skipped = cut + next.length - next.trimStart().length;
+    offset += skipped;
+    rest = rest.slice(skipped);
   }
-  if (rest.length > 0) pieces.push(rest);
-  return { pieces, forced };
+  if (rest.length > 0) spans.push([offset, offset + rest.length]);
+  return { pieces: spans.map(([s, e]) => text.slice(s, e)), spans, forced };
 }
 
 /**
@@ -86,17 +105,18 @@ function longestFittingPrefix(text: string, budget: number, measure: (text: stri
 /** End index (exclusive) of the first piece, cut at a boundary within `limit` characters. */
 function bestBoundary(text: string, limit: number): number | undefined {
   const floor = Math.floor(limit / 2);
-  const window = text.slice(0, limit + 8); // a little beyond, for the look-aheads
-  for (const { pattern, accept } of BOUNDARY_PRIORITY) {
+  const window = text.slice(0, limit + 16); // a little beyond, for the look-aheads
+  for (const { pattern, cut, accept } of BOUNDARY_PRIORITY) {
     let best: number | undefined;
     for (const match of window.matchAll(pattern)) {
-      const end = (match.index ?? 0) + match[0].length;
-      if (end <= limit && end >= floor && end < text.length && (!accept || accept(window, match))) best = end;
+      const end = cut ? cut(match) : (match.index ?? 0) + match[0].length;
+      if (end <= limit && end >= floor && end < text.length && (!accept || accept(text, match))) best = end;
     }
     if (best !== undefined) return best;
   }
-  const space = text.lastIndexOf(' ', limit);
-  return space > 0 ? space : undefined;
+  // The last word boundary: any whitespace, never a period or a slash inside a token.
+  for (let i = Math.min(limit, text.length - 1); i > 0; i--) if (/\s/.test(text[i]!)) return i;
+  return undefined;
 }
 
 /** The last grapheme boundary at or before `limit` (32 characters of look-ahead settle clusters). */

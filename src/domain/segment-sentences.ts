@@ -1,72 +1,25 @@
-import sbd from 'sbd';
-
 /**
- * Sentence segmentation. `sbd` (a maintained rule-based segmenter with an abbreviation list) does
- * better on news text than ICU's `Intl.Segmenter` (which cuts "Dr. Smith", initials and URLs with
- * query strings); see test/unit/segment-sentences.test.ts for the measured comparison. Repairs on
- * top, all cases sbd gets wrong:
- * - a period after an ordinary word ends the sentence: sbd keeps going after a short capitalised word
- *   ("I met Tom. He was late.") and knows no "…";
- * - a quotation with its own sentence punctuation stays whole: a sentence that leaves a quotation
- *   (or a parenthesis) open is joined with the next one ("“Will he? Or not?” she asked.");
- * - a "sentence" that starts in lower case continues the previous one ("…said on Jan. 7 the…"),
- *   unless its first word is a camel-cased name ("iPhone sales fell");
- * - sbd does not end a sentence at a closing quotation mark: `“Yes. No.” He left.` is cut there.
+ * Sentence segmentation, rule-based and exact: a sentence is always a substring of the paragraph,
+ * and the paragraph is cut only at whitespace that follows sentence punctuation, so the sentences
+ * joined by the whitespace that separated them give the paragraph back, character for character.
+ * Nothing is re-joined or re-spaced: every step works on offsets into the paragraph. A period
+ * inside a token ("t.me", "example.com", "2.5", "U.S.-based", "j.doe@x.org") is never a cut.
  *
- * Sentences are returned as exact substrings of the paragraph (single spaces between them), so
- * joining them with spaces gives the paragraph back: nothing is lost or changed.
+ * Earlier versions ran `sbd` and repaired its output; sbd cuts inside tokens ("https://t.me/x" came
+ * back as "https://t" and "me/x", the period dropped) and re-spaces what it returns, and its one
+ * contribution, judging dotted tokens, is now made here (see `endsSentence`). It is still measured
+ * against, with ICU's `Intl.Segmenter`, in test/unit/segment-sentences.test.ts, on our hard cases
+ * and on pragmatic_segmenter's English "Golden Rules".
+ *
+ * Steps: (1) every run of sentence punctuation, closing marks and whitespace before what can open a
+ * sentence is a candidate, kept where `endsSentence` says so; (2) a quotation or a parenthesis with
+ * its own sentence punctuation stays whole: a piece that leaves one open is joined with the next
+ * (“Will he? Or not?” she asked).
  */
-/**
- * Abbreviations whose period does not end a sentence even before a capital ("Dr. Okafor",
- * "Jan. 7", "St. Louis"). Lower case; matched case-insensitively. sbd's own list is replaced, not
- * extended, by the option (and matched case-sensitively), so the whole list lives here. Left out on
- * purpose: "etc." and "no." (before a word), which end sentences ("apples, pears, etc. Then we
- * left", "one more time no. President Smith…"), and words that are also ordinary words ("sat",
- * "sun", "mon", "miss").
- */
-const ABBREVIATIONS = new Set(
-  // titles and ranks
-  (
-    'mr mrs ms mx messrs mme mlle dr prof rev fr sr sra jr st gen lt col maj capt cmdr cdr adm sgt ' +
-    'cpl pvt brig gov sen rep pres hon supt insp det atty cllr amb ' +
-    // months and weekdays
-    'jan feb mar apr jun jul aug sep sept oct nov dec tue tues wed thu thur thurs fri ' +
-    // everything else that is normally followed by more of the sentence
-    'vs v al approx est dept univ inc corp co ltd bros assn ave blvd mt ft cf viz eg ie'
-  ).split(' '),
-);
 
-/** Abbreviations that do not end a sentence before a number only: "No. 1", "Vol. 3", "p. 12". */
-const NUMBER_ABBREVIATIONS = new Set(
-  'no nos vol vols fig figs ch chap p pp art arts sec sect ext tel op ed eq ref para tab'.split(' '),
-);
-
-const SBD_OPTIONS = {
-  newline_boundaries: false,
-  html_boundaries: false,
-  sanitize: false,
-  preserve_whitespace: false,
-  // sbd compares case-sensitively, after stripping dots ("e.g." -> "eg").
-  abbreviations: [...ABBREVIATIONS, ...NUMBER_ABBREVIATIONS].flatMap((a) => [
-    a,
-    a[0]!.toUpperCase() + a.slice(1),
-  ]),
-};
-
-/** A period inside a token: "U.S.", "e.g.", "2.5", "example.com", "j.doe@x.org". */
-const DOTTED_TOKEN = /[^\s.]\.[^\s.]/;
-
-/** Cuts one paragraph into sentences. */
+/** Cuts one paragraph into sentences: exact substrings, in order, without surrounding whitespace. */
 export function segmentParagraph(paragraph: string): string[] {
-  const text = paragraph.trim();
-  if (!text) return [];
-  // sbd's value is in dotted tokens ("U.S.", "e.g.", "a.m.", decimals, URLs, addresses); where there
-  // are none, the repairs below make every decision sbd would and it is skipped (it is most of the
-  // cost of splitting).
-  const pieces = (DOTTED_TOKEN.test(text) ? locate(text, sbd.sentences(text, SBD_OPTIONS)) : [text]).flatMap(
-    splitMissedBoundaries,
-  );
-  return mergeContinuations(pieces).flatMap(splitAfterClosedQuotation);
+  return sentenceSpans(paragraph).map(([start, end]) => paragraph.slice(start, end));
 }
 
 /** Every paragraph's sentences, in order, with the paragraph index of each. */
@@ -74,106 +27,103 @@ export function segmentSentences(paragraphs: readonly string[]): { text: string;
   return paragraphs.flatMap((p, paragraph) => segmentParagraph(p).map((text) => ({ text, paragraph })));
 }
 
-/** True for a word (without its period) after which a period does not end the sentence. */
-export function isAbbreviation(word: string, beforeNumber = false): boolean {
-  const key = word.toLowerCase();
-  return ABBREVIATIONS.has(key) || (beforeNumber && NUMBER_ABBREVIATIONS.has(key));
-}
-
-/** Sentence punctuation, closing marks, spaces, then what can open a sentence (or "iPhone"). */
-const CANDIDATE = /([.!?…]+)(["”’»)\]]*) +(?=["“‘«([]*([\p{Lu}\p{Lt}\p{Lo}\p{N}]|\p{Ll}+\p{Lu}))/gu;
+/** A sentence as [start, end) offsets into its paragraph. */
+export type Span = readonly [start: number, end: number];
 
 /**
- * sbd keeps a sentence going after a short capitalised word when the next words are capitalised too
- * (it takes "I met Tom. He" and "in May. June" for a name after an abbreviation), and it knows no
- * "…". Where a period follows an ordinary word (not an abbreviation, not an initial, not a dotted
- * token such as "U.S." or a URL, which sbd judges better), the sentence ends.
+ * Sentence punctuation (with any closing marks), whitespace, then what can open a sentence: an
+ * opening mark, then a capital, a digit, a letter of a caseless script, a camel-cased name
+ * ("iPhone"), or a spaced ellipsis opening the next sentence (". . . The practice…"). Shared with
+ * cut-to-fit, which cuts at the end of group 2 instead of after the whitespace.
  */
-function splitMissedBoundaries(piece: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  for (const match of piece.matchAll(CANDIDATE)) {
+export const CANDIDATE_SOURCE =
+  '([.!?…]+)(["”’»)\\]]*)(\\s+)(?=["“‘«(\\[]*(?:[\\p{Lu}\\p{Lt}\\p{Lo}\\p{N}]|\\p{Ll}+\\p{Lu})|\\.(?: \\.){2}\\s+["“‘«(\\[]*\\p{Lu})';
+
+/** Sentence spans of a paragraph (see segmentParagraph). */
+export function sentenceSpans(paragraph: string): Span[] {
+  const raw: Span[] = [];
+  let from = skipSpace(paragraph, 0);
+  for (const match of paragraph.matchAll(new RegExp(CANDIDATE_SOURCE, 'gu'))) {
     const at = match.index ?? 0;
-    const [whole, punctuation = '', closing = '', next = ''] = match;
-    if (!endsSentence(piece.slice(start, at), punctuation, closing, next)) continue;
-    const end = at + whole.length;
-    out.push(piece.slice(start, end).trim());
-    start = end;
+    const [whole, punctuation = '', closing = ''] = match;
+    const next = at + whole.length;
+    if (!endsSentence(paragraph, from, at, punctuation, closing, next)) continue;
+    raw.push([from, at + punctuation.length + closing.length]);
+    from = next;
   }
-  out.push(piece.slice(start).trim());
-  return out.filter(Boolean);
+  const end = trimEndIndex(paragraph);
+  if (from < end) raw.push([from, end]);
+  return mergeOpenQuotations(paragraph, raw);
 }
 
 /**
- * Whether sentence punctuation ends a sentence, given the text before it, the closing marks after
- * it and the first character of the next word (cut-to-fit uses it inside overlong sentences too).
+ * Joins a piece that leaves a quotation open with the next ones until it closes, and a piece that
+ * leaves a parenthesis open with the next when that one closes it. What is open is kept up to date
+ * piece by piece: rescanning the growing sentence made a long paragraph with an unclosed quotation
+ * mark quadratic.
  */
-export function endsSentence(before: string, punctuation: string, closing: string, next: string): boolean {
-  if (punctuation !== '.') return true; // ?, !, …, "..." and "!..": sbd's rules and ours agree
-  // The last word (normalised text has no whitespace but spaces and newlines; no end-anchored regex,
-  // which would scan the whole text).
-  const last = Math.max(before.lastIndexOf(' '), before.lastIndexOf('\n'));
-  const word = before.slice(last + 1).replace(/^["“‘«([]+/, '');
-  if (!word || /[.@/:]/.test(word)) return false; // a dotted token, a URL, an address: sbd decides
-  if (closing) return true; // "…denied it.) The case…", "…it is over.” Then…"
-  if (/^\p{L}$/u.test(word)) return false; // an initial: "John F. Kennedy"
-  return !isAbbreviation(word, /\p{N}/u.test(next));
-}
-
-/**
- * Maps the segmenter's pieces back onto the paragraph: each piece's first word is found at or after
- * the cursor, so the result is exact substrings even if the library trims or re-spaces its output.
- */
-function locate(text: string, pieces: readonly string[]): string[] {
-  const starts: number[] = [0];
-  let cursor = 0;
-  for (const piece of pieces.slice(1)) {
-    const head = piece.trim().slice(0, 12);
-    const found = head ? text.indexOf(head, cursor + 1) : -1;
-    if (found > cursor) {
-      starts.push(found);
-      cursor = found;
-    }
-  }
-  return starts.map((start, i) => text.slice(start, starts[i + 1] ?? text.length).trim()).filter(Boolean);
-}
-
-const OPENING_QUOTES = '“‘«„';
-const CLOSING_QUOTES = '”’»“';
-
-function mergeContinuations(pieces: readonly string[]): string[] {
-  const out: string[] = [];
-  let pending: string | undefined;
-  // What `pending` leaves open, kept up to date piece by piece: rescanning the growing sentence
-  // made a long paragraph with an unclosed quotation mark quadratic.
+function mergeOpenQuotations(text: string, pieces: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  let pending: [number, number] | undefined;
   let open = openMarks();
-  for (const piece of pieces) {
+  for (const [start, end] of pieces) {
     if (pending === undefined) {
-      pending = piece;
-      open = scanMarks(openMarks(), piece);
+      pending = [start, end];
+      open = scanMarks(openMarks(), text, start, end);
       continue;
     }
-    if (
-      quotationOpen(open) ||
-      (open.parentheses > 0 && piece.includes(')')) ||
-      startsLowercase(piece) ||
-      continuesInitialism(pending, piece)
-    ) {
-      pending = `${pending} ${piece}`;
-      scanMarks(open, piece);
+    if (quotationOpen(open) || (open.parentheses > 0 && text.slice(start, end).includes(')'))) {
+      pending[1] = end;
+      scanMarks(open, text, start, end);
     } else {
       out.push(pending);
-      pending = piece;
-      open = scanMarks(openMarks(), piece);
+      pending = [start, end];
+      open = scanMarks(openMarks(), text, start, end);
     }
   }
   if (pending !== undefined) out.push(pending);
   return out;
 }
 
+// ---- deciding one candidate ----------------------------------------------------------------------
+
 /**
- * "the U.S. Senate" is one sentence, "moved to the U.S. They liked it" is two: after an initialism
- * the sentence goes on unless the next word is one that typically opens a sentence.
+ * Abbreviations whose period does not end a sentence even before a capital ("Dr. Okafor",
+ * "Jan. 7", "e.g. London", "St. Louis"). Lower case, dots removed; matched case-insensitively. Left
+ * out on purpose: "etc." and "no." (before a word), which end sentences ("apples, pears, etc. Then
+ * we left", "one more time no. President Smith…"), and words that are also ordinary words ("sat",
+ * "sun", "mon", "miss").
+ */
+const ABBREVIATIONS = new Set(
+  // titles and ranks
+  (
+    'mr mrs ms mx messrs mme mlle dr prof rev fr sra gen lt col maj capt cmdr cdr adm sgt ' +
+    'cpl pvt brig gov sen rep pres hon supt insp det atty cllr amb mt st ' +
+    // months and weekdays
+    'jan feb mar apr jun jul aug sep sept oct nov dec tue tues wed thu thur thurs fri ' +
+    // everything else that is normally followed by more of the sentence
+    'vs v approx est dept univ assn ft cf viz eg ie'
+  ).split(' '),
+);
+
+/** Abbreviations that do not end a sentence before a number only: "No. 1", "Vol. 3", "p. 12". */
+const NUMBER_ABBREVIATIONS = new Set(
+  'no nos n° nº vol vols fig figs ch chap p pp art arts sec sect ext tel op ed eq ref para tab'.split(' '),
+);
+
+/**
+ * Abbreviations that close a name ("Acme Inc.", "Briggs & Co.", "King Jr.", "Smith et al.",
+ * "Fifth Ave."): the sentence goes on after them ("Apple Inc. CEO Tim Cook") unless the next word is
+ * one that typically opens a sentence ("…Briggs & Co. It closed yesterday"). "St." is one of them
+ * after a capitalised word or a number ("Downing St.", "5th St."), and "Saint" elsewhere.
+ */
+const NAME_ENDINGS = new Set('inc co corp ltd llc plc bros jr sr esq al ave blvd rd'.split(' '));
+
+/**
+ * After an initialism ("the U.S.", "a Ph.D.") or a name ending, the sentence goes on unless the next
+ * word is one that typically opens a sentence: "the U.S. Senate voted", but "moved to the U.S. They
+ * liked it". A capitalised noun looks the same as a name ("He moved to the U.S. Officials welcomed
+ * him." stays one sentence: a known miss).
  */
 const SENTENCE_OPENERS = new Set(
   (
@@ -183,42 +133,211 @@ const SENTENCE_OPENERS = new Set(
   ).split(' '),
 );
 
-function continuesInitialism(previous: string, next: string): boolean {
-  // Only the end matters (an end-anchored regex would scan the whole, growing sentence).
-  const tail = previous.length > 64 ? previous.slice(-64) : previous;
-  if (!/(?:^|[\s(])(?:\p{Lu}\.){2,}$/u.test(tail)) return false;
-  const word = /^\p{Lu}[\p{L}’'-]*/u.exec(next)?.[0];
-  return word !== undefined && !SENTENCE_OPENERS.has(word.toLowerCase());
+const MONTHS = new Set(
+  (
+    'january february march april may june july august september october november december ' +
+    'jan feb mar apr jun jul aug sep sept oct nov dec'
+  ).split(' '),
+);
+const WEEKDAYS = new Set(
+  (
+    'monday tuesday wednesday thursday friday saturday sunday ' +
+    'mon tue tues wed thu thur thurs fri sat sun today tonight tomorrow yesterday'
+  ).split(' '),
+);
+/** Time-zone abbreviations, matched in capitals only ("WEST" and "ET" are also words). */
+const TIME_ZONES = new Set(
+  (
+    'UTC GMT BST IST CET CEST EET EEST WET WEST MSK ET EST EDT CT CST CDT MT MST MDT PT PST PDT ' +
+    'AKST AKDT HST AEST AEDT ACST AWST NZST NZDT JST KST SGT HKT'
+  ).split(' '),
+);
+/** Words that open a sentence with its time ("At 5 a.m. Mr. Smith went…", "Shortly after 9 p.m."). */
+const TIME_LEADS = new Set(
+  'at by until till before after around about from since shortly just sometime circa near'.split(' '),
+);
+const TIME_MODIFIERS = new Set(
+  'about around after before roughly nearly almost approximately exactly precisely shortly just'.split(' '),
+);
+
+const OPENING_MARKS = /^["“‘«([]+/;
+const OPENING_MARK_CHARS = '"“‘«([';
+const SPACE = /\s/;
+
+/**
+ * Whether sentence punctuation ends a sentence. `text` is the whole text, `from` where the current
+ * sentence starts, `at` where the punctuation starts, `closing` the closing marks after it and `next`
+ * where the next word starts (after the whitespace). Only a few characters either side are read, so
+ * a paragraph is decided in linear time. cut-to-fit uses it inside overlong sentences too.
+ */
+export function endsSentence(
+  text: string,
+  from: number,
+  at: number,
+  punctuation: string,
+  closing: string,
+  next: number,
+): boolean {
+  if (punctuation !== '.') {
+    // "[...]" and "(…)" mark words left out of a quotation, not the end of a sentence.
+    const after = text[at + punctuation.length];
+    const before = text[at - 1];
+    if ((before === '[' && after === ']') || (before === '(' && after === ')')) return false;
+    return true; // ?, !, "!..", "?!", "...", "…": the sentence ends
+  }
+  const wordStart = wordStartBefore(text, at);
+  const word = text.slice(wordStart, at).replace(OPENING_MARKS, '');
+  if (!word) return spacedEllipsisEnds(text, at, next);
+  // "1. The first item", "• 9. The first item", "a) …": a sentence is never just a list marker.
+  if (at - from <= 6 && /^[•◦▪‣⁃*–—-]?\s*(?:\p{N}{1,3}|\p{L})$/u.test(text.slice(from, at))) return false;
+  if (closing) return true; // "…denied it.) The case…", "…it is over.” Then…"
+  if (/[@/:]/.test(word)) return true; // a URL, a path, an e-mail address: the period is the sentence's
+  if (word.includes('.')) return dottedTokenEnds(text, from, wordStart, word, next);
+  if (isTimeOfDay(word, text, from, wordStart)) return !timeGoesOn(text, from, wordStart, next);
+  const nextWord = wordAt(text, next);
+  if (/^\p{L}$/u.test(word)) {
+    // An initial ("John F. Kennedy", "Albert I. Jones"), but "you and I." is the pronoun.
+    return word === 'I' && /^\p{Ll}/u.test(previousWord(text, from, wordStart));
+  }
+  const key = word.toLowerCase();
+  if (NAME_ENDINGS.has(key) || (key === 'st' && isStreet(previousWord(text, from, wordStart)))) {
+    return opensSentence(nextWord);
+  }
+  return !(ABBREVIATIONS.has(key) || (NUMBER_ABBREVIATIONS.has(key) && /^\p{N}/u.test(nextWord)));
 }
 
 /**
- * sbd does not end a sentence at a closing quotation mark: `“Yes. No.” He left.` comes back as one.
- * Cut after a quotation that ends with sentence punctuation when a capitalised word follows and no
- * quotation is open at that point.
+ * A period after a token that has periods of its own. Numbers ("$100.00.", "1026.253.553.") and
+ * domains ("example.com.", "t.me.") end the sentence; "e.g." and "i.e." never do; "a.m." and "p.m."
+ * follow the time rule; an initialism ("U.S.", "Ph.D.") ends it only before a sentence opener.
  */
-function splitAfterClosedQuotation(sentence: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let scanned = 0;
-  let open = openMarks();
-  for (const match of sentence.matchAll(/[.!?…]["”»](?= +[\p{Lu}“"«])/gu)) {
-    const end = (match.index ?? 0) + match[0].length;
-    scanMarks(open, sentence, scanned, end);
-    scanned = end;
-    if (!quotationOpen(open)) {
-      out.push(sentence.slice(start, end).trim());
-      start = end;
-      open = openMarks();
-    }
-  }
-  out.push(sentence.slice(start).trim());
-  return out.filter(Boolean);
+function dottedTokenEnds(text: string, from: number, wordStart: number, word: string, next: number): boolean {
+  if (/\p{N}/u.test(word)) return true;
+  const labels = word.split('.');
+  const initialism =
+    labels.every((l) => l.length <= 3) && (/\p{Lu}/u.test(word) || labels.every((l) => l.length <= 1));
+  if (!initialism) return true; // a domain: "www.example.com", "evil.example", "bit.ly"
+  const key = labels.join('').toLowerCase();
+  if (key === 'am' || key === 'pm') return !timeGoesOn(text, from, wordStart, next);
+  if (ABBREVIATIONS.has(key)) return false;
+  return opensSentence(wordAt(text, next));
 }
 
-/** "…said on Jan. 7 the…" goes on; "iPhone sales fell" and "eBay said" are new sentences. */
-function startsLowercase(piece: string): boolean {
-  return /^\p{Ll}/u.test(piece) && !/^\p{Ll}+\p{Lu}/u.test(piece);
+/**
+ * "a.m." / "p.m." (also "am", "pm" after a number, and "5pm") before a capital. The time belongs to
+ * what follows when that is a month, a weekday, a time zone or a date ("3:27 a.m. Aug. 26, 2023",
+ * "9 p.m. Tuesday", "9 p.m. ET", "3 a.m. 26 August"), or when the sentence so far is only a
+ * fronted time ("At 5 a.m. Mr. Smith went to the bank", "Shortly after 9 p.m. Officers…"): a
+ * sentence is never just "At 5 a.m.". Otherwise a capital opens a new sentence: "…the bank at 6 P.M.
+ * Mr. Smith then went…", "…at 9 p.m. Officers arrived…" (news puts the time last, and a name or a
+ * capitalised noun after it is far more often a new subject than a continuation). A number alone
+ * after the time ("at 5 p.m. 20 people came") is a new sentence too.
+ */
+function timeGoesOn(text: string, from: number, wordStart: number, next: number): boolean {
+  const bare = wordAt(text, next).replace(/[.,]$/, '');
+  const lower = bare.toLowerCase();
+  if (MONTHS.has(lower) || WEEKDAYS.has(lower) || TIME_ZONES.has(bare)) return true;
+  if (/^\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?$/.test(bare)) return true; // 8/26/2023, 2023-08-26
+  if (/^\d{1,2}(?:st|nd|rd|th)?$/.test(bare)) {
+    // "26 Aug." or "26th of August"
+    const after = wordAt(text, skipSpace(text, wordEnd(text, next)));
+    const month = after.replace(/[.,]$/, '').toLowerCase();
+    if (MONTHS.has(month) || month === 'of') return true;
+  }
+  return isFrontedTime(text, from, wordStart);
 }
+
+/** True when the sentence so far is a preposition and a time: "At 5", "Shortly after 3:27". */
+function isFrontedTime(text: string, from: number, wordStart: number): boolean {
+  if (wordStart - from > 40) return false;
+  const words = text.slice(from, wordStart).trim().replace(OPENING_MARKS, '').split(/\s+/);
+  const [lead, ...rest] = words;
+  if (lead === undefined || !TIME_LEADS.has(lead.toLowerCase())) return false;
+  let number = false;
+  for (const w of rest) {
+    if (/^\d{1,2}(?:[:.]\d\d)?$/.test(w)) number = true;
+    else if (!TIME_MODIFIERS.has(w.toLowerCase())) return false;
+  }
+  return number;
+}
+
+/** "a.m." is handled with dotted tokens; here "5pm", "5:30pm" and "pm" or "am" after a number. */
+function isTimeOfDay(word: string, text: string, from: number, wordStart: number): boolean {
+  if (/^\d{1,2}(?::\d\d)?[ap]m$/i.test(word)) return true;
+  return /^[ap]m$/i.test(word) && /^\d{1,2}(?::\d\d)?$/.test(previousWord(text, from, wordStart));
+}
+
+/** "Downing St.", "5th St.", "42 St.": a street; "at St. Mary’s", "St. Louis": a saint. */
+function isStreet(previous: string): boolean {
+  return /^\p{Lu}/u.test(previous) || /^\d+(?:st|nd|rd|th)?$/i.test(previous);
+}
+
+function opensSentence(next: string): boolean {
+  const word = /^\p{L}+/u.exec(next)?.[0];
+  return word !== undefined && SENTENCE_OPENERS.has(word.toLowerCase());
+}
+
+/**
+ * A period standing alone ("a period . . . . Next sentence."): part of a spaced ellipsis. Three
+ * dots mark words left out inside a sentence ("the thing is . . . I didn’t mean it"); four, the
+ * last one spaced, end it. After "compounds. . . . The", the sentence ended at the first period
+ * (the candidate there, which looks ahead to ". . . The") and the ellipsis opens the next one.
+ */
+function spacedEllipsisEnds(text: string, at: number, next: number): boolean {
+  if (text[next] === '.') return false; // not the last dot of the ellipsis
+  let dots = 1;
+  let i = at;
+  while (i >= 2 && text[i - 1] === ' ' && text[i - 2] === '.') {
+    dots++;
+    i -= 2;
+  }
+  const attached = i > 0 && !SPACE.test(text[i - 1]!);
+  if (attached) return dots !== 4 && dots !== 3;
+  return dots !== 3;
+}
+
+/** Where the word that ends at `at` starts. */
+function wordStartBefore(text: string, at: number): number {
+  let i = at;
+  while (i > 0 && !SPACE.test(text[i - 1]!)) i--;
+  return i;
+}
+
+/** The word before the one at `wordStart`, within the sentence (empty at its start). */
+function previousWord(text: string, from: number, wordStart: number): string {
+  let end = wordStart;
+  while (end > from && SPACE.test(text[end - 1]!)) end--;
+  if (end <= from) return '';
+  return text.slice(Math.max(from, wordStartBefore(text, end)), end).replace(OPENING_MARKS, '');
+}
+
+/** The word at `start` (up to 40 characters), without opening marks. */
+function wordAt(text: string, start: number): string {
+  let i = start;
+  while (i < text.length && OPENING_MARK_CHARS.includes(text[i]!)) i++;
+  return text.slice(i, wordEnd(text, i));
+}
+
+/** Where the word at `start` ends (looking at most 40 characters ahead). */
+function wordEnd(text: string, start: number): number {
+  let end = start;
+  while (end < text.length && end - start < 40 && !SPACE.test(text[end]!)) end++;
+  return end;
+}
+
+function skipSpace(text: string, start: number): number {
+  let i = start;
+  while (i < text.length && SPACE.test(text[i]!)) i++;
+  return i;
+}
+
+function trimEndIndex(text: string): number {
+  let end = text.length;
+  while (end > 0 && SPACE.test(text[end - 1]!)) end--;
+  return end;
+}
+
+// ---- quotation marks and parentheses ---------------------------------------------------------------
 
 /**
  * True when the text leaves a quotation open: more typographic opening than closing quotes, or an
@@ -262,5 +381,3 @@ function scanMarks(open: OpenMarks, text: string, from = 0, to = text.length): O
 function quotationOpen(open: OpenMarks): boolean {
   return open.quotes > 0 || open.straight % 2 === 1;
 }
-
-export { CLOSING_QUOTES, OPENING_QUOTES };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cutToFit } from '../../src/domain/cut-to-fit.js';
 import { platformLength } from '../fixtures/fixtures.js';
+import { createRandom, randomParagraph, UNCUTTABLE } from '../fixtures/segmentation/random-paragraphs.js';
 
 const utf16 = (text: string) => text.length;
 const weighted = (text: string) => platformLength('twitter', text);
@@ -26,7 +27,11 @@ function expectCleanCuts(text: string, pieces: readonly string[]) {
 
 describe('cutToFit', () => {
   it('leaves a text that fits alone', () => {
-    expect(cutToFit('  Short enough.  ', 40, utf16)).toEqual({ pieces: ['Short enough.'], forced: false });
+    expect(cutToFit('  Short enough.  ', 40, utf16)).toEqual({
+      pieces: ['Short enough.'],
+      spans: [[2, 15]],
+      forced: false,
+    });
   });
 
   it('prefers a semicolon or colon to a comma', () => {
@@ -147,4 +152,72 @@ describe('cutToFit', () => {
     const text = 'Alpha beta, gamma delta; epsilon — zeta eta theta. '.repeat(20);
     expect(cutToFit(text, 70, weighted)).toEqual(cutToFit(text, 70, weighted));
   });
+
+  // Issue #9: a post carries the article's characters exactly.
+  it('cuts only at whitespace: the pieces and the whitespace between them are the text (seeded random texts)', () => {
+    const random = createRandom(20_240_826);
+    let checked = 0;
+    for (let round = 0; round < 400; round++) {
+      const { text, tokens } = randomParagraph(random);
+      for (const measure of [utf16, weighted]) {
+        const words = text.split(/\s+/).filter(Boolean);
+        const longest = Math.max(...words.map(measure));
+        const budget = longest + Math.floor(random() * Math.max(1, measure(text) - longest));
+        const { pieces, spans, forced } = cutToFit(text, budget, measure);
+        const where = `${JSON.stringify(text)} at ${budget}`;
+        expect(forced, where).toBe(false);
+        expect(pieces, where).toEqual(spans.map(([s, e]) => text.slice(s, e)));
+        expectCutsAtWhitespace(text, spans, where);
+        expect(pieces.join('').replace(/\s/g, ''), where).toBe(text.replace(/\s/g, ''));
+        for (const piece of pieces) expect(measure(piece), where).toBeLessThanOrEqual(budget);
+        for (const token of tokens)
+          expect(
+            pieces.some((p) => p.includes(token)),
+            `${token} in ${where}`,
+          ).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBe(800);
+  });
+
+  it('cuts inside a token only when the token alone is longer than the budget (forced)', () => {
+    const random = createRandom(7);
+    for (let round = 0; round < 200; round++) {
+      const long = `https://example.org/${'a1.b2/'.repeat(30 + Math.floor(random() * 30))}end`;
+      const { text } = randomParagraph(random, true);
+      const full = `${text} ${long} ${text}`;
+      const longest = Math.max(...text.split(' ').map(utf16));
+      const budget = longest + Math.floor(random() * 20);
+      const { pieces, spans, forced } = cutToFit(full, budget, utf16);
+      expect(forced).toBe(true);
+      expect(pieces.join('').replace(/\s/g, '')).toBe(full.replace(/\s/g, ''));
+      // Every cut that is not at whitespace is inside the long token.
+      const tokenStart = full.indexOf(long);
+      for (let i = 1; i < spans.length; i++) {
+        const cut = spans[i]![0];
+        if (spans[i - 1]![1] === cut) {
+          expect(cut).toBeGreaterThan(tokenStart);
+          expect(cut).toBeLessThan(tokenStart + long.length);
+        }
+      }
+      // The short tokens are never cut.
+      for (const token of UNCUTTABLE.filter((t) => text.includes(t))) {
+        expect(pieces.filter((p) => p.includes(token)).length).toBeGreaterThan(0);
+      }
+    }
+  });
 });
+
+/** Spans are in order, cover the text but whitespace, and each gap between two is whitespace. */
+function expectCutsAtWhitespace(text: string, spans: readonly (readonly [number, number])[], where: string) {
+  let previous = 0;
+  spans.forEach(([start, end], i) => {
+    expect(start, where).toBeLessThan(end);
+    const gap = text.slice(previous, start);
+    expect(gap, where).toMatch(i === 0 ? /^\s*$/ : /^\s+$/);
+    expect(text.slice(start, end), where).toBe(text.slice(start, end).trim());
+    previous = end;
+  });
+  expect(text.slice(previous), where).toMatch(/^\s*$/);
+}
