@@ -18,14 +18,43 @@ export interface EnqueueArticleInput {
   readonly now: Date;
 }
 
+/** A thread with more parts than its channel may post in a day: it could never go out whole. */
+export interface ThreadOverCap {
+  readonly channelId: string;
+  readonly parts: number;
+  readonly dailyCap: number;
+  /** The channel's length target, and the platform's limit it may be raised to (fewer parts). */
+  readonly targetLength: number;
+  readonly maxLength: number;
+}
+
+export type EnqueueArticleResult =
+  | EnqueueResult
+  /** Nothing was queued on any channel: every entry point shows `message` and stops. */
+  | {
+      readonly kind: 'thread-over-cap';
+      readonly problems: readonly ThreadOverCap[];
+      readonly message: string;
+    };
+
 export interface EnqueueArticleOutput {
-  readonly result: EnqueueResult;
+  readonly result: EnqueueArticleResult;
   readonly splits: readonly ChannelSplit[];
 }
 
-/** Splits the article for every channel and queues all of it in one transaction. */
+/**
+ * Splits the article for every channel and queues all of it in one transaction. A thread goes out
+ * whole at one slot within the channel's daily cap, so a thread longer than the cap is refused here,
+ * before anything is stored: queued, it would wait forever.
+ */
 export function enqueueArticle(store: PostStore, input: EnqueueArticleInput): EnqueueArticleOutput {
   const splits = splitForChannels(input.article, input.channels, input.mode);
+  const problems = threadsOverCap(splits, input.mode);
+  if (problems.length > 0)
+    return {
+      result: { kind: 'thread-over-cap', problems, message: threadOverCapMessage(problems) },
+      splits,
+    };
   const result = store.enqueueArticle(
     {
       contentHash: articleHash(input.article),
@@ -41,4 +70,40 @@ export function enqueueArticle(store: PostStore, input: EnqueueArticleInput): En
     { now: input.now, approved: input.approved, ...(input.force ? { force: true } : {}) },
   );
   return { result, splits };
+}
+
+/**
+ * The channels on which this split is a thread with more parts than the channel's daily cap. For
+ * previews (the bot's /add, `publish`), which split before they queue and can warn at once.
+ */
+export function threadsOverCap(splits: readonly ChannelSplit[], mode?: PostingMode): ThreadOverCap[] {
+  return splits
+    .filter(
+      ({ channel, result }) =>
+        (mode ?? channel.mode) === 'thread' && result.selected.length > channel.dailyCap,
+    )
+    .map(({ channel, rules, result }) => ({
+      channelId: channel.id,
+      parts: result.selected.length,
+      dailyCap: channel.dailyCap,
+      targetLength: channel.targetLength,
+      maxLength: rules.maxLength,
+    }));
+}
+
+/**
+ * One line (a sentence per channel), naming the thread's length, the cap and the fix: "x-main: a
+ * thread of 21 parts is longer than the daily cap of 17 posts, so it could never go out whole; raise
+ * dailyCap …".
+ */
+export function threadOverCapMessage(problems: readonly ThreadOverCap[]): string {
+  return problems
+    .map((p) => {
+      const longer =
+        p.targetLength < p.maxLength
+          ? `, or targetLength (now ${p.targetLength}, at most ${p.maxLength}) for fewer, longer parts`
+          : ` (targetLength is already ${p.maxLength}, the platform's limit)`;
+      return `${p.channelId}: a thread of ${p.parts} parts is longer than the daily cap of ${p.dailyCap} posts, so it could never go out whole; raise dailyCap to ${p.parts} or more${longer}`;
+    })
+    .join('. ');
 }

@@ -59,8 +59,8 @@ export async function runChannelSlot(
 }
 
 /**
- * What a slot would do now, without publishing: pauses, quiet hours, held threads and the daily cap
- * as `runChannelSlot` applies them. `status` and the bot use it to say why a channel waits.
+ * What a slot would do now, without publishing: pauses, quiet hours, held threads and the daily cap,
+ * exactly as `runChannelSlot` applies them.
  */
 export function decideSlot(deps: PublishDeps, channelId: string): SlotDecision {
   const channel = channelById(deps, channelId);
@@ -69,8 +69,26 @@ export function decideSlot(deps: PublishDeps, channelId: string): SlotDecision {
   const state = activeState(deps, channelId, now);
   if (state.paused) return { kind: 'idle', why: 'paused', detail: state.pauseReason ?? '' };
   if (inQuietHours(now, channel.zone, channel.quietHours)) return { kind: 'idle', why: 'quiet-hours' };
+  return decideFromQueue(deps, channel, now);
+}
 
-  const left = dailyCapLeft(deps, channelId);
+/**
+ * Why the channel's next thread waits for the daily cap, in words ("thread of 21 parts waits: 7 left
+ * of the daily cap of 17"), or undefined when it does not: for `status`, whatever the hour.
+ */
+export function threadCapWait(deps: PublishDeps, channelId: string): string | undefined {
+  const channel = channelById(deps, channelId);
+  if (!channel) return undefined;
+  const found = nextToPublish(deps, channel, deps.clock.now());
+  if (found.kind !== 'post' || found.post.mode !== 'thread') return undefined;
+  const { remaining, started } = found.thread;
+  const check = checkDailyCap(remaining, dailyCapLeft(deps, channelId), channel.dailyCap, started);
+  return check.go ? undefined : check.detail;
+}
+
+/** The slot's decision once the channel may post at all: the queue, held threads and the cap. */
+function decideFromQueue(deps: PublishDeps, channel: Channel, now: Date): SlotDecision {
+  const left = dailyCapLeft(deps, channel.id);
   const found = nextToPublish(deps, channel, now);
   const passedOver = found.passedOver ? { passedOver: found.passedOver } : {};
   if (found.kind === 'post' && found.thread.started)
