@@ -5,7 +5,7 @@ import type { Article, PostingMode } from '../../src/domain/article.js';
 import { createSilentLogger, type Logger } from '../../src/ports/logger.js';
 import type { AdminAlert, Notifier } from '../../src/ports/notifier.js';
 import type { EnqueueResult, StoredPost } from '../../src/ports/post-store.js';
-import { enqueueArticle } from '../../src/use-cases/enqueue-article.js';
+import { type EnqueueArticleResult, enqueueArticle } from '../../src/use-cases/enqueue-article.js';
 import type { PacingLimits } from '../../src/use-cases/pace-publisher.js';
 import {
   createFakeTelegramApi,
@@ -64,7 +64,7 @@ export interface World {
   enqueue(
     article: Article,
     options?: { channels?: readonly string[]; mode?: PostingMode; force?: boolean },
-  ): EnqueueResult;
+  ): EnqueueArticleResult;
   /** The posts of an article on a channel, in order, as the store has them now. */
   posts(articleId: number, channelId: string): readonly StoredPost[];
   close(): Promise<void>;
@@ -157,7 +157,7 @@ function latency(ms: number | undefined): { latencyMs?: number } {
 }
 
 /** Throws with the store's view when an enqueue did not queue. */
-export function queued(result: EnqueueResult): Extract<EnqueueResult, { kind: 'queued' }> {
+export function queued(result: EnqueueArticleResult): Extract<EnqueueResult, { kind: 'queued' }> {
   if (result.kind !== 'queued')
     throw new Error(`expected the article to be queued, got ${JSON.stringify(result)}`);
   return result;

@@ -79,6 +79,7 @@ export async function addCommand(ctx: CliContext, args: readonly string[]): Prom
       force: values.force ?? false,
       now: runtime.clock.now(),
     });
+    if (result.kind === 'thread-over-cap') throw new CliError(result.message);
     if (result.kind === 'duplicate') {
       throw new CliError(
         `"${outcome.article.title}" is already queued or published (article #${result.articleId}) on ${result.channelIds.join(', ')}; use --force to queue it again`,

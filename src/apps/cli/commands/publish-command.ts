@@ -6,7 +6,12 @@ import { isStoreError } from '../../../adapters/sqlite/store-error.js';
 import type { Config } from '../../../config/load-config.js';
 import type { PostingMode } from '../../../domain/article.js';
 import { MODES } from '../../../domain/split-article.js';
-import { articleHash, enqueueArticle } from '../../../use-cases/enqueue-article.js';
+import {
+  articleHash,
+  enqueueArticle,
+  threadOverCapMessage,
+  threadsOverCap,
+} from '../../../use-cases/enqueue-article.js';
 import { type ChannelSplit, splitForChannels } from '../../../use-cases/prepare-article.js';
 import {
   type ChannelReport,
@@ -95,6 +100,9 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     if (existing.size > 0 && !values.resume) throw duplicateError(outcome.article.title, existing);
     const fresh = channels.filter((c) => !existing.has(c.id));
     const splits = splitForChannels(outcome.article, fresh, mode);
+    // Refused before the preview and the question: such a thread could never go out whole.
+    const overCap = threadsOverCap(splits, mode);
+    if (overCap.length > 0) throw new CliError(threadOverCapMessage(overCap));
     if (existing.size > 0) {
       out(
         `resuming article ${[...new Set(existing.values())].map((id) => `#${id}`).join(', ')} "${outcome.article.title}" on ${[...existing.keys()].join(', ')}: posts already sent are skipped`,
@@ -110,7 +118,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     }
     const articleOf = new Map(existing);
     if (fresh.length > 0) {
-      const queued = enqueueArticle(runtime.store, {
+      const { result } = enqueueArticle(runtime.store, {
         article: outcome.article,
         channels: fresh,
         ...(mode ? { mode } : {}),
@@ -118,14 +126,15 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
         force,
         now: runtime.clock.now(),
       });
+      if (result.kind === 'thread-over-cap') throw new CliError(result.message);
       // Queued meanwhile by someone else (the daemon's Telegram /add), or matched by URL only.
-      if (queued.result.kind === 'duplicate') {
+      if (result.kind === 'duplicate') {
         throw duplicateError(
           outcome.article.title,
-          new Map(queued.result.channelIds.map((id) => [id, queued.result.articleId])),
+          new Map(result.channelIds.map((id) => [id, result.articleId])),
         );
       }
-      for (const c of fresh) articleOf.set(c.id, queued.result.articleId);
+      for (const c of fresh) articleOf.set(c.id, result.articleId);
     }
     const tty = Boolean((ctx.stdout as { isTTY?: boolean }).isTTY);
     // Posts the platform already had (X refuses the same text twice): counted as sent, but the user

@@ -1,7 +1,7 @@
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
 import { planSlots } from '../../../use-cases/plan-slots.js';
-import { activeState, dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
+import { activeState, dailyCapLeft, threadCapWait } from '../../../use-cases/run-channel-slot.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
@@ -42,6 +42,8 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
         nextSlotLocal: next ? formatInZone(next, channel.zone) : null,
         capLeft: dailyCapLeft(runtime.deps, channel.id),
         dailyCap: channel.dailyCap,
+        /** Why the next thread waits, e.g. "thread of 21 parts waits: 7 left of the daily cap of 17". */
+        waiting: threadCapWait(runtime.deps, channel.id) ?? null,
         paused: state.paused,
         pauseReason: state.pauseReason,
         pausedUntil: state.pausedUntil?.toISOString() ?? null,
@@ -68,7 +70,7 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
       );
       lines.push(`  queue: ${counts}`);
       lines.push(
-        `  next slot: ${row.nextSlotLocal ?? 'never'}; ${row.capLeft} of ${row.dailyCap} left today`,
+        `  next slot: ${row.nextSlotLocal ?? 'never'}; ${row.capLeft} of ${row.dailyCap} left today${row.waiting ? `; ${row.waiting}` : ''}`,
       );
     }
     if (unknown.length > 0)
@@ -139,6 +141,8 @@ interface PreviewRow {
   readonly dailyCapReached?: true;
   /** Present (true) on slots inside a timed pause (a rate limit) while posts wait. */
   readonly paused?: true;
+  /** Why, where there is more to say: "thread of 21 parts waits: 7 left of the daily cap of 17". */
+  readonly reason?: string;
 }
 
 /**
@@ -176,6 +180,7 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
           ...(slot.blocked === 'quiet hours' ? { quietHours: true as const } : {}),
           ...(slot.blocked === 'daily cap reached' ? { dailyCapReached: true as const } : {}),
           ...(slot.blocked === 'paused' ? { paused: true as const } : {}),
+          ...(slot.reason ? { reason: slot.reason } : {}),
         }));
       if (plan.pausedIndefinitely) rows.length = 0;
       preview[channel.id] = rows;
@@ -189,7 +194,7 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
       lines.push(`${channelId}:`);
       for (const row of rows.slice(0, 50))
         lines.push(
-          `  ${row.local}  ${row.posts.length ? row.posts.map((p) => `#${p}`).join(' ') : row.quietHours ? '(quiet hours)' : row.paused ? '(paused)' : row.dailyCapReached ? '(daily cap reached)' : '(nothing queued)'}`,
+          `  ${row.local}  ${row.posts.length ? row.posts.map((p) => `#${p}`).join(' ') : row.reason ? `(${row.reason})` : row.quietHours ? '(quiet hours)' : row.paused ? '(paused)' : row.dailyCapReached ? '(daily cap reached)' : '(nothing queued)'}`,
         );
       if (rows.length > 50) lines.push(`  … ${rows.length - 50} more slots`);
     }

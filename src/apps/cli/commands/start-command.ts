@@ -108,6 +108,7 @@ function queueExample(runtime: Runtime, say: (line: string) => void): void {
     approved: true,
     now: runtime.clock.now(),
   });
+  if (result.kind === 'thread-over-cap') say(`the bundled example was not queued: ${result.message}`);
   if (result.kind === 'queued') {
     const counts = splits.map((s) => `${s.channel.id}: ${s.result.selected.length}`).join(', ');
     say(

@@ -1,7 +1,7 @@
 import type { Article } from '../../../domain/article.js';
 import { formatBytes, type IngestOutcome } from '../../../domain/ingest-article.js';
 import { FetchError } from '../../../ports/article-fetcher.js';
-import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
+import { enqueueArticle, threadOverCapMessage, threadsOverCap } from '../../../use-cases/enqueue-article.js';
 import { loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
   type ChannelSplit,
@@ -87,6 +87,9 @@ function afterIngest(s: BotServices, outcome: IngestOutcome, admin: Admin): Repl
   const splits = splitForChannels(outcome.article, channels);
   if (splits.every((sp) => sp.result.selected.length === 0))
     return text(`⚠️ "${esc(outcome.article.title)}" gives no posts on any channel; nothing to queue.`);
+  // Said at once, not after a button press: such a thread could never go out whole.
+  const overCap = threadsOverCap(splits);
+  if (overCap.length > 0) return text(`⚠️ ${esc(threadOverCapMessage(overCap))}. Nothing queued.`);
   if (!s.requireApproval)
     return queueNow(
       s,
@@ -163,6 +166,8 @@ function queueNow(
     approved,
     now: s.clock.now(),
   });
+  if (result.kind === 'thread-over-cap')
+    return { queued: false, reply: text(`⚠️ ${esc(result.message)}. Nothing queued.`) };
   if (result.kind === 'duplicate')
     return {
       queued: false,

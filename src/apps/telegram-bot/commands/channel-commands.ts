@@ -121,7 +121,7 @@ export function scheduleCommand(s: BotServices, args: string): Reply {
     }
     for (const slot of plan.slots.slice(0, SCHEDULE_SLOTS)) {
       const what = slot.blocked
-        ? `— ${slot.blocked}`
+        ? `— ${esc(slot.reason ?? slot.blocked)}`
         : slot.posts.length === 0
           ? '— nothing queued'
           : `— ${slot.posts.map((p) => `#${p.id}`).join(' ')} ${excerpt(slot.posts[0]?.text ?? '', 60)}`;

@@ -1,5 +1,5 @@
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
-import { activeState, dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
+import { activeState, dailyCapLeft, threadCapWait } from '../../../use-cases/run-channel-slot.js';
 import type { BotServices, Reply } from '../bot-types.js';
 import { bold, esc, excerpt, paginate } from '../format-html.js';
 
@@ -14,6 +14,7 @@ export function statusCommand(s: BotServices): Reply {
     const [next] = nextSlots(channel.schedule, channel.zone, now, 1);
     const awaiting = store.upcoming(channel.id, 10_000).filter((p) => !p.approved).length;
     const publisher = s.deps.publishers.get(channel.id)?.kind ?? 'none';
+    const waiting = threadCapWait(s.deps, channel.id);
     const extra = (['sending', 'unknown', 'skipped'] as const)
       .filter((k) => counts[k] > 0)
       .map((k) => ` · ${k} ${counts[k]}`)
@@ -23,7 +24,7 @@ export function statusCommand(s: BotServices): Reply {
       `${bold(channel.id)} (${esc(`${channel.platform} via ${publisher}, ${channel.mode}`)})${channel.enabled ? '' : ' — disabled in config'}`,
       `queued ${counts.queued}${awaiting > 0 ? ` (${awaiting} awaiting /approve)` : ''} · sent ${counts.sent} · failed ${counts.failed}${extra}`,
       `next slot: ${esc(next ? formatInZone(next, channel.zone) : 'never')}`,
-      `daily cap: ${dailyCapLeft(s.deps, channel.id)} of ${channel.dailyCap} left today`,
+      `daily cap: ${dailyCapLeft(s.deps, channel.id)} of ${channel.dailyCap} left today${waiting ? esc(`; ${waiting}`) : ''}`,
       state.paused
         ? `⏸ ${bold('paused')}: ${esc(state.pauseReason ?? '')}${state.pausedUntil ? esc(` (until ${formatInZone(state.pausedUntil, channel.zone)})`) : ` — /resume ${esc(channel.id)}`}`
         : '▶️ running',
