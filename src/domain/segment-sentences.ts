@@ -39,11 +39,14 @@ export type Span = readonly [start: number, end: number];
 export const CANDIDATE_SOURCE =
   '([.!?…]+)(["”’»)\\]]*)(\\s+)(?=["“‘«(\\[]*(?:[\\p{Lu}\\p{Lt}\\p{Lo}\\p{N}]|\\p{Ll}+\\p{Lu})|\\.(?: \\.){2}\\s+["“‘«(\\[]*\\p{Lu})';
 
+const CANDIDATE = new RegExp(CANDIDATE_SOURCE, 'gu');
+
 /** Sentence spans of a paragraph (see segmentParagraph). */
 export function sentenceSpans(paragraph: string): Span[] {
   const raw: Span[] = [];
   let from = skipSpace(paragraph, 0);
-  for (const match of paragraph.matchAll(new RegExp(CANDIDATE_SOURCE, 'gu'))) {
+  // matchAll iterates a copy of the regex: the shared one's lastIndex is never moved.
+  for (const match of paragraph.matchAll(CANDIDATE)) {
     const at = match.index ?? 0;
     const [whole, punctuation = '', closing = ''] = match;
     const next = at + whole.length;
