@@ -34,8 +34,9 @@ describe('normalizeText', () => {
     expect(normalizeText(`${family} ${heart}`)).toBe(`${family} ${heart}`);
   });
 
-  it('keeps newlines (they separate paragraphs) but trims spaces around them', () => {
-    expect(normalizeText('one  \n  two\u2028three\u2029four')).toBe('one\ntwo\nthree\nfour');
+  it('keeps newlines (they separate paragraphs), drops spaces before them, keeps indentation', () => {
+    expect(normalizeText('one  \ntwo\u2028three\u2029four')).toBe('one\ntwo\nthree\nfour');
+    expect(normalizeText('- item\n    wrapped  twice\n\t\nnext  ')).toBe('- item\n    wrapped twice\n\nnext');
   });
 });
 
@@ -49,5 +50,45 @@ describe('toParagraph and splitParagraphs', () => {
       'First para still first.',
       'Second.',
     ]);
+  });
+});
+
+describe('splitParagraphs keeps list items as paragraphs of their own', () => {
+  it.each([
+    [
+      'bullets after a lead-in line',
+      'The plan has three parts:\n- earlier boats\n- fewer night boats\n• a new pier',
+      ['The plan has three parts:', '- earlier boats', '- fewer night boats', '• a new pier'],
+    ],
+    [
+      '"* " bullets and numbered items with "." or ")"',
+      '* one\n* two\n\n1. first\n2) second',
+      ['* one', '* two', '1. first', '2) second'],
+    ],
+    [
+      'an indented or lower-case line continues the item; text after the list starts a paragraph',
+      '- fewer night boats, which\n  the port called a saving\n- a new pier that\nopens in May\nThe vote was close.',
+      [
+        '- fewer night boats, which the port called a saving',
+        '- a new pier that opens in May',
+        'The vote was close.',
+      ],
+    ],
+  ])('%s', (_what, text, expected) => {
+    expect(splitParagraphs(normalizeText(text))).toEqual(expected);
+  });
+
+  it.each([
+    // a wrapped sentence whose next line opens with a number is not a list
+    ['The total rose by\n12. The next year it fell.', ['The total rose by 12. The next year it fell.']],
+    ['Fares rose in\n2024. Then they fell.', ['Fares rose in 2024. Then they fell.']],
+    // a hyphen inside a line is no bullet
+    [
+      'A well-known line - the harbour tram - reopened.',
+      ['A well-known line - the harbour tram - reopened.'],
+    ],
+    ['-30-\n-end-', ['-30- -end-']],
+  ])('not a list: %j', (text, expected) => {
+    expect(splitParagraphs(normalizeText(text))).toEqual(expected);
   });
 });
