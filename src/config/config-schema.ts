@@ -28,6 +28,7 @@ const cronExpression = z.string().superRefine((expr, ctx) => {
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, e.g. "23:00"');
 
 const regexPattern = z.string().refine(isRegex, { message: 'not a valid regular expression' });
+const furniturePatterns = (defaults: readonly string[]) => z.array(regexPattern).default([...defaults]);
 
 const quoteTemplate = z.string().superRefine((value, ctx) => {
   for (const problem of checkTemplate(value, ['text'])) ctx.addIssue({ code: 'custom', message: problem });
@@ -153,12 +154,20 @@ export const settingsSchema = z
         fetchTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
       })
       .prefault({}),
+    // Newsroom furniture (see domain/boilerplate.ts): an omitted key keeps the built-in patterns.
     boilerplate: z
       .strictObject({
-        bylinePatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.bylinePatterns]),
-        bioPatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.bioPatterns]),
-        promoPatterns: z.array(regexPattern).default([...DEFAULT_BOILERPLATE_RULES.promoPatterns]),
+        bylinePatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.bylinePatterns),
+        bioPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.bioPatterns),
+        promoPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.promoPatterns),
+        captionPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.captionPatterns),
+        contactPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.contactPatterns),
+        relatedPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.relatedPatterns),
+        languagePatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.languagePatterns),
+        datelinePatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.datelinePatterns),
+        endMarkerPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.endMarkerPatterns),
         tailParagraphs: z.number().int().min(0).max(20).default(DEFAULT_BOILERPLATE_RULES.tailParagraphs),
+        headParagraphs: z.number().int().min(0).max(20).default(DEFAULT_BOILERPLATE_RULES.headParagraphs),
       })
       .prefault({}),
     retry: z

@@ -1,51 +1,210 @@
+import { isListItem } from './article.js';
+
 /**
- * Boilerplate that must never become a post: a stray byline line, an author bio, a trailing
- * "sign up / subscribe / follow us" promo. Rules are regular expressions from config so a newsroom
- * can add its own house phrases; the defaults below cover the common shapes.
+ * Newsroom furniture: text that travels with an article but is not its body, and must never be
+ * posted. Bylines, bios and promos; photo captions and credits; media-contact blocks; end markers
+ * (-end-, ###, -30-) and everything after them; "Learn more / Related / Read more" lines; language
+ * switches; date-only datelines. Each kind is a list of regular expressions from config, so a
+ * newsroom can add its own house phrases; the defaults below cover the common shapes.
  */
 export interface BoilerplateRules {
   /** A paragraph that is only a byline ("By Jane Doe", or a bare name on its own line). */
   readonly bylinePatterns: readonly string[];
-  /** A paragraph that is an author bio ("The author is …", "Jane Doe is a journalist …"). */
+  /** An author bio ("The author is …", "Jane Doe covers City Hall …", "Reporting by …"). Tail only. */
   readonly bioPatterns: readonly string[];
-  /** A promo paragraph ("Sign up for our newsletter", "Follow us on …"). */
+  /** A promo ("Sign up for our newsletter", "Follow us on …"). Tail only. */
   readonly promoPatterns: readonly string[];
-  /** Bios and promos are only removed from this many paragraphs at the end of the article, so a
-   * body paragraph that happens to mention subscriptions is kept. */
+  /** A photo caption or credit ("Photo: Reuters", "… (AP Photo/Jane Doe)", "… NASA/Joel Kowsky"). */
+  readonly captionPatterns: readonly string[];
+  /** A media contact ("Media contact:", "For more information, contact …", a phone or e-mail line). */
+  readonly contactPatterns: readonly string[];
+  /** A pointer away from the story ("Learn more … at:", "Related:", "Editor's note:", a bare URL). */
+  readonly relatedPatterns: readonly string[];
+  /** A language switch ("Lee este artículo en español aquí.", "Read this article in Spanish"). */
+  readonly languagePatterns: readonly string[];
+  /** A paragraph that is only a date ("Aug. 26, 2023", "WASHINGTON, March 4, 2024", "2024-03-04"). */
+  readonly datelinePatterns: readonly string[];
+  /** An end marker ("-end-", "###", "-30-"): it and everything after it are dropped. */
+  readonly endMarkerPatterns: readonly string[];
+  /** Bios and promos are looked for only among this many body paragraphs at the end (furniture
+   * found there does not count), so a body paragraph that mentions subscriptions is kept. */
   readonly tailParagraphs: number;
+  /** A byline names the article's author only when at most this many body paragraphs stand above
+   * it (and more below): a press officer's name at the bottom never becomes the author. */
+  readonly headParagraphs: number;
 }
+
+const r = String.raw;
+
+// Building blocks of the default patterns.
+const MONTH = r`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
+const WEEKDAY = r`(?:(?:mon|tue(?:s)?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)`;
+const DATE_PREFIX = r`(?:(?:for\s+immediate\s+release|published|updated|posted|released|last\s+updated|date)(?:\s+on)?\s*[:|–—-]?\s*)?`;
+const PLACE = r`(?:\p{L}[\p{L}.'’ -]{1,40},\s*){0,2}`;
+const TIME = r`(?:,?\s*(?:at\s+)?\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)(?:\s*\p{L}{2,4})?|,?\s*(?:at\s+)?\d{1,2}:\d{2}(?:\s*\p{L}{2,4})?)?`;
+const LANGUAGE = r`(?:english|spanish|español|espanol|french|français|francais|german|deutsch|portuguese|português|portugues|italian|italiano|chinese|中文|简体中文|繁體中文|arabic|العربية|russian|русский|japanese|日本語|korean|한국어|vietnamese|tiếng việt|tagalog|ukrainian|українська|polish|polski|dutch|nederlands|turkish|türkçe|hindi|हिन्दी|haitian\s+creole|kreyòl(?:\s+ayisyen)?)(?!\p{L})`;
+const PHONE = r`(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,4}(?:[\s.-]\d{2,4}){1,4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?`;
+const EMAIL = r`[\w.+-]+@[\w-]+(?:\.[\w-]+)+`;
+/**
+ * A short label or name ("Tel: ", "Jane Smith, NASA Headquarters, ") before a phone number or
+ * e-mail. Its words end on a non-separator, so each gap between two numbers splits one way only.
+ */
+const CONTACT_LABEL = r`(?:[^!?@\d]{0,59}[^!?@\d\s:,;|/–—(-])?[\s:,;|/–—(-]+`;
+/**
+ * A phone number or e-mail matched atomically (`(?=(x))\n`: no backtracking into it), so "202 555
+ * 202 555" is not tried as one number, two, three… (exponential on a long line that fails late).
+ */
+const contactItem = (group: number) => `(?=(${PHONE}|${EMAIL}))\\${group}`;
+const CAPITALISED = r`\p{Lu}[\p{L}'’.-]*`;
+/** "For more information, ", "For further details about the tour, please " */
+const FOR_MORE = r`for\s+(?:more|further|additional)\s+(?:information|details|info)(?:\s+(?:on|about)\s+[^,.]{1,60})?[,:]?\s+(?:please\s+)?`;
 
 export const DEFAULT_BOILERPLATE_RULES: BoilerplateRules = {
   bylinePatterns: [
-    // "By Jane Doe", "By Jane Doe and John Roe", "BY JANE DOE | Staff writer"
-    "^(by|By|BY)\\s+\\p{Lu}[\\p{L}'’.-]*(\\s+(and\\s+)?\\p{Lu}[\\p{L}'’.-]*){0,5}(\\s*[|,–—-].{0,40})?$",
+    // "By Jane Doe", "By Jane Doe and John Roe", "BY JANE DOE | Staff writer", "Written by Jane Doe"
+    r`^(?:(?:[Ww]ritten|[Ss]tory|[Ww]ords|[Rr]eported)\s+)?(?:[Bb]y|BY)\s+\p{Lu}[\p{L}'’.-]*(?:\s+(?:and\s+)?\p{Lu}[\p{L}'’.-]*){0,5}(?:\s*[|,–—-].{0,40})?$`,
     // A bare name: two to four capitalised words, no sentence punctuation ("Dmitry Babich")
-    "^\\p{Lu}[\\p{L}'’-]+(\\s+(\\p{Lu}\\.|\\p{Lu}[\\p{L}'’-]+)){1,3}$",
+    r`^\p{Lu}[\p{L}'’-]+(?:\s+(?:\p{Lu}\.|\p{Lu}[\p{L}'’-]+)){1,3}$`,
   ],
   bioPatterns: [
-    '^the\\s+(author|writer)s?\\s+(is|are|was)\\b',
-    "^\\p{Lu}[\\p{L}'’.-]+(\\s+\\p{Lu}[\\p{L}'’.-]+){0,3}\\s+(is|was)\\s+an?\\s+.{0,100}\\b(journalist|writer|columnist|reporter|correspondent|editor|contributor|analyst|professor|author)\\b",
+    r`^the\s+(?:author|writer)s?\s+(?:is|are|was)\b`,
+    // "Jane Doe is a transport reporter at the Coastal Courier."
+    r`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){0,3}\s+(?:is|was)\s+an?\s+.{0,100}\b(?:journalist|writer|columnist|reporter|correspondent|editor|contributor|analyst|professor|author)\b`,
+    // "Priya Raman covers City Hall for the Gazette.", "Jane Doe has covered transport since 2015."
+    r`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}\s+(?:covers|reports\s+on|writes\s+(?:about|on))\s[^.]{1,80}?\s(?:for|at)\s+(?:the\s+)?\p{Lu}`,
+    r`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}\s+has\s+(?:covered|reported\s+on|written\s+about)\s[^.]{1,80}?\s(?:since|for)\s`,
+    // "Contact the reporter at …", "Email the author: …"
+    r`^(?:contact|e-?mail|reach|write\s+to|message)\s+(?:the\s+)?(?:reporter|author|writer|journalist)s?\b`,
+    // "… Reach her at priya@example.org or @priya."
+    r`\b(?:reach|contact|e-?mail)\s+(?:him|her|them)\s+at\s+(?:[\w.+-]+@|@\w)`,
+    // "Follow him on X @handle."
+    r`^follow\s+(?:him|her|them|the\s+(?:reporter|author|writer))\s+on\b`,
+    // Reuters style: "— Reporting by Jane Doe; Editing by John Roe", "Additional reporting by …"
+    r`^[(\[]?\s*(?:[—–-]+\s*)?(?:[Aa]dditional\s+)?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Rr]esearch)(?:\s+and\s+(?:reporting|writing|editing))?\s+by\s+\p{Lu}`,
+    // "The Associated Press contributed to this report."
+    r`^\p{Lu}[^.!?]{0,80}?\s+contributed\s+(?:reporting|research|to\s+this\s+(?:report|story|article))`,
   ],
   promoPatterns: [
-    '\\b(sign\\s+up|subscribe|newsletter|follow\\s+us|sent\\s+(directly\\s+)?to\\s+(you|your\\s+inbox)|download\\s+(our|the)\\s+app|support\\s+our\\s+journalism)\\b',
+    r`\b(?:sign\s+up|subscribe|newsletter|follow\s+us|sent\s+(?:directly\s+)?to\s+(?:you|your\s+inbox)|download\s+(?:our|the)\s+app|support\s+our\s+journalism|share\s+this\s+(?:article|story))\b`,
+  ],
+  captionPatterns: [
+    // "Photo: Reuters", "Photo credit: Jane Doe", "Image | NASA", "File photo: …"
+    r`^(?:file\s+)?(?:photo(?:graph)?s?|images?|pictures?|videos?|graphics?|illustrations?|infographics?)(?:\s+credits?)?\s*[:|]\s*(.+)$`,
+    // "Credit: Jane Doe/The Gazette", "Courtesy: the museum"
+    r`^(?:credits?|courtesy)\s*:\s*(.+)$`,
+    // "Photo by Jane Doe", "Picture courtesy of the museum"
+    r`^(?:photo(?:graph)?|picture|image)s?\s+(?:by|courtesy\s+of|from)\s+(.+)$`,
+    // "… Image courtesy of NASA" ending a caption
+    r`(?:^|[.!?]\s+)(?:images?|photos?|pictures?)\s+courtesy\s+(?:of\s+)?([^.]{1,60})\.?$`,
+    // "… Photo Credit: (NASA/Joel Kowsky)"
+    r`\b(?:photo|image|picture|video)\s+(?:credits?|courtesy)\s*:?\s*\(?([^()]{1,80}[^().])\)?\s*$`,
+    // "… (AP Photo/Jane Doe)", "… (Photo: Reuters)", "… (Photo by Jane Doe)."
+    r`\(([^()]*\b(?:photo(?:graph)?|picture|image|pool|file)s?\b\s*(?:[/:]|by\b)[^()]*)\)\.?\s*$`,
+    // "… Photo: Reuters" ending a caption
+    r`(?:[.!?)]\s+|\s[|–—-]\s)(?:photos?|pictures?|images?|credits?)\s*:\s*([^:]{2,60}?)\.?\s*$`,
+    // A caption ending in an agency/photographer credit: "… NASA/Joel Kowsky"
+    r`(?:^|[\s(])(${CAPITALISED}(?:\s+${CAPITALISED}){0,3}\s?\/\s?${CAPITALISED}(?:\s+${CAPITALISED}){0,3})\)?$`,
+    // "… AFP via Getty Images", "… Shutterstock"
+    r`\b((?:[\p{L}.]+\s+(?:via|for)\s+)?getty\s+images|shutterstock(?:\.com)?|alamy(?:\s+stock\s+photo)?|istock(?:photo)?)\)?\s*$`,
+  ],
+  contactPatterns: [
+    // A line that is mostly phone numbers and e-mail addresses: "Jane Smith, 202-555-0100, jane@agency.gov"
+    r`^(?:${CONTACT_LABEL})?${contactItem(1)}(?:${CONTACT_LABEL}${contactItem(2)})*[\s).,;]*$`,
+    // "Media contact:", "Press contacts", "Media inquiries: …", "Contact"
+    r`^(?:(?:media|press|news(?:room)?|public\s+(?:affairs|information)|communications?)\s+)?(?:contacts?|inquiries|enquiries|relations)\s*(?:[:|—–]|-\s|$)`,
+    r`^(?:media|press)\s+(?:office|desk|officer)s?\s*(?:[:|—–]|-\s|$)`,
+    // "For more information, contact …", "For further details please call …"
+    r`^${FOR_MORE}(?:contact|call|e-?mail|write\s+to|reach)\b`,
+    // "Contact: …", "Tel: …", "Email: …"
+    r`^(?:please\s+)?(?:contact|call|e-?mail|phone|tel(?:ephone)?|fax|mobile|cell)\s*:`,
+  ],
+  relatedPatterns: [
+    // "Learn more about … at:", "Read more: …", "Find out more …"
+    r`^(?:learn|read|find\s+out|discover|see)\s+more\b`,
+    // "Related:", "Related coverage", "See also", "Watch:", "Editor's note: …", "Note to editors:"
+    r`^(?:related(?:\s+(?:coverage|content|stories|story|articles?|links?|reading|news|topics?))?|more\s+(?:coverage|stories|news|on\s+this(?:\s+story)?)|see\s+also|also\s+(?:read|see)|(?:watch|listen)(?:\s+(?:the\s+)?(?:video|live|now|here|more))?|editor['’]?s\s+note|note\s+to\s+editors|further\s+reading|recommended(?:\s+(?:reading|stories))?|most\s+(?:read|popular|viewed))\s*(?:[:|—–]|-\s|$)`,
+    // "For more information, visit …"
+    r`^${FOR_MORE}(?:visit|see|go\s+to|read)\b`,
+    // A paragraph that is only a URL ("https://…", "Website: www.…")
+    r`^(?:\p{L}[\p{L} ]{0,30}:\s*)?[<(]?(?:https?:\/\/|www\.)\S+?[>)]?[.,;]?$`,
+    r`^(?:click|tap)\s+here\b`,
+  ],
+  languagePatterns: [
+    // "Read this article in Spanish", "View this release in 中文"
+    r`^(?:read|view|see)\s+(?:this|the)\s+(?:article|story|release|page|post|(?:news|press)\s+release)\s+in\s+${LANGUAGE}`,
+    // "Lee este artículo en español aquí.", "Versión en español", "English version"
+    r`^(?:lee|leer|lea|ver|vea)\s+(?:este|esta|el|la)\s+(?:artículo|articulo|nota|noticia|comunicado|página|pagina|historia)\s+en\s+(?:español|espanol|inglés|ingles)`,
+    r`^(?:versión|version|edición|edicion)\s+en\s+(?:español|espanol|inglés|ingles|français|francais)`,
+    r`^${LANGUAGE}\s+(?:version|versión|edition)\.?$`,
+    // "Lire en français", "Leia em português", "Auf Deutsch lesen"
+    r`^(?:lire|lisez)\s+(?:cet\s+article\s+)?en\s+(?:français|francais|anglais|espagnol)`,
+    r`^(?:leia|ler)\s+(?:este\s+artigo\s+|esta\s+notícia\s+)?em\s+(?:português|portugues|inglês|ingles|espanhol)`,
+    r`^(?:diesen\s+artikel\s+)?auf\s+deutsch\s+lesen`,
+    // "This article is also available in French", "Also available in Spanish"
+    r`^(?:this\s+(?:article|story|release|page)\s+is\s+)?(?:also\s+)?available\s+in\s+${LANGUAGE}`,
+    // "En français", "En español", "In English" alone; a switcher "English | Español"
+    r`^(?:en\s+(?:español|espanol|français|francais|inglés|ingles|english)|in\s+${LANGUAGE}|auf\s+deutsch|em\s+português)\.?$`,
+    r`^${LANGUAGE}(?:\s*[|/·•]\s*${LANGUAGE})+$`,
+  ],
+  datelinePatterns: [
+    // "Aug. 26, 2023", "Monday, March 4, 2024", "WASHINGTON, March 4, 2024", "4 March 2024", "March 2024"
+    r`^${DATE_PREFIX}${PLACE}${WEEKDAY}?(?:${MONTH}\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+${MONTH},?\s+\d{4}|${MONTH},?\s+\d{4})${TIME}\.?$`,
+    // "2024-03-04", "2024-03-04T10:00:00Z"
+    r`^${DATE_PREFIX}\d{4}-\d{2}-\d{2}(?:[T\s]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$`,
+    // "03/04/2024", "4.3.2024"
+    r`^${DATE_PREFIX}${PLACE}\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$`,
+    r`^for\s+immediate\s+release\.?$`,
+  ],
+  endMarkerPatterns: [
+    // "-end-", "-30-", "- END -", "— END —", "--30--". The dashes are required: a line that is only
+    // "end" or "30" can be part of a wrapped sentence.
+    r`^[-–—]+\s*(?:end|30)\s*[-–—]+$`,
+    // "###", "# # #"
+    r`^(?:#\s*){3,}$`,
   ],
   tailParagraphs: 3,
+  headParagraphs: 3,
 };
 
-export type BoilerplateKind = 'byline' | 'bio' | 'promo';
+export type BoilerplateKind =
+  | 'byline'
+  | 'bio'
+  | 'promo'
+  | 'caption'
+  | 'contact'
+  | 'related'
+  | 'language'
+  | 'dateline'
+  | 'end-marker'
+  | 'after-end';
 
-export interface RemovedParagraph {
+/** Why a paragraph is not body: its kind and a reason a person can read ("photo credit (NASA)"). */
+export interface Furniture {
   readonly kind: BoilerplateKind;
+  readonly reason: string;
+}
+
+export interface RemovedParagraph extends Furniture {
   readonly text: string;
-  /** Position among the paragraphs it was removed from (0-based). */
+  /** Position among the paragraphs it was removed from (0-based); -1 for an HTML element dropped
+   * from the page markup before its paragraphs were read. */
   readonly index: number;
 }
 
+/** A paragraph an adapter already knows is furniture (an image's caption in Markdown). */
+export interface MarkedParagraph {
+  readonly text: string;
+  readonly furniture: Furniture;
+}
+
+export type SourceParagraph = string | MarkedParagraph;
+
+type PatternKind = Exclude<BoilerplateKind, 'after-end'>;
+
 export interface CompiledBoilerplateRules {
-  readonly byline: readonly RegExp[];
-  readonly bio: readonly RegExp[];
-  readonly promo: readonly RegExp[];
+  readonly patterns: Readonly<Record<PatternKind, readonly RegExp[]>>;
   readonly tailParagraphs: number;
+  readonly headParagraphs: number;
 }
 
 /**
@@ -63,50 +222,227 @@ export function boilerplatePatternFlags(pattern: string): string {
 
 /** Compiles rules once; throws with the offending pattern when one is not a valid expression. */
 export function compileBoilerplateRules(rules: BoilerplateRules): CompiledBoilerplateRules {
-  const compile = (pattern: string) => new RegExp(pattern, boilerplatePatternFlags(pattern));
+  const compile = (patterns: readonly string[]) =>
+    patterns.map((pattern) => new RegExp(pattern, boilerplatePatternFlags(pattern)));
   return {
-    byline: rules.bylinePatterns.map(compile),
-    bio: rules.bioPatterns.map(compile),
-    promo: rules.promoPatterns.map(compile),
+    patterns: {
+      byline: compile(rules.bylinePatterns),
+      bio: compile(rules.bioPatterns),
+      promo: compile(rules.promoPatterns),
+      caption: compile(rules.captionPatterns),
+      contact: compile(rules.contactPatterns),
+      related: compile(rules.relatedPatterns),
+      language: compile(rules.languagePatterns),
+      dateline: compile(rules.datelinePatterns),
+      'end-marker': compile(rules.endMarkerPatterns),
+    },
     tailParagraphs: rules.tailParagraphs,
+    headParagraphs: rules.headParagraphs,
   };
 }
 
-/** Byline lines are short; a long paragraph that happens to start "By …" is body text. */
-const MAX_BYLINE_CHARS = 80;
+export const FURNITURE_LABELS: Readonly<Record<BoilerplateKind, string>> = {
+  byline: 'byline',
+  bio: 'reporter bio',
+  promo: 'promo',
+  caption: 'photo caption or credit',
+  contact: 'media contact',
+  related: 'related link or note',
+  language: 'language switch',
+  dateline: 'date-only dateline',
+  'end-marker': 'end marker',
+  'after-end': 'after end marker',
+};
 
+/**
+ * Furniture is short. A paragraph longer than this for its kind is body whatever it starts with (a
+ * long paragraph opening "By the end of …"), and the cap also bounds the work of each pattern.
+ */
+const MAX_CHARS: Readonly<Record<PatternKind, number>> = {
+  byline: 80,
+  dateline: 100,
+  language: 160,
+  'end-marker': 40,
+  contact: 300,
+  related: 300,
+  bio: 1000,
+  promo: 1000,
+  caption: 1000,
+};
+
+/** Kinds looked for anywhere, in this order (the first that matches names the paragraph). */
+const ANYWHERE: readonly PatternKind[] = ['dateline', 'language', 'contact', 'related', 'byline', 'caption'];
+/** Kinds looked for only at the end of the article. */
+const TAIL: readonly PatternKind[] = ['bio', 'promo'];
+
+const LIST_MARKER = /^(?:[-*•◦▪‣]|\d{1,3}[.)])\s+/u;
+
+function match(kind: PatternKind, text: string, rules: CompiledBoilerplateRules): Furniture | undefined {
+  if (text.length > MAX_CHARS[kind]) return undefined;
+  for (const re of rules.patterns[kind]) {
+    const found = re.exec(text);
+    if (!found) continue;
+    // The first capture group, when a pattern has one, names what was found ("NASA/Joel Kowsky");
+    // otherwise the match, completed to the end of its last word ("Reporting by J" is "… Jane").
+    const end = found.index + found[0].length;
+    const whole = found[0] + (/^[\p{L}\p{N}]*/u.exec(text.slice(end))?.[0] ?? '');
+    const shown = (found.slice(1).find((g) => g?.trim()) ?? whole).trim();
+    const label = FURNITURE_LABELS[kind];
+    return { kind, reason: shown ? `${label} (${clip(shown, 60)})` : label };
+  }
+  return undefined;
+}
+
+function firstMatch(
+  kinds: readonly PatternKind[],
+  paragraph: string,
+  rules: CompiledBoilerplateRules,
+): Furniture | undefined {
+  // A list item is read without its marker ("• Read more: …"); a list of names is not a byline.
+  const listItem = isListItem(paragraph);
+  const text = listItem ? paragraph.replace(LIST_MARKER, '') : paragraph;
+  for (const kind of kinds) {
+    if (listItem && kind === 'byline') continue;
+    const found = match(kind, text, rules);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * What a paragraph is when looked at alone, as if it stood at `index` of `count` paragraphs: end
+ * markers, then the kinds found anywhere, then (in the last `tailParagraphs`) bios and promos.
+ * `removeBoilerplate` adds what needs the neighbours: what follows an end marker, contact blocks, a
+ * tail that skips furniture, and whether a byline is near enough the top to name the author.
+ */
 export function classifyBoilerplate(
   paragraph: string,
   index: number,
   count: number,
   rules: CompiledBoilerplateRules,
-): BoilerplateKind | undefined {
-  if (paragraph.length <= MAX_BYLINE_CHARS && rules.byline.some((re) => re.test(paragraph))) return 'byline';
-  if (index < count - rules.tailParagraphs) return undefined;
-  if (rules.bio.some((re) => re.test(paragraph))) return 'bio';
-  if (rules.promo.some((re) => re.test(paragraph))) return 'promo';
-  return undefined;
+): Furniture | undefined {
+  return (
+    endMarker(paragraph, rules) ??
+    firstMatch(ANYWHERE, paragraph, rules) ??
+    (index >= count - rules.tailParagraphs ? firstMatch(TAIL, paragraph, rules) : undefined)
+  );
 }
 
-/** Splits paragraphs into the body that may be posted and the boilerplate that was dropped. */
+/** Furniture found anywhere: what a first line must not be to count as a title. */
+export function furnitureAnywhere(paragraph: string, rules: CompiledBoilerplateRules): Furniture | undefined {
+  return endMarker(paragraph, rules) ?? firstMatch(ANYWHERE, paragraph, rules);
+}
+
+/** True for an end marker ("-end-", "###"): ingestion gives it a paragraph of its own. */
+export function isEndMarker(line: string, rules: CompiledBoilerplateRules): boolean {
+  return endMarker(line.trim(), rules) !== undefined;
+}
+
+/** "-end-", "###"; also "- END -", which Markdown reads as a list item and gives a bullet ("• END -"). */
+function endMarker(paragraph: string, rules: CompiledBoilerplateRules): Furniture | undefined {
+  const found =
+    match('end-marker', paragraph, rules) ?? match('end-marker', paragraph.replace(/^•\s/u, '- '), rules);
+  return found && { kind: 'end-marker', reason: `end marker ${paragraph}` };
+}
+
+/** A name, a job title, an office: the lines of a contact block around a phone number or e-mail. */
+function isShortLine(text: string): boolean {
+  return text.length <= 80 && text.split(/\s+/).length <= 10 && !/[.!?…:;,]["'”’)]?$/u.test(text);
+}
+
+/** Lines of a contact block that may stand above its first phone or e-mail line ("Jane Smith"). */
+const CONTACT_LINES_ABOVE = 3;
+
+export interface BoilerplateResult {
+  readonly body: string[];
+  readonly removed: RemovedParagraph[];
+  /** The author's name from a byline near the top, when there is one. */
+  readonly byline?: string;
+}
+
+/** Splits paragraphs into the body that may be posted and the furniture that was dropped. */
 export function removeBoilerplate(
-  paragraphs: readonly string[],
+  paragraphs: readonly SourceParagraph[],
   rules: CompiledBoilerplateRules,
-): { body: string[]; removed: RemovedParagraph[] } {
+): BoilerplateResult {
+  const texts = paragraphs.map((p) => (typeof p === 'string' ? p : p.text));
+  const verdicts: (Furniture | undefined)[] = paragraphs.map((p) =>
+    typeof p === 'string' ? undefined : p.furniture,
+  );
+  const n = texts.length;
+
+  // An end marker ends the article: it and everything after it go. One in first place ends nothing.
+  for (let i = 0; i < n; i++) {
+    const marker = endMarker(texts[i]!, rules);
+    if (!marker) continue;
+    verdicts[i] = marker;
+    if (i === 0) continue;
+    for (let j = i + 1; j < n; j++)
+      verdicts[j] = { kind: 'after-end', reason: `after end marker ${texts[i]}` };
+    break;
+  }
+
+  for (let i = 0; i < n; i++) verdicts[i] ??= firstMatch(ANYWHERE, texts[i]!, rules);
+
+  extendContactBlocks(texts, verdicts);
+
+  // The tail: bios and promos among the last body paragraphs, furniture already found not counted.
+  for (let i = n - 1, seen = 0; i >= 0 && seen < rules.tailParagraphs; i--) {
+    if (verdicts[i]) continue;
+    verdicts[i] = firstMatch(TAIL, texts[i]!, rules);
+    if (!verdicts[i]) seen++;
+  }
+
+  // A byline names the author only near the top, with more body below it than above.
+  let byline: string | undefined;
+  const bodyCount = verdicts.filter((v) => !v).length;
+  for (let i = 0, before = 0; i < n; i++) {
+    if (!verdicts[i]) before++;
+    if (verdicts[i]?.kind !== 'byline' || typeof paragraphs[i] !== 'string') continue;
+    const name = bylineName(texts[i]!);
+    if (before <= rules.headParagraphs && bodyCount - before > before) {
+      byline ??= name;
+      verdicts[i] = { kind: 'byline', reason: `byline (${name})` };
+    } else {
+      verdicts[i] = { kind: 'byline', reason: `byline too far from the top to name the author (${name})` };
+    }
+  }
+
   const body: string[] = [];
   const removed: RemovedParagraph[] = [];
-  paragraphs.forEach((text, index) => {
-    const kind = classifyBoilerplate(text, index, paragraphs.length, rules);
-    if (kind) removed.push({ kind, text, index });
+  texts.forEach((text, index) => {
+    const verdict = verdicts[index];
+    if (verdict) removed.push({ kind: verdict.kind, reason: verdict.reason, text, index });
     else body.push(text);
   });
-  return { body, removed };
+  return byline ? { body, removed, byline } : { body, removed };
 }
 
-/** "By Jane Doe" -> "Jane Doe"; a bare name stays as it is. */
+/**
+ * A contact block is a contact line ("Media contact:", a phone number, an e-mail) with the short
+ * lines around it: the names and job titles above it, the names, offices and numbers below it.
+ */
+function extendContactBlocks(texts: readonly string[], verdicts: (Furniture | undefined)[]): void {
+  const joinable = (i: number) => (!verdicts[i] || verdicts[i]!.kind === 'byline') && isShortLine(texts[i]!);
+  for (let i = 0; i < texts.length; i++) {
+    if (verdicts[i]?.kind !== 'contact') continue;
+    const reason = `${FURNITURE_LABELS.contact} block (with "${clip(texts[i]!, 40)}")`;
+    for (let j = i - 1; j >= 0 && j >= i - CONTACT_LINES_ABOVE && joinable(j); j--)
+      verdicts[j] = { kind: 'contact', reason };
+    let j = i + 1;
+    for (; j < texts.length && joinable(j); j++) verdicts[j] = { kind: 'contact', reason };
+    i = j - 1;
+  }
+}
+
+/** "By Jane Doe" -> "Jane Doe", "By Jane Doe, Coastal Courier" -> "Jane Doe"; a bare name stays. */
 export function bylineName(line: string): string {
   return line
-    .replace(/^by\s+/i, '')
-    .replace(/\s*[|,–—-].*$/u, '')
+    .replace(/^(?:(?:written|story|words|reported)\s+)?by\s+/i, '')
+    .replace(/\s*(?:[|,]|\s[–—-]\s).*$/u, '')
     .trim();
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -29,7 +29,7 @@ export interface IngestOptions {
   readonly metadata?: ArticleMetadata;
 }
 
-/** Bytes in, article out: checks size and encoding, detects the format, drops boilerplate. */
+/** Bytes in, article out: checks size and encoding, detects the format, drops newsroom furniture. */
 export function ingestArticle(bytes: Uint8Array, options: IngestOptions): IngestOutcome {
   const { source } = options;
   if (bytes.length > options.maxBytes) {
@@ -53,7 +53,7 @@ export function ingestArticle(bytes: Uint8Array, options: IngestOptions): Ingest
     );
   }
   if (raw.trim().length === 0)
-    return fail('empty', `${source} is empty; give an article with a title line and at least one paragraph`);
+    return fail('empty', `${source} is empty; give an article: an optional title line, then paragraphs`);
   const format = options.format && options.format !== 'auto' ? options.format : detectFormat(raw, source);
   const fallback = options.metadata ?? {};
   const result =
@@ -62,13 +62,31 @@ export function ingestArticle(bytes: Uint8Array, options: IngestOptions): Ingest
       : format === 'markdown'
         ? ingestMarkdown(raw, options.rules, fallback)
         : ingestText(raw, options.rules, fallback);
-  if (result.article.paragraphs.length === 0) {
-    return fail(
-      'no-body',
-      `${source} has a title but no body paragraphs to post (after removing boilerplate); separate paragraphs with blank lines`,
-    );
-  }
+  if (result.article.paragraphs.length === 0) return fail('no-body', noBodyMessage(source, result));
   return { ok: true, format, ...result };
+}
+
+/** How many dropped paragraphs the no-body message quotes. */
+const QUOTED_DROPS = 3;
+
+/** Nothing left to post: say what was dropped and why, or that there was only a title. */
+function noBodyMessage(source: string, { article, removed }: IngestResult): string {
+  if (removed.length === 0) {
+    return article.title
+      ? `${source} has a title ("${clip(article.title, 60)}") but no body paragraphs to post; put the article's text after the title`
+      : `${source} has no body paragraphs to post`;
+  }
+  const quoted = removed
+    .slice(0, QUOTED_DROPS)
+    .map((r) => `${r.reason}: "${clip(r.text, 40)}"`)
+    .join('; ');
+  const more = removed.length > QUOTED_DROPS ? `; and ${removed.length - QUOTED_DROPS} more` : '';
+  const where = article.title ? ' after the title' : '';
+  return `${source} has nothing left to post: all ${removed.length} paragraph(s)${where} are newsroom furniture (${quoted}${more}); if one of them is body text, change the matching boilerplate pattern in the settings`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** By file extension first, then by content: an HTML document, or Markdown's `# ` title. */

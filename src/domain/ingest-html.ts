@@ -1,19 +1,50 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { bylineName, type CompiledBoilerplateRules } from './boilerplate.js';
+import { isListItem } from './article.js';
+import {
+  type BoilerplateKind,
+  bylineName,
+  type CompiledBoilerplateRules,
+  FURNITURE_LABELS,
+  type RemovedParagraph,
+} from './boilerplate.js';
 import { type ArticleMetadata, assembleArticle, type IngestResult } from './ingest-text.js';
+import { toParagraph } from './normalize-text.js';
 
 const BLOCKS = 'p, li, blockquote, h2, h3, h4, h5, h6, pre';
+const BLOCK_TAGS = new Set(['p', 'blockquote', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre']);
 
 /** Page furniture removed before the fallback reads blocks (Readability removes it by itself). */
 const FURNITURE =
   'nav, header, footer, aside, script, style, noscript, form, template, [role="navigation"], [role="banner"], [role="contentinfo"], .ad, .ads, .advert, .advertisement, .sponsored';
 
 /**
- * HTML: Mozilla Readability finds the main article text (navigation, ads and footers go); title,
- * author, canonical URL and site name come from the page's own metadata where present. On a page
- * too short for Readability (under its character threshold it returns the whole body, and nothing
- * for a bare fragment) navigation, header, footer and asides are removed here.
+ * Newsroom furniture named by the markup itself: a word of an element's class or id (split at
+ * "-", "_" and camelCase, so "wp-caption-text", "article__byline" and "RelatedStories" count).
+ */
+const MARKUP_FURNITURE: Readonly<Record<string, BoilerplateKind>> = {
+  caption: 'caption',
+  captions: 'caption',
+  credit: 'caption',
+  credits: 'caption',
+  byline: 'byline',
+  bylines: 'byline',
+  related: 'related',
+  newsletter: 'promo',
+  newsletters: 'promo',
+  subscribe: 'promo',
+  share: 'promo',
+  sharing: 'promo',
+};
+
+/**
+ * HTML: newsroom furniture the markup names (<figcaption>, a <figure> around an image, elements
+ * whose class or id says caption, credit, byline, related, newsletter or share) is removed first
+ * and reported; then Mozilla Readability finds the main article text (navigation, ads and footers
+ * go). Title, author, canonical URL and site name come from the page's own metadata where present,
+ * else from a byline element. On a page too short for Readability (under its character threshold
+ * it returns the whole body, and nothing for a bare fragment) navigation, header, footer and
+ * asides are removed here. List items keep a marker: "• " in <ul>, their number in <ol>.
  */
 export function ingestHtml(
   raw: string,
@@ -23,7 +54,8 @@ export function ingestHtml(
   const { document } = parseHTML(raw);
   const meta = readPageMetadata(document);
   const pageTitle = document.querySelector('title')?.textContent?.trim() || undefined;
-  // Readability mutates the document, so metadata is read first.
+  // Readability mutates the document and drops class names, so metadata and furniture come first.
+  const markup = removeMarkupFurniture(document);
   const parsed = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], {
     charThreshold: 100,
   }).parse();
@@ -34,13 +66,13 @@ export function ingestHtml(
     );
     // On a short page Readability gives up and returns the whole body, navigation included.
     for (const element of [...content.querySelectorAll(FURNITURE)]) element.remove();
-    paragraphs = innermostBlocks(content);
+    paragraphs = readBlocks(content.body);
     if (paragraphs.length === 0 && parsed.textContent) paragraphs.push(...parsed.textContent.split(/\n{2,}/));
   }
   if (paragraphs.every((p) => !p.trim())) paragraphs = fallbackBlocks(raw);
   // Readability's title drops a " | Site name" suffix that <title> usually carries.
   const title = meta.title ?? (parsed?.title?.trim() || undefined) ?? pageTitle;
-  const byline = meta.byline ?? cleanByline(parsed?.byline);
+  const byline = meta.byline ?? markup.byline ?? cleanByline(parsed?.byline);
   const publication = meta.publication ?? (parsed?.siteName?.trim() || undefined);
   const found: ArticleMetadata = {
     ...(title ? { title } : {}),
@@ -48,27 +80,133 @@ export function ingestHtml(
     ...(meta.url ? { url: meta.url } : {}),
     ...(publication ? { publication } : {}),
   };
-  return assembleArticle(found, paragraphs, rules, fallback);
+  const result = assembleArticle(found, paragraphs, rules, fallback);
+  return { ...result, removed: [...markup.removed, ...result.removed] };
 }
 
-interface MinimalElement {
+/** The parts of linkedom's DOM this module uses (the project compiles without the DOM library). */
+interface HtmlElement {
+  readonly tagName: string;
+  readonly children: Iterable<HtmlElement>;
   readonly textContent: string | null;
-  querySelector(selector: string): unknown;
+  readonly parentElement: HtmlElement | null;
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): HtmlElement | null;
+  querySelectorAll(selector: string): Iterable<HtmlElement>;
+  closest(selector: string): HtmlElement | null;
+  contains(other: HtmlElement): boolean;
+  cloneNode(deep: boolean): HtmlElement;
+  after(text: string): void;
   remove(): void;
 }
 
-interface BlockDocument {
-  querySelectorAll(selector: string): Iterable<MinimalElement>;
+interface HtmlDocument {
+  readonly body: HtmlElement;
+  querySelectorAll(selector: string): Iterable<HtmlElement>;
 }
 
-/** Text of each block element; nested blocks (a <p> in a <blockquote>) at the innermost level only. */
-function innermostBlocks(document: BlockDocument): string[] {
-  const out: string[] = [];
-  for (const element of document.querySelectorAll(BLOCKS)) {
-    if (element.querySelector(BLOCKS)) continue;
-    out.push(element.textContent ?? '');
+/** Elements never removed as furniture, whatever their class says: they hold the article. */
+const ARTICLE_CONTAINERS = 'html, body, main, article, [itemprop="articleBody"]';
+
+function removeMarkupFurniture(document: HtmlDocument): { removed: RemovedParagraph[]; byline?: string } {
+  const removed: RemovedParagraph[] = [];
+  const gone: HtmlElement[] = [];
+  let byline: string | undefined;
+  const pageText = (document.body?.textContent ?? '').trim().length;
+  for (const element of [...document.querySelectorAll('figure, figcaption, [class], [id]')]) {
+    if (gone.some((g) => g.contains(element))) continue;
+    const kind = markupFurnitureKind(element);
+    if (!kind) continue;
+    const text = spacedText(element);
+    // A class on a wrapper ("story has-related-links") must not take the article with it.
+    if (element.querySelector(ARTICLE_CONTAINERS) || element.closest(ARTICLE_CONTAINERS) === element)
+      continue;
+    if (pageText > 0 && text.length > pageText / 2) continue;
+    if (kind === 'byline') byline ??= cleanByline(text);
+    element.remove();
+    gone.push(element);
+    if (text)
+      removed.push({
+        kind,
+        text,
+        index: -1,
+        reason: `${FURNITURE_LABELS[kind]} (HTML ${describe(element)})`,
+      });
+  }
+  return byline ? { removed, byline } : { removed };
+}
+
+function markupFurnitureKind(element: HtmlElement): BoilerplateKind | undefined {
+  const tag = element.tagName.toLowerCase();
+  if (tag === 'figcaption') return 'caption';
+  // A <figure> holds an image and its caption; one that holds a quotation keeps it (its caption goes).
+  if (tag === 'figure' && !element.querySelector('blockquote')) return 'caption';
+  const words = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
+    .toLowerCase()
+    .split(/[\s_-]+/);
+  for (const word of words) {
+    const kind = MARKUP_FURNITURE[word];
+    if (kind) return kind;
+  }
+  return undefined;
+}
+
+function describe(element: HtmlElement): string {
+  const tag = element.tagName.toLowerCase();
+  const cls = element.getAttribute('class')?.trim();
+  const id = element.getAttribute('id')?.trim();
+  const attr = cls ? ` class="${cls.slice(0, 40)}"` : id ? ` id="${id.slice(0, 40)}"` : '';
+  return `<${tag}${attr}>`;
+}
+
+/**
+ * Text of each block element in document order; nested blocks (a <p> in a <blockquote>) at the
+ * innermost level only. A list item is one paragraph (its own <p>s joined), with its marker.
+ */
+function readBlocks(root: HtmlElement | null | undefined, out: string[] = []): string[] {
+  for (const child of root?.children ?? []) {
+    const tag = child.tagName.toLowerCase();
+    if (tag === 'ul' || tag === 'ol') readList(child, out);
+    else if (tag === 'li') readItem(child, '•', out);
+    else if (BLOCK_TAGS.has(tag) && !child.querySelector(BLOCKS)) out.push(child.textContent ?? '');
+    else readBlocks(child, out);
   }
   return out;
+}
+
+function readList(list: HtmlElement, out: string[]): void {
+  const ordered = list.tagName.toLowerCase() === 'ol';
+  let number = Number.parseInt(list.getAttribute('start') ?? '', 10);
+  if (!Number.isFinite(number)) number = 1;
+  for (const item of list.children) {
+    if (item.tagName.toLowerCase() !== 'li') {
+      readBlocks(item, out);
+      continue;
+    }
+    const value = Number.parseInt(item.getAttribute('value') ?? '', 10);
+    if (Number.isFinite(value)) number = value;
+    readItem(item, ordered ? `${number}.` : '•', out);
+    number++;
+  }
+}
+
+/** An item's own text (nested lists follow it as items of their own), marker first. */
+function readItem(item: HtmlElement, marker: string, out: string[]): void {
+  const own = item.cloneNode(true);
+  for (const nested of [...own.querySelectorAll('ul, ol')]) nested.remove();
+  const text = spacedText(own);
+  if (text) out.push(isListItem(text) ? text : `${marker} ${text}`);
+  for (const nested of item.querySelectorAll('ul, ol')) {
+    if (nested.parentElement?.closest('li') === item) readList(nested, out);
+  }
+}
+
+/** Text with a space after each block, so "<li>one</li><li>two</li>" reads "one two". */
+function spacedText(element: HtmlElement): string {
+  const copy = element.cloneNode(true);
+  for (const block of [...copy.querySelectorAll(BLOCKS)]) block.after(' ');
+  return toParagraph(copy.textContent ?? '');
 }
 
 function fallbackBlocks(raw: string): string[] {
@@ -76,8 +214,9 @@ function fallbackBlocks(raw: string): string[] {
     ? spaceBreaks(raw)
     : `<!doctype html><html><body>${spaceBreaks(raw)}</body></html>`;
   const { document } = parseHTML(html);
+  removeMarkupFurniture(document);
   for (const element of [...document.querySelectorAll(FURNITURE)]) element.remove();
-  const blocks = innermostBlocks(document);
+  const blocks = readBlocks(document.body);
   if (blocks.length > 0) return blocks;
   return (document.body?.textContent ?? '').split(/\n{2,}/);
 }

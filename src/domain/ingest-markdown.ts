@@ -1,12 +1,15 @@
 import { marked, type Token, type Tokens } from 'marked';
-import type { CompiledBoilerplateRules } from './boilerplate.js';
-import { type ArticleMetadata, assembleArticle, type IngestResult } from './ingest-text.js';
+import type { CompiledBoilerplateRules, Furniture, SourceParagraph } from './boilerplate.js';
+import { type ArticleMetadata, assembleArticle, type IngestResult, looksLikeTitle } from './ingest-text.js';
 import { normalizeText } from './normalize-text.js';
 
 /**
  * Markdown: a `#` heading (or front-matter `title:`) is the title; emphasis, links and inline code
- * are reduced to their text; images and code blocks are dropped; list items and block quotes become
- * paragraphs. Front matter may also give `author`, `url` and `publication`.
+ * are reduced to their text; code blocks are dropped; block quotes become paragraphs, and each list
+ * item a paragraph of its own that starts with "• " (unordered: "-", "*" and "+" are markup) or
+ * its number ("3. "). Images are dropped, and text beside an image, or an emphasised line right
+ * under one, is its caption: dropped and reported. Front matter may also give `author`, `url` and
+ * `publication`.
  */
 export function ingestMarkdown(
   raw: string,
@@ -14,9 +17,13 @@ export function ingestMarkdown(
   fallback: ArticleMetadata = {},
 ): IngestResult {
   const { meta, rest } = readFrontMatter(normalizeText(raw));
-  const paragraphs: string[] = [];
+  const paragraphs: SourceParagraph[] = [];
   let title = meta.title;
+  let underImage = false;
   for (const token of marked.lexer(rest)) {
+    if (token.type === 'space') continue;
+    const afterImage = underImage;
+    underImage = token.type === 'paragraph' && isImageOnly((token as Tokens.Paragraph).tokens);
     if (token.type === 'heading' && (token as Tokens.Heading).depth === 1) {
       const heading = inlineText((token as Tokens.Heading).tokens);
       // The first H1 is the title; when front matter already gave one, an H1 repeating it is dropped.
@@ -26,21 +33,58 @@ export function ingestMarkdown(
       }
       if (heading.trim() === title.trim()) continue;
     }
+    if (afterImage && token.type === 'paragraph' && isEmphasisOnly((token as Tokens.Paragraph).tokens)) {
+      const text = inlineText((token as Tokens.Paragraph).tokens);
+      paragraphs.push({ text, furniture: caption('emphasised line under an image', text) });
+      continue;
+    }
     paragraphs.push(...blockParagraphs(token));
   }
-  if (title === undefined && paragraphs.length > 0) title = paragraphs.shift();
+  // Without a heading, the first paragraph is the title only when it looks like one.
+  const [first, second] = paragraphs;
+  if (title === undefined && typeof first === 'string' && second !== undefined && looksLikeTitle(first))
+    title = paragraphs.shift() as string;
   return assembleArticle({ ...meta, ...(title !== undefined ? { title } : {}) }, paragraphs, rules, fallback);
 }
 
-function blockParagraphs(token: Token): string[] {
+function caption(where: string, text: string): Furniture {
+  return { kind: 'caption', reason: `photo caption or credit (${where}: ${clip(text, 40)})` };
+}
+
+function clip(text: string, max: number): string {
+  const trimmed = text.trim();
+  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
+}
+
+const textOf = (p: SourceParagraph) => (typeof p === 'string' ? p : p.text);
+
+function blockParagraphs(token: Token): SourceParagraph[] {
   switch (token.type) {
-    case 'heading':
-    case 'paragraph':
-      return [inlineText((token as Tokens.Paragraph).tokens)];
+    case 'heading': {
+      const heading = token as Tokens.Heading;
+      // "###" alone is an empty heading to Markdown and a press release's end marker to a reader.
+      if (!heading.text.trim() && /^#{3,}$/.test(heading.raw.trim())) return [heading.raw.trim()];
+      return [inlineText(heading.tokens)];
+    }
+    case 'paragraph': {
+      const { tokens } = token as Tokens.Paragraph;
+      const text = inlineText(tokens);
+      if (!containsImage(tokens)) return [text];
+      return text.trim() ? [{ text, furniture: caption('text beside an image', text) }] : [];
+    }
     case 'blockquote':
       return (token as Tokens.Blockquote).tokens.flatMap(blockParagraphs);
-    case 'list':
-      return (token as Tokens.List).items.map((item) => item.tokens.flatMap(blockParagraphs).join(' '));
+    case 'list': {
+      const list = token as Tokens.List;
+      const start = typeof list.start === 'number' ? list.start : 1;
+      return list.items.flatMap((item, i) => {
+        const own = item.tokens.filter((t) => t.type !== 'list');
+        const text = own.flatMap(blockParagraphs).map(textOf).join(' ').trim();
+        const marker = list.ordered ? `${start + i}. ` : '• ';
+        const nested = item.tokens.filter((t) => t.type === 'list').flatMap(blockParagraphs);
+        return [...(text ? [marker + text] : []), ...nested];
+      });
+    }
     case 'text': {
       const text = token as Tokens.Text;
       return [text.tokens ? inlineText(text.tokens) : text.text];
@@ -49,6 +93,25 @@ function blockParagraphs(token: Token): string[] {
       // code blocks, tables, rules, raw HTML blocks: not prose, never a post
       return [];
   }
+}
+
+function containsImage(tokens: readonly Token[] | undefined): boolean {
+  return (tokens ?? []).some(
+    (t) => t.type === 'image' || ('tokens' in t && containsImage(t.tokens as Token[] | undefined)),
+  );
+}
+
+function isImageOnly(tokens: readonly Token[]): boolean {
+  return containsImage(tokens) && tokens.every((t) => t.type === 'image' || isBlank(t) || t.type === 'link');
+}
+
+/** "*The crowd on Sunday. Photo: Jane Doe*": the way Markdown writers set a caption. */
+function isEmphasisOnly(tokens: readonly Token[]): boolean {
+  return tokens.some((t) => t.type === 'em') && tokens.every((t) => t.type === 'em' || isBlank(t));
+}
+
+function isBlank(token: Token): boolean {
+  return token.type === 'br' || (token.type === 'text' && !(token as Tokens.Text).text.trim());
 }
 
 function inlineText(tokens: readonly Token[] | undefined): string {

@@ -1,9 +1,11 @@
-import type { Article } from './article.js';
+import { type Article, isListItem } from './article.js';
 import {
-  bylineName,
   type CompiledBoilerplateRules,
+  furnitureAnywhere,
+  isEndMarker,
   type RemovedParagraph,
   removeBoilerplate,
+  type SourceParagraph,
 } from './boilerplate.js';
 import { normalizeText, splitParagraphs, toParagraph } from './normalize-text.js';
 
@@ -17,30 +19,31 @@ export interface ArticleMetadata {
 
 export interface IngestResult {
   readonly article: Article;
-  /** Boilerplate paragraphs that were dropped, so an editor can see why. */
+  /** Furniture that was dropped, each with its kind and reason, so an editor can see why. */
   readonly removed: readonly RemovedParagraph[];
 }
 
-/** Builds an article from a title and raw body paragraphs, dropping boilerplate. */
+/** Builds an article from a title and raw body paragraphs, dropping furniture. */
 export function assembleArticle(
   found: ArticleMetadata,
-  rawParagraphs: readonly string[],
+  rawParagraphs: readonly SourceParagraph[],
   rules: CompiledBoilerplateRules,
   fallback: ArticleMetadata,
 ): IngestResult {
-  const { body, removed } = removeBoilerplate(
-    rawParagraphs.map((p) => toParagraph(normalizeText(p))).filter(Boolean),
-    rules,
-  );
-  const strayByline = removed.find((r) => r.kind === 'byline');
-  const byline = found.byline ?? fallback.byline ?? (strayByline ? bylineName(strayByline.text) : undefined);
+  const clean = (text: string) => toParagraph(normalizeText(text));
+  const paragraphs = rawParagraphs
+    .flatMap((p): SourceParagraph[] => (typeof p === 'string' ? isolateEndMarkers(p, rules) : [p]))
+    .map((p) => (typeof p === 'string' ? clean(p) : { ...p, text: clean(p.text) }))
+    .filter((p) => (typeof p === 'string' ? p : p.text).length > 0);
+  const { body, removed, byline: strayByline } = removeBoilerplate(paragraphs, rules);
+  const byline = found.byline ?? fallback.byline ?? strayByline;
   const title = found.title ?? fallback.title ?? '';
   const url = found.url ?? fallback.url;
   const publication = found.publication ?? fallback.publication;
   return {
     article: {
-      title: toParagraph(normalizeText(title)),
-      ...(byline ? { byline: toParagraph(normalizeText(byline)) } : {}),
+      title: clean(title),
+      ...(byline ? { byline: clean(byline) } : {}),
       ...(url ? { url } : {}),
       ...(publication ? { publication } : {}),
       paragraphs: body,
@@ -49,15 +52,96 @@ export function assembleArticle(
   };
 }
 
-/** Plain text: the first non-empty line is the title, blank lines separate paragraphs. */
+/**
+ * An end-marker line is a paragraph of its own even without blank lines around it, so that a
+ * release pasted with single newlines ("… last sentence.\n-end-\nJane Smith\n202-555-0100") does
+ * not join its contact block to the last body paragraph.
+ */
+function isolateEndMarkers(raw: string, rules: CompiledBoilerplateRules): string[] {
+  const lines = raw.split('\n');
+  if (lines.length === 1) return [raw];
+  const out: string[] = [];
+  let start = 0;
+  lines.forEach((line, i) => {
+    if (!isEndMarker(line, rules)) return;
+    out.push(lines.slice(start, i).join('\n'), line);
+    start = i + 1;
+  });
+  out.push(lines.slice(start).join('\n'));
+  return out.filter((part) => part.trim());
+}
+
+/** Furniture lines that may stand above the title ("FOR IMMEDIATE RELEASE", a dateline). */
+const MAX_LINES_ABOVE_TITLE = 5;
+
+/**
+ * Plain text: blank lines separate paragraphs. The first line is the title when it looks like one
+ * (see `looksLikeTitle`) and text follows it; otherwise all of it is body and the title is empty.
+ * Furniture lines above the title (a dateline, a language switch) are paragraphs of their own, so
+ * they are dropped and reported like any other.
+ */
 export function ingestText(
   raw: string,
   rules: CompiledBoilerplateRules,
   fallback: ArticleMetadata = {},
 ): IngestResult {
   const text = normalizeText(raw).trim();
-  const newline = text.indexOf('\n');
-  const title = newline === -1 ? text : text.slice(0, newline);
-  const rest = newline === -1 ? '' : text.slice(newline + 1);
-  return assembleArticle({ title }, splitParagraphs(rest), rules, fallback);
+  const lines = text.split('\n').map((line) => line.trim());
+  const above: string[] = [];
+  let first = 0;
+  while (first < lines.length && above.length < MAX_LINES_ABOVE_TITLE) {
+    const line = lines[first]!;
+    if (line && !isFurnitureAboveTitle(line, rules)) break;
+    if (line) above.push(line);
+    first++;
+  }
+  const candidate = lines[first] ?? '';
+  const rest = lines.slice(first + 1).join('\n');
+  const titled = looksLikeTitle(candidate, lines[first + 1] ?? '') && rest.trim().length > 0;
+  // splitParagraphs reads indentation (a wrapped list item), so it gets the untrimmed lines.
+  const untrimmed = text.split('\n');
+  const body = untrimmed.slice(titled ? first + 1 : first).join('\n');
+  const paragraphs = [...above, ...splitParagraphs(isolateEndMarkers(body, rules).join('\n\n'))];
+  return assembleArticle(titled ? { title: candidate } : {}, paragraphs, rules, fallback);
+}
+
+/** A bare name could be a headline ("Harbour Tram Reopens" has the same shape); "By …" could not. */
+function isFurnitureAboveTitle(line: string, rules: CompiledBoilerplateRules): boolean {
+  const found = furnitureAnywhere(line, rules);
+  return found !== undefined && (found.kind !== 'byline' || /^(?:\S+\s+)?by\s/i.test(line));
+}
+
+/**
+ * Headlines run to about 150 characters at most (a long press-release headline is 90 to 130) and
+ * 20 words; a first line longer than either is a paragraph that happens to have no line breaks.
+ */
+export const TITLE_MAX_CHARS = 150;
+export const TITLE_MAX_WORDS = 20;
+/** A question is a headline only when short ("Will the Tram Pay Off?"); a long one opens the body. */
+const QUESTION_TITLE_MAX_CHARS = 100;
+const QUESTION_TITLE_MAX_WORDS = 12;
+
+/** Words a headline does not end on but a hard-wrapped line of a sentence often does. */
+const DANGLING = new Set(['a', 'an', 'the', 'and', 'or', 'but', 'of', 'that', 'which', 'who', 'with']);
+
+/**
+ * A first line is a title when it is short, does not end like a sentence (".", "!", "…", ":", ";",
+ * ","; a "?" only when short; a final "U.S." or "Inc." is an abbreviation, not an end), is no list
+ * item, and is not the first line of a wrapped sentence (the next line continues in lower case, or
+ * it ends on "the", "and", "of" …).
+ */
+export function looksLikeTitle(line: string, nextLine = ''): boolean {
+  const text = line.trim();
+  if (!text || isListItem(text)) return false;
+  const words = text.split(/\s+/);
+  if (text.length > TITLE_MAX_CHARS || words.length > TITLE_MAX_WORDS) return false;
+  const bare = text.replace(/["'”’»)\]]+$/u, '');
+  const last = bare.at(-1) ?? '';
+  if (last === '?' && (text.length > QUESTION_TITLE_MAX_CHARS || words.length > QUESTION_TITLE_MAX_WORDS))
+    return false;
+  if (last === '.' && !/(?:\b\p{L}\.){2,}$|\b(?:Inc|Ltd|Co|Corp|Jr|Sr|St|Mt|Bros)\.$/u.test(bare))
+    return false;
+  if ('!…:;,'.includes(last)) return false;
+  if (/^\p{Ll}/u.test(nextLine.trim())) return false;
+  return !DANGLING.has((words.at(-1) ?? '').toLowerCase());
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import {
+  type BoilerplateRules,
   bylineName,
   classifyBoilerplate,
   compileBoilerplateRules,
@@ -10,6 +11,8 @@ import {
 import { ingestWithSettings } from '../../src/use-cases/prepare-article.js';
 
 const rules = compileBoilerplateRules(DEFAULT_BOILERPLATE_RULES);
+const withRules = (overrides: Partial<BoilerplateRules>) =>
+  compileBoilerplateRules({ ...DEFAULT_BOILERPLATE_RULES, ...overrides });
 const BODY = [
   'The council met on Tuesday to discuss the harbour budget for next year.',
   'Members argued for three hours before a vote was taken.',
@@ -18,8 +21,11 @@ const BODY = [
 ];
 
 /** Classifies a paragraph as if it stood at `index` in an article of `count` paragraphs. */
-const kindOf = (paragraph: string, index = 0, count = 10) =>
+const classify = (paragraph: string, index = 0, count = 10) =>
   classifyBoilerplate(paragraph, index, count, rules);
+const kindOf = (paragraph: string, index = 0, count = 10) => classify(paragraph, index, count)?.kind;
+/** The kind in the middle of a long article and at its very end. */
+const kindsOf = (paragraph: string) => [kindOf(paragraph, 5, 20), kindOf(paragraph, 19, 20)];
 
 describe('default byline rules', () => {
   it.each([
@@ -28,6 +34,7 @@ describe('default byline rules', () => {
     'BY JANE DOE | Staff writer',
     'By Jane Doe and John Roe',
     'By Anne-Marie O’Neill, Coastal Courier',
+    'Written by Jane Doe',
     'Dmitry Babich',
     'Mary J. Blige',
     'Tomás Reyes Ortega',
@@ -52,12 +59,272 @@ describe('default byline rules', () => {
   });
 });
 
-describe('bios and promos', () => {
+describe('photo captions and credits, found anywhere', () => {
+  it.each([
+    [
+      'Astronauts are seen inside the capsule during a fit check at the launch site. Photo Credit: (NASA/Joel Kowsky)',
+      'NASA/Joel Kowsky',
+    ],
+    ['The mayor speaks at the opening of the library on Monday. (AP Photo/Jane Doe)', 'AP Photo/Jane Doe'],
+    ['Photo: Reuters', 'Reuters'],
+    ['Photo credit: Sam Reed', 'Sam Reed'],
+    ['Credit: Jane Doe/The Gazette', 'Jane Doe/The Gazette'],
+    ['Image courtesy of NASA', 'NASA'],
+    ['Photo by Sam Reed', 'Sam Reed'],
+    ['The crew walks out to the launch pad before dawn. NASA/Joel Kowsky', 'NASA/Joel Kowsky'],
+    ['Crowds on the quay at dawn. Photo: Ana Lima', 'Ana Lima'],
+    ['Flood water covers the road near the bridge. AFP via Getty Images', 'AFP via Getty Images'],
+    ['Readers queue at the door. (Photo by Ana Lima).', 'Photo by Ana Lima'],
+  ])('%s', (caption, credit) => {
+    for (const index of [0, 5, 9]) {
+      expect(classify(caption, index)).toEqual({
+        kind: 'caption',
+        reason: `photo caption or credit (${credit})`,
+      });
+    }
+  });
+
+  it.each([
+    'The photo, taken in 1969, shows the crew walking to the pad.',
+    'Photographers waited outside the court for hours before the verdict.',
+    'The image of the city as a safe haven has suffered.',
+    'Credit card fees will rise in June, the bank said.',
+    'The route between Tokyo/Osaka is the busiest in the country.',
+    'Getty Images bought the archive in 2019.',
+    'Readers sent in photos (see page 4) of the flood.',
+  ])('a body sentence that mentions photos or credit stays: %s', (sentence) => {
+    expect(kindsOf(sentence)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('media contacts', () => {
+  it.each([
+    ['Media contact:', 'Media contact:'],
+    ['Press contact', 'Press contact'],
+    ['Media Contacts', 'Media Contacts'],
+    ['Media inquiries: press@harbour.example.gov', 'press@harbour.example.gov'],
+    ['For more information, contact Jane Smith at the press office.', 'For more information, contact'],
+    ['For more information about the tour, call 555-0100.', '555-0100'],
+    ['Jane Smith, 202-555-0100, jane.smith@agency.example.gov', '202-555-0100'],
+    ['202-358-1600', '202-358-1600'],
+    ['jane.smith@agency.example.gov', 'jane.smith@agency.example.gov'],
+    ['Tel: +1 (202) 358-1600 | Email: press@agency.example.gov', '+1 (202) 358-1600'],
+  ])('%s', (line, shown) => {
+    expect(classify(line, 5, 20)).toEqual({ kind: 'contact', reason: `media contact (${shown})` });
+  });
+
+  it.each([
+    'Readers can contact the council through its website or by calling the helpline.',
+    'Contact with the virus is rare, the health ministry said.',
+    'Contacts between the two sides resumed in May after a long pause.',
+    'The press office said on Monday that the minister would not comment.',
+    'For more information on the plan, residents should read the council’s leaflet.',
+    'Call 911 if you see smoke.',
+    'The number of trips rose from 12,000 in 2022 to 18,000 in 2023.',
+    // a long paragraph that carries an e-mail address is body
+    'The timetable is online at https://transit.example.org/timetable and questions go to info@transit.example.org, the operator said on Monday, adding that paper copies are available at every kiosk on the line.',
+  ])('a body sentence that mentions contact, a number or an e-mail stays: %s', (sentence) => {
+    expect(kindsOf(sentence)).toEqual([undefined, undefined]);
+  });
+
+  it('a contact block takes the name and job title around its phone and e-mail lines', () => {
+    const { body, removed, byline } = removeBoilerplate(
+      [...BODY, 'Jane Smith', 'Communications Officer, Port of Harbour', 'jane.smith@port.example.gov'],
+      rules,
+    );
+    expect(body).toEqual(BODY);
+    expect(removed.map((r) => [r.kind, r.text])).toEqual([
+      ['contact', 'Jane Smith'],
+      ['contact', 'Communications Officer, Port of Harbour'],
+      ['contact', 'jane.smith@port.example.gov'],
+    ]);
+    expect(removed[0]!.reason).toBe('media contact block (with "jane.smith@port.example.gov")');
+    expect(byline).toBeUndefined();
+  });
+
+  it('a contact heading takes the short lines under it, and stops at the next sentence', () => {
+    const { body, removed } = removeBoilerplate(
+      [...BODY, 'Media contact', 'Jane Smith', 'Press Office', 'The council meets again in May.'],
+      rules,
+    );
+    expect(body).toEqual([...BODY, 'The council meets again in May.']);
+    expect(removed.map((r) => r.kind)).toEqual(['contact', 'contact', 'contact']);
+  });
+
+  it('a press officer’s name in a closing contact block never becomes the author', () => {
+    const short = ['The port reopened on Monday.', 'Jane Smith', '555-201-0100'];
+    expect(removeBoilerplate(short, rules).byline).toBeUndefined();
+    expect(removeBoilerplate(short, rules).body).toEqual(['The port reopened on Monday.']);
+  });
+
+  it('a phone line of many number groups is classified without backtracking forever', () => {
+    // With a naive pattern, each run of digit groups splits into numbers in exponentially many ways.
+    const line = `Jane, ${'202 555 '.repeat(30)}?`;
+    expect(kindOf(line, 5, 20)).toBeUndefined();
+  });
+});
+
+describe('end markers', () => {
+  it.each(['-end-', '###', '-30-', '- END -', '— END —', '--30--', '# # #'])(
+    '%s drops itself and everything after it, each with the reason',
+    (marker) => {
+      const after = [
+        'Jane Smith',
+        'Headquarters, Washington',
+        '202-358-1600',
+        'A closing sentence about NASA.',
+      ];
+      const { body, removed } = removeBoilerplate([...BODY, marker, ...after], rules);
+      expect(body).toEqual(BODY);
+      expect(removed).toEqual([
+        { kind: 'end-marker', reason: `end marker ${marker}`, text: marker, index: 4 },
+        ...after.map((text, i) => ({
+          kind: 'after-end',
+          reason: `after end marker ${marker}`,
+          text,
+          index: 5 + i,
+        })),
+      ]);
+    },
+  );
+
+  it('a marker in first place ends nothing (there is no body before it)', () => {
+    const { body, removed } = removeBoilerplate(['###', ...BODY], rules);
+    expect(body).toEqual(BODY);
+    expect(removed).toEqual([{ kind: 'end-marker', reason: 'end marker ###', text: '###', index: 0 }]);
+  });
+
+  it.each([
+    'The end of the line is near the university.',
+    'END',
+    '30',
+    'Ends 30 June.',
+    '#harbour #trams #city',
+  ])('%s is no end marker', (line) => {
+    expect(removeBoilerplate([...BODY, line, 'More body.'], rules).body).toEqual([
+      ...BODY,
+      line,
+      'More body.',
+    ]);
+  });
+});
+
+describe('pointers away from the story ("Learn more", "Related", a bare URL)', () => {
+  it.each([
+    ['Learn more about NASA’s Artemis programme at:', 'Learn more'],
+    ['Learn more about the Artemis programme at: https://www.nasa.gov/artemis', 'Learn more'],
+    ['Read more: Council votes on parking fees', 'Read more'],
+    ['Related: Ferry timetable changes', 'Related:'],
+    ['Related coverage', 'Related coverage'],
+    ['RELATED STORIES', 'RELATED STORIES'],
+    ['Editor’s note: This story was updated to correct the mayor’s title.', 'Editor’s note:'],
+    ['See also', 'See also'],
+    ['Watch: The first tram leaves the depot', 'Watch:'],
+    ['For more information, visit www.example.gov/tours.', 'For more information, visit'],
+    [
+      'https://www.example.gov/news/2024/03/release.html',
+      'https://www.example.gov/news/2024/03/release.html',
+    ],
+    ['Website: https://library.example.gov', 'Website: https://library.example.gov'],
+  ])('%s', (line, shown) => {
+    expect(classify(line, 5, 20)).toEqual({ kind: 'related', reason: `related link or note (${shown})` });
+  });
+
+  it.each([
+    'Learning more about the budget took the committee three months.',
+    'Related costs rose by 4 percent, the report said.',
+    'Watch out for delays on the northern line this weekend, the operator warned.',
+    'See the full list of winners on page 12.',
+    'Watch the video of the opening on our website, the mayor said.',
+    'She said the report, available at https://example.org/report, was late.',
+    'Editors at the paper disagreed about the headline.',
+  ])('a body sentence stays: %s', (sentence) => {
+    expect(kindsOf(sentence)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('language switches', () => {
+  it.each([
+    'Lee este artículo en español aquí.',
+    'Read this article in Spanish',
+    'Read this release in 中文',
+    'Versión en español',
+    'En français',
+    'English version',
+    'English | Español | 中文',
+    'This article is also available in French.',
+    'Lire en français',
+  ])('%s', (line) => {
+    expect(kindOf(line, 0)).toBe('language');
+    expect(kindOf(line, 19, 20)).toBe('language');
+  });
+
+  it.each([
+    'In English lessons, the pupils read the report aloud.',
+    'The Spanish version of the report was published a week later.',
+    'Read this article again and you will see why the council was angry.',
+  ])('a body sentence stays: %s', (sentence) => {
+    expect(kindsOf(sentence)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('date-only datelines', () => {
+  it.each([
+    'Aug. 26, 2023',
+    'Monday, March 4, 2024',
+    '2024-03-04',
+    'WASHINGTON, March 4, 2024',
+    'WASHINGTON, D.C., March 4, 2024',
+    '4 March 2024',
+    'March 4, 2024, 3:15 p.m. ET',
+    'Updated: March 4, 2024',
+    'FOR IMMEDIATE RELEASE',
+  ])('%s', (line) => {
+    expect(classify(line, 0)).toEqual({ kind: 'dateline', reason: `date-only dateline (${line})` });
+  });
+
+  it.each([
+    'On March 4, 2024, the council voted to close the depot.',
+    'March 4, 2024 was the wettest day of the year.',
+    'WASHINGTON, March 4, 2024 — The council voted on Monday to close the depot.',
+  ])('a body sentence with a date stays: %s', (sentence) => {
+    expect(kindsOf(sentence)).toEqual([undefined, undefined]);
+  });
+});
+
+describe('bios and promos, at the end', () => {
   it('removes an author bio only among the last paragraphs', () => {
     const bio = 'The author is Jane Doe, a Lisbon-based journalist with 20 years of experience.';
     expect(kindOf(bio, 9, 10)).toBe('bio');
     expect(kindOf(bio, 2, 10)).toBeUndefined();
     expect(kindOf('Jane Doe is a transport reporter at the Coastal Courier.', 9, 10)).toBe('bio');
+  });
+
+  it.each([
+    ['Priya Raman covers City Hall for the Gazette. Reach her at priya@gazette.example or @priyaraman.'],
+    ['Jane Doe is a staff writer at the Coastal Courier.'],
+    ['Jane Doe has covered transport since 2015.'],
+    ['Follow him on X @samreed.'],
+    ['— Reporting by Jane Doe; Editing by John Roe'],
+    ['(Reporting by Jane Doe in London; Editing by John Roe)'],
+    ['Additional reporting by Sam Reed in Lisbon.'],
+    ['The Associated Press contributed to this report.'],
+    ['Contact the reporter at the City Hall desk.'],
+    ['Questions for the author? Reach him at sreed@courier.example.'],
+  ])('%s is a bio at the end, body in the middle', (bio) => {
+    expect(kindsOf(bio)).toEqual([undefined, 'bio']);
+  });
+
+  it('a reporter contact that is mostly an e-mail address goes wherever it stands', () => {
+    expect(kindsOf('Contact the reporter: jdoe@courier.example')).toEqual(['contact', 'contact']);
+  });
+
+  it.each([
+    'Jane Doe covers the costs of the trip herself.',
+    'Neighbours said they could not reach him at home on Sunday.',
+    'Reporting by the Gazette last year showed the depot was unsafe.',
+  ])('a closing body sentence stays: %s', (sentence) => {
+    expect(kindsOf(sentence)).toEqual([undefined, undefined]);
   });
 
   it.each([
@@ -76,28 +343,116 @@ describe('bios and promos', () => {
     expect(kindOf(body, 9, 10)).toBe('promo');
   });
 
-  it('with tailParagraphs 0 no bio or promo is removed', () => {
-    const none = compileBoilerplateRules({ ...DEFAULT_BOILERPLATE_RULES, tailParagraphs: 0 });
+  it('the tail counts body paragraphs only: a bio above related links and a promo is found', () => {
+    const tail = [
+      'Priya Raman covers City Hall for the Gazette.',
+      '— Reporting by Priya Raman; Editing by Sam Reed',
+      'Related: Ferry timetable changes next week',
+      'Read this article in Spanish',
+      'Sign up for our morning newsletter.',
+    ];
+    const { body, removed } = removeBoilerplate([...BODY, ...tail], rules);
+    expect(body).toEqual(BODY);
+    expect(removed.map((r) => r.kind)).toEqual(['bio', 'bio', 'related', 'language', 'promo']);
+  });
+
+  it('with tailParagraphs 0 no bio or promo is removed; bylines and captions still are', () => {
+    const none = withRules({ tailParagraphs: 0 });
     expect(classifyBoilerplate('Sign up for our newsletter.', 9, 10, none)).toBeUndefined();
-    expect(classifyBoilerplate('By Jane Doe', 9, 10, none)).toBe('byline');
+    expect(removeBoilerplate([...BODY, 'Sign up for our newsletter.'], none).removed).toEqual([]);
+    expect(classifyBoilerplate('By Jane Doe', 9, 10, none)?.kind).toBe('byline');
+    expect(classifyBoilerplate('Photo: Reuters', 9, 10, none)?.kind).toBe('caption');
+  });
+});
+
+describe('which byline names the author', () => {
+  it('a byline at the top names the author', () => {
+    const result = removeBoilerplate(['By Ana Lima', ...BODY], rules);
+    expect(result.byline).toBe('Ana Lima');
+    expect(result.removed).toEqual([
+      { kind: 'byline', reason: 'byline (Ana Lima)', text: 'By Ana Lima', index: 0 },
+    ]);
+  });
+
+  it('furniture above the byline does not count against it', () => {
+    const top = ['Aug. 26, 2023', 'Read this article in Spanish', 'Photo: Reuters', 'Jane Doe'];
+    expect(removeBoilerplate([...top, ...BODY], rules).byline).toBe('Jane Doe');
+  });
+
+  it('a bare name after at most headParagraphs body paragraphs (and before more) is the author', () => {
+    const late = [...BODY.slice(0, 3), 'Jane Doe', ...BODY, ...BODY];
+    expect(removeBoilerplate(late, rules).byline).toBe('Jane Doe');
+    expect(removeBoilerplate(late, withRules({ headParagraphs: 2 })).byline).toBeUndefined();
+  });
+
+  it('a name further down is dropped but names nobody, and says why', () => {
+    const { body, removed, byline } = removeBoilerplate([...BODY, 'Sam Reed', ...BODY.slice(0, 2)], rules);
+    expect(byline).toBeUndefined();
+    expect(body).toEqual([...BODY, ...BODY.slice(0, 2)]);
+    expect(removed).toEqual([
+      {
+        kind: 'byline',
+        reason: 'byline too far from the top to name the author (Sam Reed)',
+        text: 'Sam Reed',
+        index: 4,
+      },
+    ]);
+  });
+
+  it('a name with nothing below it is not the author, however short the article', () => {
+    expect(removeBoilerplate(['The port reopened on Monday.', 'Sam Reed'], rules).byline).toBeUndefined();
+  });
+});
+
+describe('list items', () => {
+  it('are read without their marker, so a bulleted "Read more" is still a pointer away', () => {
+    expect(kindOf('• Read more: Council votes on parking fees', 5, 20)).toBe('related');
+    expect(kindOf('- Photo: Reuters', 5, 20)).toBe('caption');
+  });
+
+  it('a list of names is no byline', () => {
+    const names = ['The prize went to three readers:', '• Jane Doe', '• Sam Reed', '• Ana Lima', ...BODY];
+    expect(removeBoilerplate(names, rules)).toEqual({ body: names, removed: [] });
   });
 });
 
 describe('removeBoilerplate', () => {
-  it('returns the body in order and every removed paragraph with its kind and position', () => {
+  it('returns the body in order and every removed paragraph with its kind, reason and position', () => {
     const paragraphs = [
       'By Ana Lima',
       ...BODY,
       'Ana Lima is a reporter at the Coastal Courier.',
       'Sign up for our newsletter.',
     ];
-    const { body, removed } = removeBoilerplate(paragraphs, rules);
+    const { body, removed, byline } = removeBoilerplate(paragraphs, rules);
     expect(body).toEqual(BODY);
+    expect(byline).toBe('Ana Lima');
     expect(removed).toEqual([
-      { kind: 'byline', text: 'By Ana Lima', index: 0 },
-      { kind: 'bio', text: 'Ana Lima is a reporter at the Coastal Courier.', index: 5 },
-      { kind: 'promo', text: 'Sign up for our newsletter.', index: 6 },
+      { kind: 'byline', reason: 'byline (Ana Lima)', text: 'By Ana Lima', index: 0 },
+      {
+        kind: 'bio',
+        reason: 'reporter bio (Ana Lima is a reporter)',
+        text: 'Ana Lima is a reporter at the Coastal Courier.',
+        index: 5,
+      },
+      { kind: 'promo', reason: 'promo (Sign up)', text: 'Sign up for our newsletter.', index: 6 },
     ]);
+  });
+
+  it('a paragraph the adapter already marked is reported with its own reason', () => {
+    const marked = {
+      text: 'A crowd on the bank.',
+      furniture: { kind: 'caption', reason: 'under an image' },
+    } as const;
+    const { body, removed } = removeBoilerplate([BODY[0]!, marked, BODY[1]!], rules);
+    expect(body).toEqual([BODY[0], BODY[1]]);
+    expect(removed).toEqual([
+      { kind: 'caption', reason: 'under an image', text: 'A crowd on the bank.', index: 1 },
+    ]);
+  });
+
+  it('the seed’s sort of article: the body is untouched', () => {
+    expect(removeBoilerplate(BODY, rules)).toEqual({ body: BODY, removed: [] });
   });
 });
 
@@ -105,24 +460,48 @@ describe('configurable patterns', () => {
   it('a custom promo pattern removes a house phrase the defaults keep', () => {
     const house = 'Tip line: the desk reads every message.';
     expect(removeBoilerplate([...BODY, house], rules).body).toContain(house);
-    const custom = compileBoilerplateRules({
-      ...DEFAULT_BOILERPLATE_RULES,
-      promoPatterns: [...DEFAULT_BOILERPLATE_RULES.promoPatterns, '^tip line:'],
-    });
+    const custom = withRules({ promoPatterns: [...DEFAULT_BOILERPLATE_RULES.promoPatterns, '^tip line:'] });
     const { body, removed } = removeBoilerplate([...BODY, house], custom);
     expect(body).toEqual(BODY);
-    expect(removed).toEqual([{ kind: 'promo', text: house, index: BODY.length }]);
+    expect(removed).toEqual([
+      { kind: 'promo', reason: 'promo (Tip line:)', text: house, index: BODY.length },
+    ]);
+  });
+
+  it('each new kind takes its own patterns; a capture group names what was found in the reason', () => {
+    const custom = withRules({
+      captionPatterns: ['^pictured:\\s*(.+)$'],
+      endMarkerPatterns: ['^\\[ends\\]$'],
+      languagePatterns: ['^auf deutsch$'],
+    });
+    const { body, removed } = removeBoilerplate(
+      ['Pictured: the new pier', ...BODY, 'Auf Deutsch', '[ends]', 'Photo: Reuters'],
+      custom,
+    );
+    expect(body).toEqual(BODY);
+    expect(removed.map((r) => r.reason)).toEqual([
+      'photo caption or credit (the new pier)',
+      'language switch (Auf Deutsch)',
+      'end marker [ends]',
+      'after end marker [ends]',
+    ]);
+  });
+
+  it('an empty list turns a kind off', () => {
+    const off = withRules({ datelinePatterns: [] });
+    expect(removeBoilerplate(['Aug. 26, 2023', ...BODY], off).body).toEqual(['Aug. 26, 2023', ...BODY]);
   });
 
   it('patterns without letter-case classes are case-insensitive', () => {
-    const custom = compileBoilerplateRules({ ...DEFAULT_BOILERPLATE_RULES, promoPatterns: ['house ad'] });
-    expect(classifyBoilerplate('HOUSE AD: buy our calendar', 9, 10, custom)).toBe('promo');
+    expect(
+      classifyBoilerplate('HOUSE AD: buy our calendar', 9, 10, withRules({ promoPatterns: ['house ad'] }))
+        ?.kind,
+    ).toBe('promo');
   });
 
   it('an invalid pattern throws and names the pattern', () => {
-    expect(() =>
-      compileBoilerplateRules({ ...DEFAULT_BOILERPLATE_RULES, bylinePatterns: ['(unclosed'] }),
-    ).toThrow(/\(unclosed/);
+    expect(() => withRules({ bylinePatterns: ['(unclosed'] })).toThrow(/\(unclosed/);
+    expect(() => withRules({ contactPatterns: ['[z-a]'] })).toThrow(/\[z-a\]/);
   });
 });
 
@@ -131,6 +510,9 @@ describe('bylineName', () => {
     ['By Jane Doe', 'Jane Doe'],
     ['BY JANE DOE | Staff writer', 'JANE DOE'],
     ['By Jane Doe, Coastal Courier', 'Jane Doe'],
+    ['By Anne-Marie O’Neill, Coastal Courier', 'Anne-Marie O’Neill'],
+    ['By Sam Reed - Staff writer', 'Sam Reed'],
+    ['Written by Jane Doe', 'Jane Doe'],
     ['Dmitry Babich', 'Dmitry Babich'],
   ])('%s -> %s', (line, name) => {
     expect(bylineName(line)).toBe(name);
@@ -138,34 +520,58 @@ describe('bylineName', () => {
 });
 
 describe('patterns from the settings file', () => {
+  const settingsWith = (boilerplate: Record<string, unknown>) =>
+    loadConfig({ settings: { boilerplate, channels: [{ id: 'x', platform: 'twitter' }] }, env: {} });
+  const ingest = (article: string, boilerplate: Record<string, unknown>) => {
+    const outcome = settingsWith(boilerplate);
+    if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
+    const result = ingestWithSettings(
+      { bytes: Buffer.from(article), source: 'a.txt' },
+      outcome.config.settings,
+    );
+    if (!result.ok) throw new Error(result.problem.message);
+    return result.article.paragraphs;
+  };
+
   it('a house phrase configured under boilerplate.promoPatterns is dropped from the article', () => {
     const article =
       'Harbour News\n\nThe ferry timetable changes next week.\n\nTip line: the desk reads every message.\n';
-    const ingest = (boilerplate: Record<string, unknown>) => {
-      const outcome = loadConfig({
-        settings: { boilerplate, channels: [{ id: 'x', platform: 'twitter' }] },
-        env: {},
-      });
-      if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
-      const result = ingestWithSettings(
-        { bytes: Buffer.from(article), source: 'a.txt' },
-        outcome.config.settings,
-      );
-      if (!result.ok) throw new Error(result.problem.message);
-      return result.article.paragraphs;
-    };
-    expect(ingest({})).toContain('Tip line: the desk reads every message.');
-    expect(ingest({ promoPatterns: ['^tip line:'] })).toEqual(['The ferry timetable changes next week.']);
+    expect(ingest(article, {})).toContain('Tip line: the desk reads every message.');
+    expect(ingest(article, { promoPatterns: ['^tip line:'] })).toEqual([
+      'The ferry timetable changes next week.',
+    ]);
+  });
+
+  it('a new key (captionPatterns) is read from the settings; omitted keys keep their defaults', () => {
+    const article =
+      'Harbour News\n\nPictured: the pier at dawn\n\nThe ferry timetable changes next week.\n\n-end-\n\nJane Smith';
+    expect(ingest(article, {})).toEqual([
+      'Pictured: the pier at dawn',
+      'The ferry timetable changes next week.',
+    ]);
+    expect(ingest(article, { captionPatterns: ['^pictured:'] })).toEqual([
+      'The ferry timetable changes next week.',
+    ]);
   });
 
   it('an invalid pattern in the settings is reported with its key, not thrown', () => {
-    const outcome = loadConfig({
-      settings: { boilerplate: { bylinePatterns: ['(by'] }, channels: [{ id: 'x', platform: 'twitter' }] },
-      env: {},
-    });
+    for (const key of ['bylinePatterns', 'captionPatterns', 'endMarkerPatterns']) {
+      const outcome = settingsWith({ [key]: ['(by'] });
+      expect(outcome.ok).toBe(false);
+      expect(outcome.ok ? [] : outcome.problems).toEqual([
+        expect.stringMatching(new RegExp(`boilerplate\\.${key}\\[0\\]: not a valid regular expression`)),
+      ]);
+    }
+  });
+
+  it('an unknown key under boilerplate is refused, not ignored', () => {
+    const outcome = settingsWith({ footerPatterns: ['x'] });
     expect(outcome.ok).toBe(false);
-    expect(outcome.ok ? [] : outcome.problems).toEqual([
-      expect.stringMatching(/boilerplate\.bylinePatterns\[0\]: not a valid regular expression/),
-    ]);
+    expect((outcome.ok ? [] : outcome.problems).join('\n')).toMatch(/boilerplate.*footerPatterns/);
+  });
+
+  it('headParagraphs is a small count', () => {
+    expect(settingsWith({ headParagraphs: 3 }).ok).toBe(true);
+    expect(settingsWith({ headParagraphs: -1 }).ok).toBe(false);
   });
 });

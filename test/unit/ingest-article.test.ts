@@ -66,15 +66,48 @@ describe('ingestArticle refuses bad input with a problem code and a message nami
     expect(ingestArticle(bytes(text), options({ maxBytes: 2048 })).ok).toBe(true);
   });
 
-  it('a title with no body, or a body that is all boilerplate', () => {
-    expect(problemOf(bytes('Just a title'))).toMatchObject({ code: 'no-body' });
-    expect(problemOf(bytes('Title\n\nBy Jane Doe\n\nSign up for our newsletter.'))).toMatchObject({
+  it('a body that is all furniture: the message says what was dropped and why', () => {
+    const problem = problemOf(bytes('Title\n\nBy Jane Doe\n\nSign up for our newsletter.'), {
+      source: 'a.txt',
+    });
+    expect(problem).toEqual({
       code: 'no-body',
+      message:
+        'a.txt has nothing left to post: all 2 paragraph(s) after the title are newsroom furniture (byline too far from the top to name the author (Jane Doe): "By Jane Doe"; promo (Sign up): "Sign up for our newsletter."); if one of them is body text, change the matching boilerplate pattern in the settings',
+    });
+  });
+
+  it('past three drops the message counts the rest', () => {
+    const all = ['Aug. 26, 2023', 'Photo: Reuters', 'Related coverage', '-end-', 'Jane Smith'].join('\n\n');
+    expect(problemOf(bytes(all)).message).toMatch(
+      /^article has nothing left to post: all 5 paragraph\(s\) are newsroom furniture \(.*; and 2 more\)/,
+    );
+  });
+
+  it('a Markdown heading with nothing under it', () => {
+    expect(problemOf(bytes('# Just a heading'), { source: 'a.md' })).toEqual({
+      code: 'no-body',
+      message:
+        'a.md has a title ("Just a heading") but no body paragraphs to post; put the article\'s text after the title',
     });
   });
 });
 
 describe('ingestArticle accepts', () => {
+  it('one line of text, as body (it is no title with nothing under it)', () => {
+    expect(ingestArticle(bytes('Just one line'), options())).toMatchObject({
+      ok: true,
+      article: { title: '', paragraphs: ['Just one line'] },
+    });
+  });
+
+  it('a single paragraph of 16,000 characters with no title line', () => {
+    const sentence = 'The ferry board met on Monday and agreed to add two early sailings on weekdays. ';
+    const long = sentence.repeat(250).slice(0, 16_000).trim();
+    const outcome = ingestArticle(bytes(long), options({ source: 'long.txt' }));
+    expect(outcome).toMatchObject({ ok: true, format: 'text', article: { title: '', paragraphs: [long] } });
+  });
+
   it('UTF-8 with a byte-order mark, which does not end up in the title', () => {
     const outcome = ingestArticle(bytes('\ufeffTitle\n\nBody.'), options());
     expect(outcome).toMatchObject({ ok: true, article: { title: 'Title', paragraphs: ['Body.'] } });

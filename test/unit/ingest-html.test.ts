@@ -95,3 +95,129 @@ describe('ingestHtml metadata rules', () => {
     ]);
   });
 });
+
+describe('ingestHtml newsroom furniture in the markup', () => {
+  const page = (article: string) =>
+    `<html><head><title>T</title></head><body><main><article>${article}</article></main></body></html>`;
+
+  it('drops <figcaption>, an image <figure> and credit, byline, share, newsletter and related elements, reporting each', () => {
+    const { article, removed } = ingest(
+      page(
+        `<div class="article__byline">By Sam Reed | March 4, 2024</div>` +
+          `<figure><img src="a.jpg" alt="The reading room"><figcaption>The new reading room. Photo: Ana Lima</figcaption></figure>` +
+          STORY +
+          `<div class="share-tools"><a href="#">Share on X</a></div>` +
+          `<p class="wp-caption-text">The old card catalogue in 1950.</p>` +
+          `<span class="photoCredit">Jane Doe/The Gazette</span>` +
+          `<div id="newsletter-signup"><p>Get the Gazette in your inbox every morning.</p></div>` +
+          `<section class="RelatedStories"><h3>More news</h3><p>Council votes on parking fees</p></section>`,
+      ),
+    );
+    expect(article.paragraphs).toEqual([
+      'The ferry timetable changes next week, with earlier sailings on weekdays and fewer at night, the port authority said on Friday.',
+      'Commuters who start work before seven will gain the most, while night workers lose the last two boats of the evening.',
+    ]);
+    expect(article.byline).toBe('Sam Reed');
+    expect(removed).toEqual([
+      {
+        kind: 'byline',
+        reason: 'byline (HTML <div class="article__byline">)',
+        text: 'By Sam Reed | March 4, 2024',
+        index: -1,
+      },
+      {
+        kind: 'caption',
+        reason: 'photo caption or credit (HTML <figure>)',
+        text: 'The new reading room. Photo: Ana Lima',
+        index: -1,
+      },
+      { kind: 'promo', reason: 'promo (HTML <div class="share-tools">)', text: 'Share on X', index: -1 },
+      {
+        kind: 'caption',
+        reason: 'photo caption or credit (HTML <p class="wp-caption-text">)',
+        text: 'The old card catalogue in 1950.',
+        index: -1,
+      },
+      {
+        kind: 'caption',
+        reason: 'photo caption or credit (HTML <span class="photoCredit">)',
+        text: 'Jane Doe/The Gazette',
+        index: -1,
+      },
+      {
+        kind: 'promo',
+        reason: 'promo (HTML <div id="newsletter-signup">)',
+        text: 'Get the Gazette in your inbox every morning.',
+        index: -1,
+      },
+      {
+        kind: 'related',
+        reason: 'related link or note (HTML <section class="RelatedStories">)',
+        text: 'More news Council votes on parking fees',
+        index: -1,
+      },
+    ]);
+  });
+
+  it('a <figure> around a quotation keeps the quotation and drops its caption', () => {
+    const { article, removed } = ingest(
+      page(
+        `${STORY}<figure><blockquote><p>“A library is the only place where nobody asks you to buy anything,” said the head librarian.</p></blockquote><figcaption>— Joan Whitaker</figcaption></figure>`,
+      ),
+    );
+    expect(article.paragraphs.at(-1)).toBe(
+      '“A library is the only place where nobody asks you to buy anything,” said the head librarian.',
+    );
+    expect(removed.map((r) => r.text)).toEqual(['— Joan Whitaker']);
+  });
+
+  it('a furniture word on a wrapper of the article does not take the article with it', () => {
+    const { article } = ingest(
+      `<html><head><title>T</title></head><body><div class="story has-related-links"><article>${STORY}</article></div></body></html>`,
+    );
+    expect(article.paragraphs).toHaveLength(2);
+  });
+
+  it('words that only contain a furniture word are not furniture ("shared", "captioned", "creditors")', () => {
+    const { article, removed } = ingest(
+      page(
+        `${STORY}<p class="shared-story captioned">Creditors met on Monday.</p><p id="creditors">Banks agreed.</p>`,
+      ),
+    );
+    expect(article.paragraphs.slice(-2)).toEqual(['Creditors met on Monday.', 'Banks agreed.']);
+    expect(removed).toEqual([]);
+  });
+
+  it('a body sentence about a photo stays, and text-level furniture is still found in the paragraphs', () => {
+    const { article, removed } = ingest(
+      page(
+        `${STORY}<p>The photo of the old reading room, taken in 1950, hangs in the entrance hall.</p><p>Visitors in the hall on Saturday. (AP Photo/Jane Doe)</p><p>-end-</p><p>Jane Smith, 202-555-0100</p>`,
+      ),
+    );
+    expect(article.paragraphs.at(-1)).toBe(
+      'The photo of the old reading room, taken in 1950, hangs in the entrance hall.',
+    );
+    expect(removed.map((r) => r.kind)).toEqual(['caption', 'end-marker', 'after-end']);
+  });
+});
+
+describe('ingestHtml lists', () => {
+  it('each <li> is a paragraph: "• " in <ul>, its number in <ol> (start and value honoured), nested lists after', () => {
+    const { article } = ingest(
+      `<html><head><title>T</title></head><body><article>${STORY}<p>The new hours:</p>` +
+        `<ul><li>Weekdays: 8 a.m. to 10 p.m.</li><li>Saturdays: 9 a.m. to 6 p.m.<ul><li>Children’s wing closes at 4 p.m.</li></ul></li></ul>` +
+        `<ol start="3"><li><p>Third step.</p><p>Still third.</p></li><li>Fourth step.</li><li value="9">Ninth step.</li></ol>` +
+        `<ul><li>- Already marked.</li></ul></article></body></html>`,
+    );
+    expect(article.paragraphs.slice(2)).toEqual([
+      'The new hours:',
+      '• Weekdays: 8 a.m. to 10 p.m.',
+      '• Saturdays: 9 a.m. to 6 p.m.',
+      '• Children’s wing closes at 4 p.m.',
+      '3. Third step. Still third.',
+      '4. Fourth step.',
+      '9. Ninth step.',
+      '- Already marked.',
+    ]);
+  });
+});

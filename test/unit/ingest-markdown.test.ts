@@ -20,13 +20,14 @@ describe('ingestMarkdown on the fixture', () => {
       "The festival's director, Ines Duarte, said the boat parade was the highlight. “I have never seen the banks so full. People brought chairs, tents, even sofas!” she said.",
       'Music and food',
       'Twelve bands played on three stages, and the food market sold out of grilled sardines by 8 p.m. on Saturday. Vendors used the #riverfest tag to post their menus.',
-      'Free water stations were placed every 200 metres.',
-      'The first-aid tent treated 37 people, mostly for heatstroke.',
+      '• Free water stations were placed every 200 metres.',
+      '• The first-aid tent treated 37 people, mostly for heatstroke.',
       '“Next year we will need a bigger river,” joked one volunteer.',
     ]);
     expect(removed).toEqual([
       {
         kind: 'promo',
+        reason: 'promo (Follow us)',
         text: 'Follow us on social media and subscribe to our weekly culture newsletter.',
         index: 7,
       },
@@ -62,11 +63,33 @@ describe('ingestMarkdown rules', () => {
     ]);
   });
 
-  it('list items become paragraphs; tables, raw HTML blocks and rules are not prose', () => {
+  it('list items become paragraphs with their marker; tables, raw HTML blocks and rules are not prose', () => {
     const { article } = ingest(
       '# T\n\n1. First item.\n2. Second item.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n<div>raw block</div>\n\n---\n\nAfter the rule.',
     );
-    expect(article.paragraphs).toEqual(['First item.', 'Second item.', 'After the rule.']);
+    expect(article.paragraphs).toEqual(['1. First item.', '2. Second item.', 'After the rule.']);
+  });
+
+  it('an ordered list keeps its start number; nested and loose items are items of their own', () => {
+    const { article } = ingest(
+      '# T\n\n3. three\n4. four\n   - nested a\n   - nested b\n\n* loose *one*\n\n  still one\n\n+ loose two',
+    );
+    expect(article.paragraphs).toEqual([
+      '3. three',
+      '4. four',
+      '• nested a',
+      '• nested b',
+      '• loose one still one',
+      '• loose two',
+    ]);
+  });
+
+  it('without a heading, a first paragraph that is a sentence is body, not a title', () => {
+    expect(ingest('The ferry changes next week.\n\nMore body.').article).toEqual({
+      title: '',
+      paragraphs: ['The ferry changes next week.', 'More body.'],
+    });
+    expect(ingest('One paragraph only').article).toEqual({ title: '', paragraphs: ['One paragraph only'] });
   });
 
   it('an autolink keeps its URL as text', () => {
@@ -91,5 +114,52 @@ describe('ingestMarkdown rules', () => {
     });
     expect(article.byline).toBe('Flag Author');
     expect(article.url).toBe('https://flag.example/a');
+  });
+});
+
+describe('ingestMarkdown furniture', () => {
+  const BODY = 'The ferry timetable changes next week, the port authority said on Friday.';
+
+  it('text beside an image is its caption, and an emphasised line under an image too', () => {
+    const { article, removed } = ingest(
+      `# T\n\n${BODY}\n\n![A crowd](crowd.jpg)\n*The crowd on Sunday. Photo: Jane Doe*\n\n![The pier](pier.jpg)\n\n_The new pier at dawn_\n\nMore body.`,
+    );
+    expect(article.paragraphs).toEqual([BODY, 'More body.']);
+    expect(removed).toEqual([
+      {
+        kind: 'caption',
+        reason: 'photo caption or credit (text beside an image: The crowd on Sunday. Photo: Jane Doe)',
+        text: 'The crowd on Sunday. Photo: Jane Doe',
+        index: 1,
+      },
+      {
+        kind: 'caption',
+        reason: 'photo caption or credit (emphasised line under an image: The new pier at dawn)',
+        text: 'The new pier at dawn',
+        index: 2,
+      },
+    ]);
+  });
+
+  it('an emphasised paragraph that is not under an image stays; a "*Photo: …*" line goes anywhere', () => {
+    const { article, removed } = ingest(
+      `# T\n\n*Updated on Friday with the board’s answer.*\n\n${BODY}\n\n*Photo: Reuters*`,
+    );
+    expect(article.paragraphs).toEqual(['Updated on Friday with the board’s answer.', BODY]);
+    expect(removed.map((r) => r.reason)).toEqual(['photo caption or credit (Reuters)']);
+  });
+
+  it.each(['###', '-end-', '- END -', '-30-'])(
+    'the end marker %s drops itself and what follows',
+    (marker) => {
+      const { article, removed } = ingest(`# T\n\n${BODY}\n\n${marker}\n\nJane Smith\n\n202-555-0100`);
+      expect(article.paragraphs).toEqual([BODY]);
+      expect(removed.map((r) => r.kind)).toEqual(['end-marker', 'after-end', 'after-end']);
+    },
+  );
+
+  it('an end marker inside a paragraph (single newlines) still ends the article', () => {
+    const { article } = ingest(`# T\n\n${BODY}\n-end-\nJane Smith\n202-555-0100`);
+    expect(article.paragraphs).toEqual([BODY]);
   });
 });

@@ -59,11 +59,164 @@ describe('ingestText', () => {
     expect(article.paragraphs).toEqual(['Body text here.']);
   });
 
-  it('a title with no body gives no paragraphs', () => {
-    expect(ingestText('Only a title', defaultRules).article).toEqual({
-      title: 'Only a title',
-      paragraphs: [],
+  it('a single line is body, not a title with nothing under it', () => {
+    expect(ingestText('Only one line here', defaultRules).article).toEqual({
+      title: '',
+      paragraphs: ['Only one line here'],
     });
+  });
+});
+
+describe('the first line is a title only when it looks like one', () => {
+  const BODY = 'The harbour library reopened on Saturday with longer opening hours.';
+
+  it.each([
+    'Harbour Library Reopens',
+    'From January to July: Kazakhstan Meets Challenges and Soothes Fears',
+    'Did the Tram Pay Off?',
+    'Tram Line Reaches Washington, D.C.',
+    '“We Will Rebuild,” Mayor Says',
+    // 150 characters, 20 words: the longest a title may be
+    `${'Harbour '.repeat(18)}Library Reopens`.slice(0, 150),
+  ])('%s is a title', (line) => {
+    expect(ingestText(`${line}\n\n${BODY}`, defaultRules).article).toEqual({
+      title: line,
+      paragraphs: [BODY],
+    });
+  });
+
+  it.each([
+    ['a sentence', 'The harbour library reopened on Saturday.'],
+    ['an exclamation', 'What a day for the harbour!'],
+    ['a lead-in', 'The council approved three things:'],
+    [
+      'a long question',
+      'Is it really possible that the council, after two years of delays, will finish the tram this year?',
+    ],
+    [
+      'over 20 words',
+      'One two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty twentyone',
+    ],
+    ['over 150 characters', `Harbour${' Library'.repeat(19)}`],
+    ['a list item', '- earlier boats on weekdays'],
+  ])('%s is body: %s', (_what, line) => {
+    const { article } = ingestText(`${line}\n\n${BODY}`, defaultRules);
+    expect(article).toEqual({ title: '', paragraphs: [line, BODY] });
+  });
+
+  it('the first line of a hard-wrapped paragraph is no title', () => {
+    const wrapped =
+      'The council met on Tuesday to discuss the harbour budget for next year and\nmembers argued for hours.';
+    expect(ingestText(wrapped, defaultRules).article).toEqual({
+      title: '',
+      paragraphs: [
+        'The council met on Tuesday to discuss the harbour budget for next year and members argued for hours.',
+      ],
+    });
+    const dangling = 'Members of the harbour board met the mayor and the\nTransport Minister on Monday.';
+    expect(ingestText(dangling, defaultRules).article.title).toBe('');
+  });
+
+  it('a single paragraph of 16,000 characters with no title line is all body', () => {
+    const sentence = 'The harbour board met on Monday and agreed to extend the tram line to the university. ';
+    const long = sentence
+      .repeat(Math.ceil(16_000 / sentence.length))
+      .slice(0, 16_000)
+      .trim();
+    const { article, removed } = ingestText(long, defaultRules);
+    expect(article.title).toBe('');
+    expect(article.paragraphs).toEqual([long]);
+    expect(removed).toEqual([]);
+  });
+
+  it('furniture above the title (release header, dateline, language switch) is dropped and reported', () => {
+    const { article, removed } = ingestText(
+      `FOR IMMEDIATE RELEASE\nMarch 4, 2024\nLee este artículo en español aquí.\n\nCity Opens New Library\n\n${BODY}`,
+      defaultRules,
+    );
+    expect(article).toEqual({ title: 'City Opens New Library', paragraphs: [BODY] });
+    expect(removed.map((r) => r.kind)).toEqual(['dateline', 'dateline', 'language']);
+  });
+});
+
+describe('plain-text layouts', () => {
+  it('list items stay paragraphs of their own, marker first', () => {
+    const { article } = ingestText(
+      'Ferry Plan Approved\n\nThe plan has three parts:\n- earlier boats\n- fewer night boats, which\n  the port called a saving\n- a new pier\nThe vote was close.\n\n1. First step.\n2) Second step.',
+      defaultRules,
+    );
+    expect(article.paragraphs).toEqual([
+      'The plan has three parts:',
+      '- earlier boats',
+      '- fewer night boats, which the port called a saving',
+      '- a new pier',
+      'The vote was close.',
+      '1. First step.',
+      '2) Second step.',
+    ]);
+  });
+
+  it('text with a paragraph a line (no blank lines) is read line by line, so furniture lines are found', () => {
+    const pasted = [
+      'Harbour Library Reopens After Rebuild',
+      'WASHINGTON, March 4, 2024',
+      'The harbour library reopened on Saturday with a new reading room and longer opening hours, the city said.',
+      'The mayor cut the ribbon at nine. “This building belongs to everyone,” she said, before the readers went in.',
+      'Visitors look at the new reading room on Saturday. Photo Credit: (City of Harbour/Sam Reed)',
+      'Media contact: Jane Smith, 555-201-0100, jane.smith@harbour.example.gov',
+    ].join('\n');
+    const { article, removed } = ingestText(pasted, defaultRules);
+    expect(article.title).toBe('Harbour Library Reopens After Rebuild');
+    expect(article.paragraphs).toEqual(pasted.split('\n').slice(2, 4));
+    expect(removed.map((r) => r.kind)).toEqual(['dateline', 'caption', 'contact']);
+  });
+
+  it('an end marker on a line of its own ends the article even without blank lines around it', () => {
+    const { article, removed } = ingestText(
+      'Harbour Library Reopens\n\nThe harbour library reopened on Saturday with a new reading\nroom, the city said.\n-end-\nJane Smith\n555-201-0100',
+      defaultRules,
+    );
+    expect(article.paragraphs).toEqual([
+      'The harbour library reopened on Saturday with a new reading room, the city said.',
+    ]);
+    expect(removed).toEqual([
+      { kind: 'end-marker', reason: 'end marker -end-', text: '-end-', index: 1 },
+      { kind: 'after-end', reason: 'after end marker -end-', text: 'Jane Smith 555-201-0100', index: 2 },
+    ]);
+  });
+});
+
+describe('a government press release, end to end', () => {
+  const release = [
+    'Aug. 26, 2023',
+    'City Opens Harbour Library After Two-Year Rebuild',
+    'Lee este artículo en español aquí.',
+    'The harbour library reopened on Saturday with a new reading room and longer opening hours, the city said.',
+    'The mayor cut the ribbon at nine. “This building belongs to everyone,” she said. Photos of the day are on the city’s website.',
+    'Readers queued along the quay before the doors opened, and the first thousand visitors received a free map.',
+    'Visitors look at the new reading room on Saturday. Photo Credit: (City of Harbour/Sam Reed)',
+    'Learn more about the library’s programme at:\nhttps://library.example.gov/programme',
+    '-end-',
+    'Jane Smith\nPress Office, City of Harbour\n555-201-0100\njane.smith@harbour.example.gov',
+  ].join('\n\n');
+
+  it('posts only the three body paragraphs; every drop says why', () => {
+    const { article, removed } = ingestText(release, defaultRules);
+    expect(article.title).toBe('City Opens Harbour Library After Two-Year Rebuild');
+    expect(article.byline).toBeUndefined();
+    expect(article.paragraphs.map((p) => p.slice(0, 20))).toEqual([
+      'The harbour library ',
+      'The mayor cut the ri',
+      'Readers queued along',
+    ]);
+    expect(removed.map((r) => r.reason)).toEqual([
+      'date-only dateline (Aug. 26, 2023)',
+      'language switch (Lee este artículo en español)',
+      'photo caption or credit (City of Harbour/Sam Reed)',
+      'related link or note (Learn more)',
+      'end marker -end-',
+      'after end marker -end-',
+    ]);
   });
 });
 
