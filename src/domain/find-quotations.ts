@@ -39,6 +39,14 @@ export interface Quotation {
   readonly speaker?: string;
   /** The opening and closing marks the article uses for it. */
   readonly marks: readonly [string, string];
+  /**
+   * A partial quotation: a few quoted words inside someone else's sentence ("called the plan “a
+   * waste of money,” according to …"). It is still that speaker's words, so the sentence is not the
+   * author's; but it is never offered on its own.
+   */
+  readonly partial?: boolean;
+  /** Quotations of one speaker in a row (one continues the last) share a group number. */
+  readonly group: number;
 }
 
 interface Segment {
@@ -55,28 +63,22 @@ const PAIRS: Record<string, string> = { '“': '”', '«': '»', '„': '“', 
 /** Quoted segments of each paragraph, in order; unclosed ones run to the paragraph end. */
 function findSegments(paragraphs: readonly string[]): Segment[] {
   const segments: Segment[] = [];
+  const opening = /[“«„"]/g;
   paragraphs.forEach((text, paragraph) => {
-    let i = 0;
-    while (i < text.length) {
+    opening.lastIndex = 0;
+    for (let match = opening.exec(text); match !== null; match = opening.exec(text)) {
+      const i = match.index;
       const ch = text[i]!;
-      const close = PAIRS[ch];
-      const opensHere =
-        close !== undefined &&
-        (ch !== '"' || i === 0 || /[\s([—–-]/u.test(text[i - 1]!)) &&
-        i + 1 < text.length;
-      if (!opensHere) {
-        i++;
-        continue;
-      }
-      let j = i + 1;
+      const close = PAIRS[ch]!;
+      // A straight quote opens only at the start of a word.
+      if ((ch === '"' && i > 0 && !/[\s([—–-]/u.test(text[i - 1]!)) || i + 1 >= text.length) continue;
       let found = -1;
-      while (j < text.length) {
+      for (let j = i + 1; j < text.length; j++) {
         const c = text[j]!;
         if (c === close || (ch === '“' && c === '"') || (ch === '„' && c === '”')) {
           found = j;
           break;
         }
-        j++;
       }
       segments.push({
         paragraph,
@@ -85,7 +87,7 @@ function findSegments(paragraphs: readonly string[]): Segment[] {
         closed: found !== -1,
         marks: [ch, close],
       });
-      i = found === -1 ? text.length : found + 1;
+      opening.lastIndex = found === -1 ? text.length : found + 1;
     }
   });
   return segments;
@@ -97,7 +99,7 @@ const inner = (paragraphs: readonly string[], s: Segment) =>
 /** A direct quotation: starts with a capital or digit and has three words or more. */
 function isDirect(text: string): boolean {
   const trimmed = text.trim();
-  return /^[\p{Lu}\p{N}]/u.test(trimmed) && trimmed.split(/\s+/).length >= 3;
+  return /^[\p{Lu}\p{N}]/u.test(trimmed) && /\S\s+\S+\s+\S/u.test(trimmed);
 }
 
 const VERBS =
@@ -106,6 +108,7 @@ const VERBS =
   'replied|responded|concluded|observed|remarked|conceded|cautioned|emphasized|emphasised|stressed|' +
   'promised|vowed|predicted|admitted|agreed|countered|joked|quipped|recounted|urged';
 const VERB = `(?:${VERBS})`;
+const VERB_WORD = new RegExp(`\\b${VERB}\\b`, 'u');
 
 /** Lower-case words that describe a job and precede a name ("council president Diane Okafor"). */
 const ROLE_WORD =
@@ -136,6 +139,11 @@ const AFTER_X_SAID = new RegExp(
   `^\\s*[,—–-]?\\s*(?:(?:${ROLE_WORD}\\s+){0,5}(${NAME})|(${PRONOUN})|${TITLE_REF})\\s+(?:also\\s+|later\\s+|then\\s+)?${VERB}\\b`,
   'u',
 );
+// `,” according to a March memo by Budget Director Samuel Okonjo`: the author of the document.
+const AFTER_ACCORDING_BY = new RegExp(
+  `^\\s*[,—–-]?\\s*according\\s+to\\s+(?:a|an|the)\\s+[^,.“”"]{0,40}?\\bby\\s+${SPEAKER_PHRASE}`,
+  'u',
+);
 const AFTER_ACCORDING = new RegExp(`^\\s*[,—–-]?\\s*according\\s+to\\s+${SPEAKER_PHRASE}`, 'u');
 // Before the opening mark: `X said: “`, `X told reporters on Monday, “`, `According to X, “`.
 const BEFORE_X_SAID = new RegExp(
@@ -163,6 +171,8 @@ function readAttribution(
   const start = offset + match.index + (match[0].length - match[0].trimStart().length);
   const range = { paragraph, start, end: offset + match.index + match[0].length };
   const [, name, pronoun, title] = match;
+  // A capitalised "He" matches the name pattern too.
+  if (name && /^(he|she|they)$/i.test(name)) return { range, pronoun: name.toLowerCase() };
   if (name) return { range, name };
   if (pronoun) return { range, pronoun: pronoun.toLowerCase() };
   if (title) return { range, title: title.toLowerCase() };
@@ -175,7 +185,7 @@ function attributionAfter(paragraphs: readonly string[], s: Segment): Attributio
   const text = paragraphs[s.paragraph]!;
   const from = s.close + 1;
   const rest = text.slice(from, from + 200);
-  for (const pattern of [AFTER_SAID_X, AFTER_X_SAID, AFTER_ACCORDING]) {
+  for (const pattern of [AFTER_SAID_X, AFTER_X_SAID, AFTER_ACCORDING_BY, AFTER_ACCORDING]) {
     const found = readAttribution(pattern.exec(rest), s.paragraph, from);
     if (found) return trimAppositive(text, found);
   }
@@ -235,7 +245,7 @@ const NOT_PERSON = new Set(
     'hospital street avenue road park city county river lake bridge hall church station airport port ' +
     'harbour harbor square market festival day week month year east west north south europe asia africa ' +
     'america world government administration project program programme plan act law treaty mission ' +
-    'island islands coast valley mountain mountains'
+    'island islands coast valley mountain mountains credit credits photo headquarters'
   ).split(' '),
 );
 
@@ -247,7 +257,8 @@ const TITLES = new Set(
     'deputy spokesperson spokesman spokeswoman ceo chancellor ambassador inspector superintendent pope ' +
     'king queen prince princess lord lady sir dame rev reverend bishop archbishop sergeant sgt lieutenant ' +
     'lt commander cmdr admiral adm attorney treasurer auditor clerk alderman speaker premier emir sheikh ' +
-    'minister-president head leader founder chairperson manager editor coach'
+    'minister-president head leader founder chairperson manager editor coach master conservator ' +
+    'principal engineer commissioner curator supervisor trustee'
   ).split(' '),
 );
 
@@ -258,18 +269,149 @@ interface Person {
   readonly name: string;
   /** Lower-case title words that preceded the name ("administrator"). */
   readonly titles: readonly string[];
+  /** The last word of the name ("Nelson"): how the article refers back to them. */
+  readonly surname: string;
+}
+
+/** People named so far, looked up by surname and by title (a long article is not rescanned). */
+interface Known {
+  withSurname(surname: string): readonly Person[];
+  withTitle(title: string): readonly Person[];
+}
+
+class PeopleIndex implements Known {
+  // One entry per person (by name), the fullest way the article named them: a long article names
+  // the same people again and again, and lookups must stay small.
+  private readonly surnames = new Map<string, Map<string, Person>>();
+  private readonly titles = new Map<string, Map<string, Person>>();
+  add(person: Person): void {
+    keep(this.surnames, person.surname, person);
+    for (const title of person.titles) keep(this.titles, title, person);
+  }
+  withSurname(surname: string): readonly Person[] {
+    return [...(this.surnames.get(surname)?.values() ?? [])];
+  }
+  withTitle(title: string): readonly Person[] {
+    return [...(this.titles.get(title)?.values() ?? [])];
+  }
+}
+
+function keep(map: Map<string, Map<string, Person>>, key: string, person: Person): void {
+  let people = map.get(key);
+  if (!people) {
+    people = new Map();
+    map.set(key, people);
+  }
+  const prior = people.get(person.name);
+  if (!prior || person.display.length > prior.display.length) people.set(person.name, person);
+}
+
+/** The people of `a` and `b` together. */
+function both(a: Known, b: Known): Known {
+  return {
+    withSurname: (s) => [...a.withSurname(s), ...b.withSurname(s)],
+    withTitle: (t) => [...a.withTitle(t), ...b.withTitle(t)],
+  };
+}
+
+function indexOf(people: readonly Person[]): PeopleIndex {
+  const index = new PeopleIndex();
+  for (const p of people) index.add(p);
+  return index;
 }
 
 const MENTION = new RegExp(NAME, 'gu');
 
 /** People named in a text: at least two name tokens after any title words, or a title and a surname. */
 export function findPeople(text: string): Person[] {
-  const people: Person[] = [];
-  for (const match of text.matchAll(MENTION)) {
-    const person = toPerson(match[0]);
-    if (person) people.push(person);
+  return findMentions(text).map((m) => m.person);
+}
+
+interface Mention {
+  readonly person: Person;
+  /** Where the mention starts in the text. */
+  readonly at: number;
+}
+
+function findMentions(text: string): Mention[] {
+  const mentions: Mention[] = [];
+  for (const run of capitalisedRuns(text)) {
+    const person = toPerson(text.slice(run.start, run.end));
+    if (person) mentions.push({ person, at: run.start });
   }
-  return people;
+  return mentions;
+}
+
+const INITIAL_OR_TITLE = /^(?:\p{Lu}\.|Dr\.|Gen\.|Sen\.|Rep\.|Gov\.|Lt\.|Col\.|Capt\.|Sgt\.|St\.)$/u;
+const TRAILING_PUNCTUATION = /[^\p{L}'’-]+$/u;
+const NOT_IN_NAME = /[^\p{L}'’.-]/u;
+
+/** Words that may join the capitalised words of one name or office ("Director of the Port"). */
+const NAME_JOINERS = new Set(['of', 'for', 'the', 'de', 'van', 'von', 'da', 'del', 'al', 'bin', 'le', 'la']);
+
+/**
+ * Runs of two or more capitalised words (joined by the words above), as the NAME pattern would
+ * find them, in one pass over the words: the regular expression was most of the cost of reading
+ * a long article. A word ending in punctuation other than an initial's or a possessive ends a run.
+ */
+function capitalisedRuns(text: string): { start: number; end: number }[] {
+  const runs: { start: number; end: number }[] = [];
+  let runStart = -1;
+  let runEnd = -1;
+  let words = 0;
+  let pendingJoiners = 0;
+  const close = () => {
+    if (words >= 2) runs.push({ start: runStart, end: runEnd });
+    runStart = -1;
+    words = 0;
+    pendingJoiners = 0;
+  };
+  let i = 0;
+  while (i < text.length) {
+    while (i < text.length && text.charCodeAt(i) === 32) i++;
+    const start = i;
+    while (i < text.length && text.charCodeAt(i) !== 32) i++;
+    if (start === i) break;
+    const code = text.charCodeAt(start);
+    // Most words are lower case: decided on the first character, without slicing the word.
+    const lower = (code >= 97 && code <= 122) || (code < 65 && code !== 0x201c && code !== 0x22);
+    if (lower || (code > 90 && code < 128)) {
+      if (
+        runStart !== -1 &&
+        pendingJoiners === 0 &&
+        i - start <= 3 &&
+        NAME_JOINERS.has(text.slice(start, i))
+      ) {
+        pendingJoiners = 1;
+        continue;
+      }
+      if (runStart !== -1) close();
+      continue;
+    }
+    const word = text.slice(start, i);
+    const first = word[0]!;
+    if (code >= 128 && !(first !== first.toLowerCase() && first === first.toUpperCase())) {
+      if (runStart !== -1) close();
+      continue;
+    }
+    if (code === 0x201c || code === 0x22) {
+      if (runStart !== -1) close();
+      continue;
+    }
+    // The word itself, without trailing punctuation; "F." and "Dr." keep their period.
+    const trimmed = INITIAL_OR_TITLE.test(word) ? word : word.replace(TRAILING_PUNCTUATION, '');
+    if (trimmed.length === 0 || NOT_IN_NAME.test(trimmed)) {
+      if (runStart !== -1) close();
+      continue;
+    }
+    if (runStart === -1) runStart = start;
+    words++;
+    pendingJoiners = 0;
+    runEnd = start + trimmed.length;
+    if (trimmed.length < word.length) close(); // "Okafor," ends the name
+  }
+  close();
+  return runs;
 }
 
 /** Words that may stand before a title as part of it ("Foreign Minister", "Port Authority Director"). */
@@ -277,7 +419,8 @@ const TITLE_MODIFIERS = new Set(
   (
     'foreign prime vice deputy acting interim former council city county state assistant associate ' +
     'executive senior chief port authority police fire health transit education finance defense defence ' +
-    'interior trade energy space agency district federal national general attorney managing'
+    'interior trade energy space agency district federal national general attorney managing harbor ' +
+    'harbour town village borough school museum library water parks public works'
   ).split(' '),
 );
 
@@ -289,9 +432,14 @@ function toPerson(phrase: string): Person | undefined {
   let from = 0;
   if (firstTitle > 0) {
     from = firstTitle;
+    // "Calloway County Fire Chief", "Budget Director", "NASA Administrator": capitalised words
+    // before a title belong to it, up to three, unless they open a sentence ("Could President …")
+    // or are a possessive ("Kazakhstan’s President …").
     while (
       from > 0 &&
-      (/^\p{Lu}{2,}$/u.test(tokens[from - 1]!) || TITLE_MODIFIERS.has(bare(tokens[from - 1]!)))
+      firstTitle - from < 3 &&
+      !/[’']s$/u.test(tokens[from - 1]!) &&
+      !NOT_NAME.has(bare(tokens[from - 1]!))
     )
       from--;
   } else if (firstTitle === -1) {
@@ -303,12 +451,12 @@ function toPerson(phrase: string): Person | undefined {
     if (TITLES.has(bare(t))) lastTitle = i;
   });
   const nameTokens = kept.slice(lastTitle + 1);
+  const titleTokens = kept.slice(0, lastTitle + 1);
   if (nameTokens.length === 0 || nameTokens.length > 4) return undefined;
   if (nameTokens.some((t) => NOT_NAME.has(bare(t)))) return undefined;
   if (NOT_PERSON.has(bare(nameTokens.at(-1)!))) return undefined;
   if (nameTokens.some((t) => /^\p{Lu}{2,}$/u.test(t))) return undefined; // "CSTO", "HRW"
-  if (lastTitle === -1 && nameTokens.length < 2) return undefined;
-  const titleTokens = kept.slice(0, lastTitle + 1);
+  if (titleTokens.length === 0 && nameTokens.length < 2) return undefined;
   // A long chain of offices ("Director of the OSCE Office for …") is shortened to its last title.
   const shownTitles = titleTokens.length > 4 ? titleTokens.slice(-1) : titleTokens;
   const name = nameTokens.join(' ').replace(/[’']s$/u, '');
@@ -316,17 +464,21 @@ function toPerson(phrase: string): Person | undefined {
     display: [...shownTitles, name].join(' '),
     name,
     titles: titleTokens.map(bare).filter((t) => TITLES.has(t)),
+    surname: nameTokens.at(-1)!.replace(/[’']s$/u, ''),
   };
 }
 
-const bare = (token: string) =>
-  token
-    .toLowerCase()
-    .replace(/[’']s$/u, '')
-    .replace(/[.,]$/, '');
+/** A token as the word lists hold it: lower case, without a trailing period, comma or possessive. */
+function bare(token: string): string {
+  let word = token.toLowerCase();
+  const last = word.charCodeAt(word.length - 1);
+  if (last === 46 || last === 44) word = word.slice(0, -1); // . ,
+  if (word.endsWith("'s") || word.endsWith('’s')) word = word.slice(0, -2);
+  return word;
+}
 
 /** Resolves a name as written in an attribution against the people named so far. */
-function completeName(written: string, known: readonly Person[]): string | undefined {
+function completeName(written: string, known: Known): string | undefined {
   const tokens = written.split(/\s+/);
   // Only titles ("President"): the one person named earlier with that title.
   if (tokens.every((t) => TITLES.has(bare(t)) || TITLE_MODIFIERS.has(bare(t)))) {
@@ -334,14 +486,14 @@ function completeName(written: string, known: readonly Person[]): string | undef
   }
   const person =
     toPerson(written) ??
+    organisation(written) ??
     (tokens.length === 1 && !NOT_NAME.has(bare(written))
-      ? { display: written, name: written, titles: [] }
+      ? { display: written, name: written, titles: [], surname: written }
       : undefined);
   if (!person) return undefined;
-  const surname = person.name.split(' ').at(-1)!;
   // Everyone named earlier with that surname; full names must agree ("Ana Ruiz" and "Carlos Ruiz"
   // make "Ruiz said" unknown).
-  const same = known.filter((p) => p.name.split(' ').at(-1) === surname);
+  const same = known.withSurname(person.surname);
   const fullNames = new Set(same.filter((p) => p.name.includes(' ')).map((p) => p.name));
   if (person.name.includes(' ')) fullNames.add(person.name);
   if (fullNames.size > 1) return person.name.includes(' ') ? person.display : undefined;
@@ -356,17 +508,20 @@ function completeName(written: string, known: readonly Person[]): string | undef
   return best?.display ?? person.display;
 }
 
-function byTitle(title: string, known: readonly Person[]): string | undefined {
-  const withTitle = unique(known.filter((p) => p.titles.includes(title)));
-  // "President Tokayev" and "President Kassym-Jomart Tokayev" are one person.
-  const names = new Set(withTitle.map((p) => p.name.split(' ').at(-1)));
-  if (names.size !== 1) return undefined;
-  return withTitle.sort((a, b) => b.display.length - a.display.length)[0]!.display;
+/** "the Kestrel Bay Dockworkers Union said": an organisation speaks under its full name. */
+function organisation(written: string): Person | undefined {
+  const tokens = written.split(/\s+/);
+  if (tokens.length < 2 || NOT_NAME.has(bare(tokens[0]!)) || !NOT_PERSON.has(bare(tokens.at(-1)!)))
+    return undefined;
+  return { display: written, name: written, titles: [], surname: written };
 }
 
-/** The people an attribution may refer back to: the latest few hundred named (bounded work per quotation). */
-function recentPeople(people: readonly Person[]): readonly Person[] {
-  return people.length > 300 ? people.slice(-300) : people;
+function byTitle(title: string, known: Known): string | undefined {
+  const withTitle = unique(known.withTitle(title));
+  // "President Tokayev" and "President Kassym-Jomart Tokayev" are one person.
+  const names = new Set(withTitle.map((p) => p.surname));
+  if (names.size !== 1) return undefined;
+  return withTitle.sort((a, b) => b.display.length - a.display.length)[0]!.display;
 }
 
 function unique(people: readonly Person[]): Person[] {
@@ -385,17 +540,59 @@ export function findQuotations(paragraphs: readonly string[]): Quotation[] {
   const quotations: Quotation[] = [];
   // People named before the quotation, for surnames and titles. Paragraphs are added as the scan
   // passes them, so a long article is read once (not once per quotation).
-  const before: Person[] = [];
+  const mentionsOf = memoMentions(paragraphs);
+  const before = new PeopleIndex();
   let added = 0;
-  const knownUpTo = (paragraph: number, offset: number): Person[] => {
-    for (; added < paragraph; added++) before.push(...findPeople(paragraphs[added]!));
-    return [...recentPeople(before), ...findPeople(paragraphs[paragraph]!.slice(0, offset))];
+  const knownUpTo = (paragraph: number, offset: number): Known => {
+    for (; added < paragraph; added++) for (const m of mentionsOf(added)) before.add(m.person);
+    return both(
+      before,
+      indexOf(
+        mentionsOf(paragraph)
+          .filter((m) => m.at < offset)
+          .map((m) => m.person),
+      ),
+    );
   };
 
-  let previous: { quotation: Quotation; paragraph: number; end: number } | undefined;
+  let previous: Previous | undefined;
   for (let k = 0; k < segments.length; k++) {
     const first = segments[k]!;
-    if (!isDirect(inner(paragraphs, first))) continue;
+    const words = inner(paragraphs, first).trim();
+    if (!isDirect(words)) {
+      // A partial quotation of two words or more; one quoted word is the author's emphasis.
+      if (words.split(/\s+/).length < 2) continue;
+      const attribution =
+        attributionAfter(paragraphs, first) ??
+        attributionBefore(paragraphs, first) ??
+        attributionInSentence(paragraphs, first);
+      const known = knownUpTo(first.paragraph, first.open);
+      let speaker = resolveSpeaker(attribution, known, previous, first, paragraphs, mentionsOf);
+      // "…said that he would not intervene “while …,” but added that it was “not unlimited.”"
+      if (!attribution && previous && sameSentence(previous, first, paragraphs))
+        speaker = previous.quotation.speaker;
+      const quotation: Quotation = {
+        spans: [{ paragraph: first.paragraph, start: first.open + 1, end: first.close }],
+        marked: [
+          {
+            paragraph: first.paragraph,
+            start: first.open,
+            end: first.closed ? first.close + 1 : first.close,
+          },
+        ],
+        ...(attribution ? { attribution: attribution.range } : {}),
+        ...(speaker ? { speaker } : {}),
+        marks: first.marks,
+        partial: true,
+        group:
+          !attribution && previous && sameSentence(previous, first, paragraphs)
+            ? previous.quotation.group
+            : quotations.length,
+      };
+      quotations.push(quotation);
+      previous = { quotation, paragraph: first.paragraph, end: attribution?.range.end ?? first.close };
+      continue;
+    }
     // Gather the segments of one quotation: over paragraphs, and across an interrupting attribution.
     const group: Segment[] = [first];
     let attribution: Attribution | undefined;
@@ -412,8 +609,7 @@ export function findQuotations(paragraphs: readonly string[]): Quotation[] {
         break;
       }
       attribution ??= attributionAfter(paragraphs, last);
-      // “…,” said X, “and …”: the next segment starts right after the attribution, in lower case or
-      // after a comma, in the same sentence.
+      // “…,” said X, “and …”: the next segment starts right after the attribution, after a comma.
       if (
         attribution &&
         next &&
@@ -430,10 +626,10 @@ export function findQuotations(paragraphs: readonly string[]): Quotation[] {
     attribution ??= attributionBefore(paragraphs, first);
     const quotedText = group.map((s) => inner(paragraphs, s)).join(' ');
     const known = knownUpTo(first.paragraph, first.open);
-    let speaker = resolveSpeaker(attribution, known, previous, first, paragraphs);
-    if (!attribution && previous && continuesPrevious(previous, first, paragraphs)) {
-      speaker = previous.quotation.speaker;
-    }
+    let speaker = resolveSpeaker(attribution, known, previous, first, paragraphs, mentionsOf);
+    const continued =
+      !attribution && previous && continuesPrevious(previous, first, paragraphs) ? previous : undefined;
+    if (continued) speaker = continued.quotation.speaker;
     const quotation: Quotation = {
       spans: group.map((s) => ({ paragraph: s.paragraph, start: s.open + 1, end: s.close })),
       marked: group.map((s) => ({
@@ -444,6 +640,7 @@ export function findQuotations(paragraphs: readonly string[]): Quotation[] {
       ...(attribution ? { attribution: attribution.range } : {}),
       ...(speaker ? { speaker } : {}),
       marks: first.marks,
+      group: continued ? continued.quotation.group : quotations.length,
     };
     if (quotedText.trim()) quotations.push(quotation);
     const last = group.at(-1)!;
@@ -452,41 +649,170 @@ export function findQuotations(paragraphs: readonly string[]): Quotation[] {
   return quotations;
 }
 
+interface Previous {
+  readonly quotation: Quotation;
+  readonly paragraph: number;
+  /** Where the quotation (or its attribution) ends in its last paragraph. */
+  readonly end: number;
+}
+
 /** An unattributed quotation that opens its paragraph, or follows in the same one, continues the last. */
-function continuesPrevious(
-  previous: { paragraph: number; end: number },
-  segment: Segment,
-  paragraphs: readonly string[],
-): boolean {
+function continuesPrevious(previous: Previous, segment: Segment, paragraphs: readonly string[]): boolean {
   if (previous.paragraph === segment.paragraph) {
     // Nobody else is named in between.
     const between = paragraphs[segment.paragraph]!.slice(previous.end, segment.open);
-    return findPeople(between).length === 0 && !new RegExp(VERB).test(between);
+    return findPeople(between).length === 0 && !VERB_WORD.test(between);
   }
   return previous.paragraph === segment.paragraph - 1 && segment.open === 0;
 }
 
+/** No sentence ends between the previous quotation and this one. */
+function sameSentence(previous: Previous, segment: Segment, paragraphs: readonly string[]): boolean {
+  if (previous.paragraph !== segment.paragraph) return false;
+  const between = paragraphs[segment.paragraph]!.slice(previous.end, segment.open);
+  return !/[.!?]["”»]?\s+\p{Lu}/u.test(between);
+}
+
+/**
+ * "Governor Elliot Crane said Monday that he would not intervene “while …”": the speaker of a
+ * partial quotation is the subject of a speech verb earlier in its sentence.
+ */
+function attributionInSentence(paragraphs: readonly string[], s: Segment): Attribution | undefined {
+  const text = paragraphs[s.paragraph]!;
+  const from = sentenceStart(text, s.open);
+  let found: Attribution | undefined;
+  for (const match of text.slice(from, s.open).matchAll(SPEECH_SUBJECT))
+    found = readSubject(match, s.paragraph, from);
+  return found;
+}
+
+function sentenceStart(text: string, at: number): number {
+  let start = 0;
+  for (const m of text.slice(0, at).matchAll(/[.!?]["”»]?\s+(?=["“«]?\p{Lu})/gu))
+    start = (m.index ?? 0) + m[0].length;
+  return start;
+}
+
+/**
+ * The subject of a speech verb: "Walter Haines, who has run the bakery since 1987, said …",
+ * "Finch said …", "the union said …". The appositive between commas is skipped.
+ */
+const SPEECH_SUBJECT = new RegExp(
+  `(?:^|[\\s(])(?:(?:${ROLE_WORD}\\s+){0,5}(${NAME})|(${PRONOUN})|${TITLE_REF})(?:,[^,“”"«»]{1,160},)?\\s+(?:also\\s+|later\\s+|then\\s+|has\\s+|had\\s+)?${VERB}\\b`,
+  'gu',
+);
+
+function readSubject(match: RegExpExecArray, paragraph: number, offset: number): Attribution | undefined {
+  const lead = match[0].length - match[0].trimStart().length;
+  const range = {
+    paragraph,
+    start: offset + match.index + lead,
+    end: offset + match.index + match[0].length,
+  };
+  const [, name, pronoun, title] = match;
+  // A capitalised "He" matches the name pattern too.
+  if (name && /^(he|she|they)$/i.test(name)) return { range, pronoun: name.toLowerCase() };
+  if (name) return { range, name };
+  if (pronoun) return { range, pronoun: pronoun.toLowerCase() };
+  if (title) return { range, title: title.toLowerCase() };
+  return undefined;
+}
+
+/** Each paragraph's mentions of people, found once. */
+function memoMentions(paragraphs: readonly string[]): (paragraph: number) => readonly Mention[] {
+  const memo = new Map<number, Mention[]>();
+  return (paragraph) => {
+    let found = memo.get(paragraph);
+    if (!found) {
+      found = findMentions(paragraphs[paragraph] ?? '');
+      memo.set(paragraph, found);
+    }
+    return found;
+  };
+}
+
+type MentionsOf = (paragraph: number) => readonly Mention[];
+
 function resolveSpeaker(
   attribution: Attribution | undefined,
-  known: readonly Person[],
-  previous: { quotation: Quotation; paragraph: number } | undefined,
+  known: Known,
+  previous: Previous | undefined,
   segment: Segment,
   paragraphs: readonly string[],
+  mentionsOf: MentionsOf,
 ): string | undefined {
   if (!attribution) return undefined;
   // "said council president Diane Okafor": the NAME group holds the capitalised words only.
   if (attribution.name) return completeName(attribution.name, known);
   // "the President said": the one person named earlier with that title.
   if (attribution.title) return byTitle(attribution.title, known);
-  // A pronoun: the speaker just before, when nobody else was named since; else the only person
-  // named in this paragraph (before the quotation) and the one before it.
-  const recent = unique([
-    ...findPeople(paragraphs[segment.paragraph - 1] ?? ''),
-    ...findPeople(paragraphs[segment.paragraph]!.slice(0, segment.open)),
-  ]);
-  if (previous?.quotation.speaker && previous.paragraph >= segment.paragraph - 1) {
-    const others = recent.filter((p) => !previous.quotation.speaker!.endsWith(p.name));
+  return resolvePronoun(known, previous, segment, paragraphs, mentionsOf);
+}
+
+/**
+ * "he/she/they said" is resolved only when one person can be meant:
+ * 1. the subject of the last speech verb before it in the paragraph ("Haines, who …, said the
+ *    grants …. “…,” he said.");
+ * 2. else the one person named in the paragraph before the quotation (two or more: unknown);
+ * 3. else, at the top of a paragraph, the speaker of the quotation just before, when nobody else
+ *    was named in between, or else the one person the paragraph before named.
+ */
+function resolvePronoun(
+  known: Known,
+  previous: Previous | undefined,
+  segment: Segment,
+  paragraphs: readonly string[],
+  mentionsOf: MentionsOf,
+): string | undefined {
+  const text = paragraphs[segment.paragraph]!;
+  const head = text.slice(0, segment.open);
+  let subject: Attribution | undefined;
+  for (const match of head.matchAll(SPEECH_SUBJECT)) {
+    const found = readSubject(match, segment.paragraph, 0);
+    if (found?.name) subject = found;
+  }
+  if (subject?.name) {
+    const name = completeName(subject.name, known);
+    if (name) return name;
+  }
+  const named = mentioned(paragraphs, segment.paragraph, 0, segment.open, known, mentionsOf);
+  if (named.length === 1) return named[0]!.display;
+  if (named.length > 1) return undefined;
+  if (previous?.quotation.speaker && previous.paragraph === segment.paragraph - 1) {
+    const others = mentioned(
+      paragraphs,
+      previous.paragraph,
+      previous.end,
+      Number.POSITIVE_INFINITY,
+      known,
+      mentionsOf,
+    ).filter((p) => !previous.quotation.speaker!.endsWith(p.name));
     return others.length === 0 ? previous.quotation.speaker : undefined;
   }
-  return recent.length === 1 ? recent[0]!.display : undefined;
+  // At the top of a paragraph: the one person the paragraph before named.
+  const before = mentioned(paragraphs, segment.paragraph - 1, 0, Number.POSITIVE_INFINITY, known, mentionsOf);
+  return before.length === 1 ? before[0]!.display : undefined;
+}
+
+/** The people a text names, by full name or by the surname of someone named earlier; one per person. */
+function mentioned(
+  paragraphs: readonly string[],
+  paragraph: number,
+  from: number,
+  to: number,
+  known: Known,
+  mentionsOf: MentionsOf,
+): Person[] {
+  const text = (paragraphs[paragraph] ?? '').slice(from, to);
+  const found = mentionsOf(paragraph)
+    .filter((m) => m.at >= from && m.at < to)
+    .map((m) => m.person);
+  for (const word of new Set(text.match(/\p{Lu}[\p{L}’'-]+/gu) ?? [])) found.push(...known.withSurname(word));
+  // One entry per surname, the fullest way the article named them.
+  const bySurname = new Map<string, Person>();
+  for (const p of found) {
+    const prior = bySurname.get(p.surname);
+    if (!prior || p.display.length > prior.display.length) bySurname.set(p.surname, p);
+  }
+  return [...bySurname.values()];
 }

@@ -54,57 +54,131 @@ const CAPTION =
 
 export const SCORE_BASE = 50;
 
-export function scoreExcerpt(facts: ExcerptFacts): ExcerptScore {
+/**
+ * What the rules read from a text, found once per sentence: a candidate of several sentences
+ * combines its sentences' features (`joinFeatures`) instead of scanning its whole text again, which
+ * is what keeps quotes mode linear and cheap on a long article.
+ */
+export interface TextFeatures {
+  /** The first word, lower case, without opening marks. */
+  readonly firstWord: string;
+  /** The opening clause (up to the first , ; : or dash) has a pronoun and no name before it. */
+  readonly danglingOpening: boolean;
+  readonly startsCapital: boolean;
+  readonly startsParenthesis: boolean;
+  /** The last character before any closing marks. */
+  readonly last: string;
+  readonly endsParenthesis: boolean;
+  readonly quotation: boolean;
+  readonly pronounAttribution: boolean;
+  readonly logistics: boolean;
+  readonly caption: boolean;
+  readonly figure: boolean;
+  readonly words: number;
+  /** Capitalised words after the first word. */
+  readonly capitalised: number;
+  readonly firstCapitalised: boolean;
+}
+
+export function textFeatures(raw: string): TextFeatures {
+  const text = raw.trim();
+  const clauseEnd = text.search(/[,;:—–]/);
+  const { words, capitalised, firstCapitalised } = countCapitalised(text);
+  return {
+    firstWord: /^[“"«„(‘']*([\p{L}’']+)/u.exec(text)?.[1]?.toLowerCase() ?? '',
+    danglingOpening: dangling(clauseEnd === -1 ? text : text.slice(0, clauseEnd)),
+    startsCapital: /^[“"«„(‘']*\p{Lu}/u.test(text),
+    startsParenthesis: text.startsWith('('),
+    last: lastBeforeClosing(text),
+    endsParenthesis: text.endsWith(')'),
+    quotation: QUOTATION.test(text),
+    pronounAttribution: PRONOUN_ATTRIBUTION.test(text),
+    logistics: LOGISTICS.test(text),
+    caption: CAPTION.test(text),
+    figure: /\d/.test(text),
+    words,
+    capitalised,
+    firstCapitalised,
+  };
+}
+
+/** The features of `a` followed by `b` (joined by a space). */
+export function joinFeatures(a: TextFeatures, b: TextFeatures): TextFeatures {
+  return {
+    firstWord: a.firstWord,
+    danglingOpening: a.danglingOpening,
+    startsCapital: a.startsCapital,
+    startsParenthesis: a.startsParenthesis,
+    last: b.last,
+    endsParenthesis: b.endsParenthesis,
+    quotation: a.quotation || b.quotation,
+    pronounAttribution: a.pronounAttribution || b.pronounAttribution,
+    logistics: a.logistics || b.logistics,
+    caption: a.caption || b.caption,
+    figure: a.figure || b.figure,
+    words: a.words + b.words,
+    capitalised: a.capitalised + b.capitalised + (b.firstCapitalised ? 1 : 0),
+    firstCapitalised: a.firstCapitalised,
+  };
+}
+
+/**
+ * Scores an excerpt. `explain: false` skips writing the reasons (a long article has hundreds of
+ * thousands of candidates and only the shown ones need them); the score is the same. `features`
+ * may be given when already known (see `joinFeatures`); otherwise they are read from the text.
+ */
+export function scoreExcerpt(facts: ExcerptFacts, explain = true, features?: TextFeatures): ExcerptScore {
   const reasons: string[] = [];
+  const score = rate(facts, features ?? textFeatures(facts.text), explain ? reasons : undefined);
+  return { score, reasons };
+}
+
+/** The score alone, from known features: what ranking needs, without writing any reason. */
+export function excerptScore(facts: ExcerptFacts, features: TextFeatures): number {
+  return rate(facts, features, undefined);
+}
+
+function rate(facts: ExcerptFacts, f: TextFeatures, reasons: string[] | undefined): number {
   let score = SCORE_BASE;
   const add = (points: number, why: string) => {
     score += points;
-    reasons.push(`${points > 0 ? '+' : ''}${points} ${why}`);
+    reasons?.push(`${points > 0 ? '+' : ''}${points} ${why}`);
   };
-  const text = facts.text.trim();
-  const firstWord = /^[“"«„(‘']*([\p{L}’']+)/u.exec(text)?.[1]?.toLowerCase() ?? '';
-  // The opening clause (String#split with a limit still scans the whole text: search stops early).
-  const clauseEnd = text.search(/[,;:—–]/);
-  const opening = clauseEnd === -1 ? text : text.slice(0, clauseEnd);
-
   const quotedWords = facts.quotation === 'quoted-words';
-  const quoted = quotedWords || QUOTATION.test(text);
+  const quoted = quotedWords || f.quotation;
   if (quoted && facts.speaker) add(20, `a direct quotation of ${facts.speaker}`);
   else if (quotedWords || facts.quotation === 'with-attribution')
     add(-5, 'a quotation whose speaker is not known');
   else if (quoted) add(5, 'contains a quotation');
-  if (!facts.speaker && PRONOUN_ATTRIBUTION.test(text)) add(-15, 'attributed to a pronoun with no name');
+  if (!facts.speaker && f.pronounAttribution) add(-15, 'attributed to a pronoun with no name');
 
-  // The last character before any closing marks (regexes anchored at the end scan the whole text).
-  const last = lastBeforeClosing(text);
-  if (!facts.fragment && /^[“"«„(‘']*\p{Lu}/u.test(text) && last !== '' && '.!?…'.includes(last))
+  if (!facts.fragment && f.startsCapital && f.last !== '' && '.!?…'.includes(f.last))
     add(10, 'complete sentence(s)');
-  if (LEANING_OPENERS.has(firstWord) && !(quotedWords && QUOTED_OPENERS_OK.has(firstWord)))
-    add(-25, `opens with "${firstWord}", which leans on what came before`);
+  if (LEANING_OPENERS.has(f.firstWord) && !(quotedWords && QUOTED_OPENERS_OK.has(f.firstWord)))
+    add(-25, `opens with "${f.firstWord}", which leans on what came before`);
   else if (
     // Inside a quotation, "we" and "they" are the speaker's own voice, not a dangling reference.
     !quotedWords &&
-    DANGLING_PRONOUNS.test(outsideQuotes(opening)) &&
-    !/\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u.test(opening)
+    f.danglingOpening
   ) {
     add(-15, 'a pronoun with no name before it');
   }
-  if (LOGISTICS.test(text)) add(-30, 'logistics (when and where), not news');
-  if (CAPTION.test(text)) add(-30, 'reads like a photo caption');
-  const crowd = namesCrowd(text);
-  if (crowd) add(-25, `crowded with names (${crowd} capitalised words)`);
-  if (last === ':') add(-20, 'ends with a colon (introduces what follows)');
-  if (/^\(.*\)$/.test(text)) add(-10, 'entirely in parentheses');
+  if (f.logistics) add(-30, 'logistics (when and where), not news');
+  if (f.caption) add(-30, 'reads like a photo caption');
+  // A lede that lists people and organisations: many capitalised words, over a third of the words.
+  if (f.capitalised >= 7 && f.capitalised / Math.max(1, f.words - 1) > 0.33)
+    add(-25, `crowded with names (${f.capitalised} capitalised words)`);
+  if (f.last === ':') add(-20, 'ends with a colon (introduces what follows)');
+  if (f.startsParenthesis && f.endsParenthesis) add(-10, 'entirely in parentheses');
   if (facts.fragment) add(-40, 'part of a sentence too long for one post');
-  if (/\d/.test(text)) add(5, 'has a concrete figure');
-  if (last === '?' && facts.sentences === 1) add(-5, 'a lone question');
+  if (f.figure) add(5, 'has a concrete figure');
+  if (f.last === '?' && facts.sentences === 1) add(-5, 'a lone question');
 
   const ratio = facts.budget > 0 ? facts.length / facts.budget : 0;
   if (ratio >= 0.35 && ratio <= 0.95) add(10, 'comfortable length');
   else if (ratio < 0.2) add(-15, 'too short to stand alone');
   if (facts.sentences > 1) add(-3 * (facts.sentences - 1), 'joins several sentences');
-
-  return { score, reasons };
+  return score;
 }
 
 /** Openers that lean on context in prose but are a speaker's own emphasis inside a quotation. */
@@ -128,14 +202,36 @@ function outsideQuotes(text: string): string {
   return text.replace(/[“"«„][^”"»]*[”"»]?/g, ' ');
 }
 
-/**
- * A lede that lists people and organisations ("Mayor Tom Baines, Port Authority Director Ana Ruiz
- * and …") does not stand alone: many capitalised words after the first, over a third of the words.
- */
-function namesCrowd(text: string): number {
-  const words = text.split(/\s+/).slice(1);
-  const capitalised = words.filter((w) => /^[“"(‘]?\p{Lu}/u.test(w)).length;
-  return capitalised >= 7 && capitalised / Math.max(1, words.length) > 0.33 ? capitalised : 0;
+/** A pronoun (outside quoted words) in an opening clause that names nobody before it. */
+function dangling(opening: string): boolean {
+  return (
+    DANGLING_PRONOUNS.test(opening) &&
+    DANGLING_PRONOUNS.test(outsideQuotes(opening)) &&
+    !/\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u.test(opening)
+  );
+}
+
+/** Words, and capitalised words after the first, in one pass over the characters. */
+function countCapitalised(text: string): { words: number; capitalised: number; firstCapitalised: boolean } {
+  let words = 0;
+  let capitalised = 0;
+  let firstCapitalised = false;
+  let atWordStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === ' ' || ch === '\n') {
+      atWordStart = true;
+      continue;
+    }
+    if (!atWordStart) continue;
+    if ('“"(‘'.includes(ch)) continue; // an opening mark: the word starts after it
+    atWordStart = false;
+    words++;
+    const upper = ch !== ch.toLowerCase() && ch === ch.toUpperCase();
+    if (words === 1) firstCapitalised = upper;
+    else if (upper) capitalised++;
+  }
+  return { words, capitalised, firstCapitalised };
 }
 
 const CLOSING = '"”»’)';

@@ -1,7 +1,7 @@
 import { isListItem } from './article.js';
 import { cutToFit } from './cut-to-fit.js';
 import type { PlatformRules } from './platform-rules.js';
-import { segmentParagraph } from './segment-sentences.js';
+import { sentenceSpans } from './segment-sentences.js';
 
 /** A sentence of the body, where it stands in its paragraph and how long the platform counts it. */
 export interface Sentence {
@@ -29,10 +29,10 @@ export interface Unit extends Sentence {
 export function measureSentences(paragraphs: readonly string[], rules: PlatformRules): Sentence[] {
   const sentences: Sentence[] = [];
   paragraphs.forEach((paragraph, index) => {
-    for (const piece of locatePieces(paragraph, segmentParagraph(paragraph), 0)) {
-      const length =
-        piece.text.length > 4 * rules.maxLength ? Number.POSITIVE_INFINITY : rules.measure(piece.text);
-      sentences.push({ ...piece, paragraph: index, length });
+    for (const [start, end] of sentenceSpans(paragraph)) {
+      const text = paragraph.slice(start, end);
+      const length = text.length > 4 * rules.maxLength ? Number.POSITIVE_INFINITY : rules.measure(text);
+      sentences.push({ text, start, end, paragraph: index, length });
     }
   });
   return sentences;
@@ -69,11 +69,20 @@ export function toUnits(
   sentences.forEach((sentence, index) => {
     const room = units.length === 0 ? Math.min(firstBudget, budget) : budget;
     if (sentence.length <= room) {
-      units.push({ ...sentence, sentence: index, fragment: false, forced: false });
+      units.push({
+        text: sentence.text,
+        paragraph: sentence.paragraph,
+        start: sentence.start,
+        end: sentence.end,
+        length: sentence.length,
+        sentence: index,
+        fragment: false,
+        forced: false,
+      });
       return;
     }
-    const { pieces, forced } = cutToFit(sentence.text, room, rules.measure);
-    if (pieces.length === 1) {
+    const cut = cutToFit(sentence.text, room, rules.measure);
+    if (cut.spans.length === 1) {
       // Not measured whole because it was long in characters, but it fits (URLs count 23 on X).
       units.push({
         ...sentence,
@@ -85,18 +94,25 @@ export function toUnits(
       return;
     }
     // After a short first piece (under the headline), the rest is cut again at the full budget.
-    const rest = room < budget ? cutToFit(pieces.slice(1).join(' '), budget, rules.measure) : undefined;
-    const all = rest ? [pieces[0]!, ...rest.pieces] : pieces;
-    for (const piece of locatePieces(sentence.text, all, 0)) {
+    let spans = cut.spans;
+    let forced = cut.forced;
+    if (room < budget) {
+      const from = cut.spans[1]![0];
+      const rest = cutToFit(sentence.text.slice(from), budget, rules.measure);
+      spans = [cut.spans[0]!, ...rest.spans.map(([s, e]) => [s + from, e + from] as [number, number])];
+      forced ||= rest.forced;
+    }
+    for (const [start, end] of spans) {
+      const text = sentence.text.slice(start, end);
       units.push({
-        text: piece.text,
+        text,
         paragraph: sentence.paragraph,
-        start: sentence.start + piece.start,
-        end: sentence.start + piece.end,
-        length: rules.measure(piece.text),
+        start: sentence.start + start,
+        end: sentence.start + end,
+        length: rules.measure(text),
         sentence: index,
         fragment: true,
-        forced: forced || (rest?.forced ?? false),
+        forced,
       });
     }
   });

@@ -48,6 +48,13 @@ export interface SplitPost {
   /** Quotes mode: the name the post attributes its words to (by template or in its own words). */
   readonly speaker?: string;
   readonly attribution?: Attribution;
+  /**
+   * Quotes mode: the body is the words inside a quotation, its marks removed (the template or the
+   * article's own marks go around them). Documented cleaning applies to these words only: a closing
+   * comma before the attribution becomes a period, and an interrupted quotation is joined where its
+   * attribution stood.
+   */
+  readonly quotedWords?: boolean;
   /** Index of the first and last sentence unit the post covers (as `sentences` prints them). */
   readonly units: readonly [number, number];
 }

@@ -1,7 +1,14 @@
 import { type Article, isListItem } from './article.js';
 import type { Quotation, TextRange } from './find-quotations.js';
 import type { PlatformRules } from './platform-rules.js';
-import { scoreExcerpt } from './score-excerpt.js';
+import {
+  type ExcerptFacts,
+  excerptScore,
+  joinFeatures,
+  scoreExcerpt,
+  type TextFeatures,
+  textFeatures,
+} from './score-excerpt.js';
 import { segmentParagraph } from './segment-sentences.js';
 import { locatePieces, measureSentences, toUnits, type Unit } from './sentence-units.js';
 import type { Attribution, SplitPost, SplitResult, SplitSettings } from './split-article.js';
@@ -10,11 +17,85 @@ import { renderTemplate, type TemplateValues } from './template.js';
 
 const MAX_SENTENCES_PER_QUOTE = 3;
 
-type Candidate = { -readonly [K in keyof SplitPost]: SplitPost[K] } & {
-  ranges: TextRange[];
+/**
+ * A candidate excerpt. Its reasons are written when someone reads them (a long article has hundreds
+ * of thousands of candidates; ranking needs only the score). `ranges` and `quotation` are internal.
+ */
+class QuoteCandidate implements SplitPost {
+  readonly score: number;
+  forced = false;
+  units: readonly [number, number] = [0, 0];
+  chosen = false;
+  attribution: Attribution = 'none';
+  speaker?: string;
+  quotedWords?: boolean;
+  readonly ranges: TextRange[];
   /** The quotation the words come from, so one long quotation does not fill every slot. */
-  quotation?: Quotation;
-};
+  readonly quotation: Quotation | undefined;
+  #reasons: readonly string[] | undefined;
+  #text: string | undefined;
+  #body: string | undefined;
+  readonly #context: CandidateContext;
+  readonly #shape: Shape;
+  readonly #source: Source;
+  readonly #excerpt: ExcerptFacts;
+  readonly #features: TextFeatures;
+  constructor(
+    context: CandidateContext,
+    shape: Shape,
+    source: Source,
+    readonly length: number,
+    excerpt: ExcerptFacts,
+    features: TextFeatures,
+    ranges: TextRange[],
+    quotation: Quotation | undefined,
+  ) {
+    this.#context = context;
+    this.#shape = shape;
+    this.#source = source;
+    this.#excerpt = excerpt;
+    this.#features = features;
+    this.ranges = ranges;
+    this.quotation = quotation;
+    this.score = excerptScore(excerpt, features);
+  }
+  get text(): string {
+    this.#text ??= this.#context.renderer.render(this.#shape, this.body);
+    return this.#text;
+  }
+  get body(): string {
+    this.#body ??= bodyOf(this.#source, this.#context.paragraphs);
+    return this.#body;
+  }
+  get reasons(): readonly string[] {
+    this.#reasons ??= scoreExcerpt({ ...this.#excerpt, text: this.body }, true, this.#features).reasons;
+    return this.#reasons;
+  }
+  /** A plain object with every field, for JSON and for comparing. */
+  toJSON(): SplitPost {
+    return {
+      text: this.text,
+      length: this.length,
+      body: this.body,
+      forced: this.forced,
+      score: this.score,
+      reasons: this.reasons,
+      chosen: this.chosen,
+      attribution: this.attribution,
+      ...(this.speaker ? { speaker: this.speaker } : {}),
+      ...(this.quotedWords ? { quotedWords: true } : {}),
+      units: this.units,
+    };
+  }
+}
+
+type Candidate = QuoteCandidate;
+
+/** What every candidate of one article shares, to write its text when asked. */
+interface CandidateContext {
+  readonly renderer: ReturnType<typeof createRenderer>;
+  readonly paragraphs: readonly string[];
+}
 
 /** How a candidate's words relate to the people in the article. */
 interface Voice {
@@ -53,52 +134,78 @@ export function splitQuotes(
       `the quote template needs ${overhead} of ${target} ${rules.unit} before any text; raise the length target to at least ${overhead + MIN_TEXT_ROOM} or shorten the template`,
     );
   }
-  const units = toUnits(measureSentences(article.paragraphs, rules), budget, rules);
+  const paragraphs = article.paragraphs;
+  const units = toUnits(measureSentences(paragraphs, rules), budget, rules);
   const credits = /\{(speaker|author)\}/.test(template);
-  const render = createRenderer(template, values);
+  const renderer = createRenderer(template, values, rules);
+  const context: CandidateContext = { renderer, paragraphs };
   const candidates: Candidate[] = [];
   const add = (
-    body: string,
+    source: Source,
+    bodyLength: number,
+    read: UnitReading,
     ranges: TextRange[],
     voice: Voice,
-    facts: { sentences: number; fragment: boolean; forced: boolean; first: number; last: number },
+    sentences: number,
+    fragment: boolean,
+    forced: boolean,
+    first: number,
+    last: number,
   ) => {
-    const text = render(body, voice);
-    const length = rules.measure(text);
+    const shape = renderer.shape(voice, read.marks ? bodyOf(source, paragraphs) : undefined);
+    const exact = rules.platform === 'twitter' && read.url;
+    const length = exact
+      ? rules.measure(renderer.render(shape, bodyOf(source, paragraphs)))
+      : renderer.overheadOf(shape.parts) + bodyLength + shape.delta;
     if (length > target) return;
     const speaker = voice.attribution === 'in-text' || credits ? voice.speaker : undefined;
-    const { score, reasons } = scoreExcerpt({
-      text: body,
-      length: rules.measure(body),
+    const excerpt: ExcerptFacts = {
+      text: '',
+      length: bodyLength,
       budget,
-      sentences: facts.sentences,
-      fragment: facts.fragment,
+      sentences,
+      fragment,
       quotation: voice.bare ? 'quoted-words' : voice.attribution === 'in-text' ? 'with-attribution' : 'none',
       ...(speaker && voice.attribution !== 'author' ? { speaker } : {}),
-    });
-    candidates.push({
-      text,
+    };
+    const candidate = new QuoteCandidate(
+      context,
+      shape,
+      source,
       length,
-      body,
-      forced: facts.forced,
-      score,
-      reasons,
-      units: [facts.first, facts.last],
-      chosen: false,
-      attribution: speaker ? voice.attribution : 'none',
-      ...(speaker ? { speaker } : {}),
+      excerpt,
+      read.features,
       ranges,
-      ...(voice.quotation ? { quotation: voice.quotation } : {}),
-    });
+      voice.quotation,
+    );
+    candidate.forced = forced;
+    candidate.units = [first, last];
+    if (speaker) {
+      candidate.attribution = voice.attribution;
+      candidate.speaker = speaker;
+    }
+    if (voice.bare) candidate.quotedWords = true;
+    candidates.push(candidate);
   };
 
   const quoteIndex = indexByParagraph(quotations);
+  // What each unit holds, read once: a candidate of several units combines its units' readings.
+  const readings: (UnitReading | undefined)[] = new Array(units.length);
+  const readingOf = (i: number) => {
+    readings[i] ??= readUnit(units[i]!.text);
+    return readings[i]!;
+  };
+  // The first unit of each paragraph, so a quotation's units are found without a scan.
+  const firstUnitOf = new Map<number, number>();
+  units.forEach((unit, i) => {
+    if (!firstUnitOf.has(unit.paragraph)) firstUnitOf.set(unit.paragraph, i);
+  });
   for (let start = 0; start < units.length; start++) {
     const first = units[start]!;
-    if (isListItem(article.paragraphs[first.paragraph]!)) continue; // a list item leans on its intro
-    let body = '';
+    if (isListItem(paragraphs[first.paragraph]!)) continue; // a list item leans on its intro
     let length = 0;
     let forced = false;
+    let read: UnitReading | undefined;
     for (let end = start; end < units.length && end - start < MAX_SENTENCES_PER_QUOTE; end++) {
       const unit = units[end]!;
       if (unit.paragraph !== first.paragraph) break;
@@ -106,47 +213,106 @@ export function splitQuotes(
       if (length > budget) break;
       // A fragment of a long sentence only ever stands alone (so a group is a fragment iff `first` is).
       if (end > start && (unit.fragment || first.fragment)) break;
-      body = end > start ? `${body} ${unit.text}` : unit.text;
       forced ||= unit.forced;
+      const own = readingOf(end);
+      read = read ? joinReadings(read, own) : own;
+      // Paragraphs are single-spaced, so the run's text is the paragraph between its ends.
       const range = { paragraph: first.paragraph, start: first.start, end: unit.end };
-      const voice = voiceOf(range, body, quoteIndex.get(first.paragraph) ?? [], article.byline);
+      const voice = read.marks
+        ? voiceOf(range, bodyOf(range, paragraphs), quoteIndex.get(first.paragraph) ?? [], article.byline)
+        : ownVoice(article.byline);
       if (!voice) continue;
-      add(body, [range], voice, {
-        sentences: end - start + 1,
-        fragment: first.fragment,
-        forced,
-        first: start,
-        last: end,
-      });
+      add(range, length, read, [range], voice, end - start + 1, first.fragment, forced, start, end);
     }
   }
   for (const quotation of quotations) {
+    // A few words inside a sentence do not stand alone, and neither do words nobody can be named for.
+    if (quotation.partial || !quotation.speaker) continue;
     for (const run of quotationRuns(quotation, article.paragraphs)) {
+      const { first, last } = unitSpan(units, firstUnitOf, run.ranges);
+      const voice: Voice = {
+        attribution: 'speaker',
+        bare: quotation,
+        quotation,
+        ...(quotation.speaker ? { speaker: quotation.speaker } : {}),
+      };
       add(
         run.body,
+        rules.measure(run.body),
+        readUnit(run.body),
         run.ranges,
-        {
-          attribution: 'speaker',
-          bare: quotation,
-          quotation,
-          ...(quotation.speaker ? { speaker: quotation.speaker } : {}),
-        },
-        {
-          sentences: run.sentences,
-          fragment: false,
-          forced: false,
-          ...unitSpan(units, run.ranges),
-        },
+        voice,
+        run.sentences,
+        false,
+        false,
+        first,
+        last,
       );
     }
   }
   candidates.sort((a, b) => a.units[0] - b.units[0] || a.units[1] - b.units[1]);
   for (const candidate of chooseQuotes(candidates, settings.quotesPerArticle)) candidate.chosen = true;
-  const posts: SplitPost[] = candidates.map(({ ranges: _ranges, quotation: _quotation, ...post }) => post);
+  const posts: readonly SplitPost[] = candidates;
   const warnings = posts.some((p) => p.forced && p.chosen)
     ? ['a word longer than a whole post was cut inside the word']
     : [];
   return { posts, selected: posts.filter((p) => p.chosen), warnings };
+}
+
+/** Where a candidate's words are: a run of one paragraph, or quoted words put together. */
+type Source = string | TextRange;
+
+function bodyOf(source: Source, paragraphs: readonly string[]): string {
+  return typeof source === 'string' ? source : paragraphs[source.paragraph]!.slice(source.start, source.end);
+}
+
+/** What the rules and the renderer need to know of a unit, read once. */
+interface UnitReading {
+  readonly features: TextFeatures;
+  /** Holds a quotation mark (so marks must balance, and a quotation may be inside). */
+  readonly marks: boolean;
+  /** May hold a URL (X counts one as 23 whatever its length). */
+  readonly url: boolean;
+}
+
+function readUnit(text: string): UnitReading {
+  return { features: textFeatures(text), marks: /[“”"«»„]/.test(text), url: maybeUrl(text) };
+}
+
+/**
+ * A dot between letters or digits (a domain), or a scheme: where X may count a URL as 23. Looked
+ * for dot by dot (the regular expression was a visible part of the cost on long articles).
+ */
+function maybeUrl(text: string): boolean {
+  for (let i = text.indexOf('.'); i !== -1; i = text.indexOf('.', i + 1)) {
+    if (i > 0 && i + 1 < text.length && wordChar(text.charCodeAt(i - 1)) && wordChar(text.charCodeAt(i + 1)))
+      return MAYBE_URL.test(text);
+  }
+  return text.includes('://');
+}
+
+function wordChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 127
+  );
+}
+
+function joinReadings(a: UnitReading, b: UnitReading): UnitReading {
+  return { features: joinFeatures(a.features, b.features), marks: a.marks || b.marks, url: a.url || b.url };
+}
+
+/** The author's own words: signed by the author when there is one (one object per author). */
+const NOBODY: Voice = { attribution: 'none' };
+const authorVoices = new Map<string, Voice>();
+function ownVoice(author: string | undefined): Voice {
+  if (!author) return NOBODY;
+  let voice = authorVoices.get(author);
+  if (!voice) {
+    voice = { attribution: 'author', speaker: author };
+    if (authorVoices.size > 100) authorVoices.clear();
+    authorVoices.set(author, voice);
+  }
+  return voice;
 }
 
 function indexByParagraph(quotations: readonly Quotation[]): Map<number, Quotation[]> {
@@ -182,6 +348,10 @@ function voiceOf(
   if (touched.length === 0)
     return author ? { attribution: 'author', speaker: author } : { attribution: 'none' };
   if (touched.some((q) => !q.marked.every((m) => contains(range, m)))) return undefined;
+  // A quotation whose speaker is known but named elsewhere: its words stand alone with the name
+  // (their own candidates); this run would carry them unattributed.
+  if (touched.some((q) => q.speaker && !q.partial && !(q.attribution && contains(range, q.attribution))))
+    return undefined;
   // One quotation and nothing else: the quoted words are their own candidate already.
   if (touched.length === 1 && touched[0]!.marked.length === 1 && isOnly(range, touched[0]!.marked[0]!, body))
     return undefined;
@@ -278,12 +448,21 @@ function quotationRuns(quotation: Quotation, paragraphs: readonly string[]): Run
   return runs;
 }
 
-function unitSpan(units: readonly Unit[], ranges: readonly TextRange[]): { first: number; last: number } {
-  const first = units.findIndex((u) => ranges.some((r) => overlaps(u, r)));
+function unitSpan(
+  units: readonly Unit[],
+  firstUnitOf: ReadonlyMap<number, number>,
+  ranges: readonly TextRange[],
+): { first: number; last: number } {
+  const touches = (i: number) => ranges.some((r) => overlaps(units[i]!, r));
+  let first = firstUnitOf.get(ranges[0]!.paragraph) ?? 0;
+  while (first < units.length - 1 && !touches(first)) first++;
   let last = first;
-  for (let i = first; i >= 0 && i < units.length && ranges.some((r) => overlaps(units[i]!, r)); i++) last = i;
-  return { first: Math.max(0, first), last: Math.max(0, last) };
+  while (last + 1 < units.length && touches(last + 1)) last++;
+  return { first, last };
 }
+
+/** A dot between letters or digits (a domain), or a scheme: where X may count a URL as 23. */
+const MAYBE_URL = /[\p{L}\p{N}]\.[\p{L}\p{N}]|:\/\//u;
 
 /** Points off for each excerpt of the same quotation already chosen: variety across the article. */
 const SAME_QUOTATION_PENALTY = 15;
@@ -329,7 +508,25 @@ const QUOTE_PAIRS: Record<string, string> = { '“': '”', '"': '"', '«': '»'
  * does not wrap {text}, quoted words get the article's own marks. Each variant of the template is
  * rendered once per credited name, with a marker where the text goes.
  */
-function createRenderer(template: string, values: TemplateValues): (body: string, voice: Voice) => string {
+/** How a candidate goes into the template: which rendered parts, what is put between them. */
+interface Shape {
+  readonly parts: readonly string[];
+  /** The excerpt as it goes between the parts (without its own marks, or with added ones). */
+  readonly insert: (body: string) => string;
+  /** What that does to the length (each mark weighs 1). */
+  readonly delta: number;
+}
+
+/**
+ * Renders candidates with the channel's template. When the template wraps {text} in quotation
+ * marks: quoted words fill them; a run that is itself one whole quotation loses its own marks (no
+ * ““…””); a run that merely contains a quotation goes without the template's marks (nested double
+ * quotes read badly, and changing the article's marks would not be faithful). When the template
+ * does not wrap {text}, quoted words get the article's own marks. Each variant of the template is
+ * rendered once per credited name, with a marker where the text goes; what it adds to the length
+ * is measured once too (lengths are sums over words, and the marks weigh 1 each).
+ */
+function createRenderer(template: string, values: TemplateValues, rules: PlatformRules) {
   const at = template.indexOf('{text}');
   const before = template[at - 1];
   const close = before === undefined ? undefined : QUOTE_PAIRS[before];
@@ -339,7 +536,10 @@ function createRenderer(template: string, values: TemplateValues): (body: string
     : template;
   const marker = '\u0000\uffff';
   const cache = new Map<string, { plain: string[]; bare: string[] }>();
+  const byVoice = new WeakMap<Voice, { plain: string[]; bare: string[] }>();
   const partsFor = (voice: Voice) => {
+    const known = byVoice.get(voice);
+    if (known) return known;
     const speaker = voice.attribution === 'in-text' ? undefined : voice.speaker;
     const author = voice.attribution === 'author' ? voice.speaker : undefined;
     const key = `${speaker ?? ''}\u0001${author ?? ''}`;
@@ -352,18 +552,45 @@ function createRenderer(template: string, values: TemplateValues): (body: string
       };
       cache.set(key, parts);
     }
+    byVoice.set(voice, parts);
     return parts;
   };
-  const fill = (parts: readonly string[], text: string) => parts.join(text).trim();
-  return (body, voice) => {
-    const parts = partsFor(voice);
-    if (voice.bare)
-      return wraps
-        ? fill(parts.plain, body)
-        : fill(parts.plain, `${voice.bare.marks[0]}${body}${voice.bare.marks[1]}`);
-    if (!wraps) return fill(parts.plain, body);
-    if (isOneWholeQuotation(body)) return fill(parts.plain, body.slice(1, -1));
-    return fill(/[“”"«»„]/.test(body) ? parts.bare : parts.plain, body);
+  const overheads = new Map<readonly string[], number>();
+  const same = (body: string) => body;
+  const unwrap = (body: string) => body.slice(1, -1);
+  const plainShapes = new WeakMap<Voice, Shape>();
+  return {
+    /** The shape of a candidate; `body` is needed only when it holds quotation marks. */
+    shape(voice: Voice, body: string | undefined): Shape {
+      if (body === undefined && !voice.bare) {
+        let shape = plainShapes.get(voice);
+        if (!shape) {
+          shape = { parts: partsFor(voice).plain, insert: same, delta: 0 };
+          plainShapes.set(voice, shape);
+        }
+        return shape;
+      }
+      const parts = partsFor(voice);
+      if (voice.bare) {
+        if (wraps) return { parts: parts.plain, insert: same, delta: 0 };
+        const [open, shut] = voice.bare.marks;
+        return { parts: parts.plain, insert: (b) => `${open}${b}${shut}`, delta: 2 };
+      }
+      if (!wraps || body === undefined) return { parts: parts.plain, insert: same, delta: 0 };
+      if (isOneWholeQuotation(body)) return { parts: parts.plain, insert: unwrap, delta: -2 };
+      return { parts: /[“”"«»„]/.test(body) ? parts.bare : parts.plain, insert: same, delta: 0 };
+    },
+    render(shape: Shape, body: string): string {
+      return shape.parts.join(shape.insert(body)).trim();
+    },
+    overheadOf(parts: readonly string[]): number {
+      let overhead = overheads.get(parts);
+      if (overhead === undefined) {
+        overhead = rules.measure(parts.join('x').trim()) - 1;
+        overheads.set(parts, overhead);
+      }
+      return overhead;
+    },
   };
 }
 

@@ -28,7 +28,11 @@ export function splitThread(
 ): SplitResult {
   const sentences = measureSentences(article.paragraphs, rules);
   const roles = ['first', 'middle', 'last', 'only'] as const;
-  let digits = 1;
+  // Numbering takes room, so the number of posts decides the budget: start from an estimate (a
+  // long article would otherwise be packed once at "9/9" only to find it needs "999/999").
+  const estimate =
+    sentences.reduce((sum, s) => sum + Math.min(s.length, s.text.length) + 1, 0) / (target / 2);
+  let digits = String(Math.max(1, Math.ceil(estimate))).length;
   let slack = 0;
   for (let round = 0; round < 8; round++) {
     const guess = 10 ** digits - 1;
@@ -123,7 +127,8 @@ const COST_LINK_ALONE = 600;
 function quotationGlue(units: readonly Unit[], quotations: readonly Quotation[]): number[] {
   // Each unit's quotation: the one whose marked text or attribution it overlaps.
   const byParagraph = new Map<number, { start: number; end: number; owner: number }[]>();
-  quotations.forEach((q, owner) => {
+  quotations.forEach((q) => {
+    const owner = q.group;
     for (const range of q.attribution ? [...q.marked, q.attribution] : q.marked) {
       const list = byParagraph.get(range.paragraph) ?? [];
       list.push({ start: range.start, end: range.end, owner });

@@ -97,6 +97,8 @@ interface JsonPost {
   readonly length: number;
   readonly score?: number;
   readonly chosen?: boolean;
+  readonly attribution?: string;
+  readonly speaker?: string;
 }
 
 /** Standard output must be exactly one JSON array (JSON.parse refuses anything around it). */
@@ -162,8 +164,15 @@ describe.concurrent('split --format json on the sample article', { timeout: TEST
       if (mode === 'quotes') expect(posts.filter((p) => p.chosen)).toHaveLength(5);
       if (mode === 'thread') {
         posts.forEach((post, i) => {
-          expect(post.text.endsWith(` ${i + 1}/${posts.length}`)).toBe(true);
+          expect(post.text.endsWith(`\n\n${i + 1}/${posts.length}`)).toBe(true);
         });
+        // The first post opens with the headline.
+        expect(posts[0]!.text.startsWith('From January to July: Kazakhstan Meets Challenges')).toBe(true);
+      } else {
+        // A quotation is credited to its speaker, never to the columnist who quoted it.
+        const quoted = posts.filter((p) => p.text.includes('a peaceful way to solve problems'));
+        expect(quoted.length).toBeGreaterThan(0);
+        for (const post of quoted) expect(post.text).not.toContain('Dmitry Babich');
       }
     },
   );
@@ -202,9 +211,10 @@ describe.concurrent('other articles and flags', { timeout: TEST_TIMEOUT_MS }, ()
     const chosen = posts.filter((p) => p.chosen);
     expect(chosen.length).toBeGreaterThan(0);
     for (const post of chosen) {
-      expect(post.text).toContain(
-        'Priya Natarajan, The Coastal Courier https://courier.example.net/city/library-reopens',
-      );
+      expect(post.text.endsWith(' https://courier.example.net/city/library-reopens')).toBe(true);
+      // The reporter signs her own sentences only; quotations carry their speaker or nobody.
+      if (post.attribution === 'author') expect(post.text).toContain('” — Priya Natarajan https://');
+      else expect(post.text).not.toContain('Priya Natarajan');
     }
   });
 
@@ -228,7 +238,7 @@ describe.concurrent('other articles and flags', { timeout: TEST_TIMEOUT_MS }, ()
       ),
     );
     expect(posts.map((p) => p.text)).toEqual([
-      '“The first ferry will leave at six in the morning from next Monday, the port said.” — Port Desk, The Quotecast Demo Gazette https://c.example/ferry',
+      '“The first ferry will leave at six in the morning from next Monday, the port said.” — Port Desk https://c.example/ferry',
     ]);
     expect(posts[0]!.length).toBe(platformLength('twitter', posts[0]!.text));
   });

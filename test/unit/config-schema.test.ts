@@ -77,11 +77,12 @@ describe('defaults', () => {
       credentials: 'TWITTER',
       enabled: true,
       templates: {
-        quote: '“{text}”[ — {author}][, {publication}][ {url}]',
+        quote: '“{text}”[ — {speaker}][ {url}]',
         thread: {
-          first: '{text} {n}/{total}',
-          middle: '{text} {n}/{total}',
-          last: '{text} {n}/{total}[ {url}][ {hashtags}]',
+          first: '[{title}\n\n]{text}\n\n{n}/{total}',
+          middle: '{text}\n\n{n}/{total}',
+          last: '{text}\n\n{n}/{total}[\n{url}][\n{hashtags}]',
+          only: '[{title}\n\n]{text}[\n\n{url}][\n{hashtags}]',
         },
       },
     });

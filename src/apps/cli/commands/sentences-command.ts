@@ -1,7 +1,7 @@
 import { segmentSentences } from '../../../domain/segment-sentences.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
-import { INPUT_OPTIONS, readArticle } from './split-command.js';
+import { INPUT_OPTIONS, readArticle, shorten } from './split-command.js';
 
 /** The body cut into sentences exactly as the splitter sees them. */
 export async function sentencesCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
@@ -22,6 +22,6 @@ export async function sentencesCommand(ctx: CliContext, args: readonly string[])
   const lines = sentences.map((s, i) => `${String(i + 1).padStart(4)}  ¶${s.paragraph + 1}  ${s.text}`);
   ctx.stdout.write(`${lines.join('\n')}\n`);
   for (const removed of outcome.removed)
-    ctx.stderr.write(`note: dropped ${removed.kind} paragraph: ${removed.text.slice(0, 70)}\n`);
+    ctx.stderr.write(`note: dropped ${removed.reason}: ${shorten(removed.text, 70)}\n`);
   return 0;
 }

@@ -1,8 +1,11 @@
+import { createHttpFetcher } from '../../../adapters/http/create-http-fetcher.js';
 import { PLATFORMS, type Platform, type PostingMode } from '../../../domain/article.js';
 import { INPUT_FORMATS, type InputFormat } from '../../../domain/ingest-article.js';
 import type { ArticleMetadata } from '../../../domain/ingest-text.js';
 import { rulesFor } from '../../../domain/platform-rules.js';
 import { MODES, type SplitPost, splitArticle } from '../../../domain/split-article.js';
+import { FetchError } from '../../../ports/article-fetcher.js';
+import { isUrl, loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
   channelSplitSettings,
   defaultSplitSettings,
@@ -10,7 +13,7 @@ import {
 } from '../../../use-cases/prepare-article.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { readInput } from '../read-input.js';
 import { SPLIT_USAGE } from '../usage.js';
 
@@ -44,8 +47,24 @@ export async function readArticle(
     ...(values.publication ? { publication: values.publication as string } : {}),
     ...(values.title ? { title: values.title as string } : {}),
   };
-  const { bytes, source } = await readInput(positionals[0], settings.input.maxBytes, ctx.stdin);
-  const outcome = ingestWithSettings({ bytes, source, format: inputFormat, metadata }, settings);
+  const source = positionals[0];
+  if (source && isUrl(source)) {
+    // The same fetch as `add URL`: timeouts, size limit, the page's own title, author and link.
+    const fetcher = createHttpFetcher({
+      timeoutMs: settings.input.fetchTimeoutMs,
+      maxBytes: settings.input.maxBytes,
+    });
+    try {
+      const outcome = await loadArticleFromUrl(fetcher, source, settings, metadata);
+      if (!outcome.ok) throw new CliError(outcome.problem.message);
+      return outcome;
+    } catch (error) {
+      if (error instanceof FetchError) throw new CliError(error.message, EXIT_FAILURE);
+      throw error;
+    }
+  }
+  const { bytes, source: name } = await readInput(source, settings.input.maxBytes, ctx.stdin);
+  const outcome = ingestWithSettings({ bytes, source: name, format: inputFormat, metadata }, settings);
   if (!outcome.ok) throw new CliError(outcome.problem.message);
   return outcome;
 }
@@ -89,13 +108,25 @@ export async function splitCommand(ctx: CliContext, args: readonly string[]): Pr
   try {
     result = splitArticle(outcome.article, settings, rules);
   } catch (error) {
-    if (error instanceof RangeError) throw new CliError(error.message);
+    // "the quote template needs 57 of 60 … raise the length target to at least 77": name the flag.
+    if (error instanceof RangeError)
+      throw new CliError(
+        values.target === undefined
+          ? error.message
+          : `--target ${values.target} is too small: ${error.message}`,
+      );
     throw error;
   }
   if (format === 'json') {
-    const posts = result.posts.map((post, i) =>
-      toJson(post, i, platform, mode, Math.min(settings.targetLength, rules.maxLength), rules.maxLength),
-    );
+    const article = {
+      title: outcome.article.title,
+      ...(outcome.article.byline ? { author: outcome.article.byline } : {}),
+      dropped: outcome.removed.map((r) => ({ kind: r.kind, reason: r.reason, text: r.text })),
+    };
+    const posts = result.posts.map((post, i) => ({
+      ...toJson(post, i, platform, mode, Math.min(settings.targetLength, rules.maxLength), rules.maxLength),
+      article,
+    }));
     ctx.stdout.write(`${JSON.stringify(posts, null, 2)}\n`);
     return 0;
   }
@@ -110,7 +141,7 @@ export async function splitCommand(ctx: CliContext, args: readonly string[]): Pr
     }),
   );
   for (const removed of outcome.removed)
-    ctx.stderr.write(`note: dropped ${removed.kind} paragraph: ${shorten(removed.text, 70)}\n`);
+    ctx.stderr.write(`note: dropped ${removed.reason}: ${shorten(removed.text, 70)}\n`);
   for (const warning of result.warnings) ctx.stderr.write(`warning: ${warning}\n`);
   return 0;
 }
@@ -135,6 +166,8 @@ function toJson(
     ...(post.score !== undefined
       ? { score: post.score, chosen: post.chosen ?? false, reasons: post.reasons ?? [] }
       : {}),
+    ...(post.attribution ? { attribution: post.attribution } : {}),
+    ...(post.speaker ? { speaker: post.speaker } : {}),
     sentences: { first: post.units[0] + 1, last: post.units[1] + 1 },
   };
 }
