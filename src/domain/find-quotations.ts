@@ -128,7 +128,8 @@ const CAP = "(?:\\p{Lu}\\.|(?:Dr|Gen|Sen|Rep|Gov|Lt|Col|Capt|Sgt|St)\\.|\\p{Lu}[
 /** A name phrase: capitalised tokens, possibly joined by "of/for/the/and" (titles of offices). */
 const NAME = `${CAP}(?:\\s+(?:(?:of|for|the|de|van|von|da|del|al|bin|le|la)\\s+)?${CAP}){0,7}`;
 const PRONOUN = '(?:he|she|they|He|She|They)';
-const TITLE_REF = '(?:the|The)\\s+(?:\\p{Ll}+\\s+){0,2}?(\\p{L}+)';
+const TITLE_REF =
+  '(?:the|The)\\s+(?:\\p{Ll}+\\s+){0,2}?(?!(?:has|had|have|is|was|were|will|would|also)\\b)(\\p{L}+)';
 
 /** Speaker phrase after "said": a name (with lower-case role words before it), a pronoun, "the mayor". */
 const SPEAKER_PHRASE = `(?:(?:${ROLE_WORD}\\s+){0,5}(${NAME})|(${PRONOUN})|${TITLE_REF})`;
@@ -185,9 +186,19 @@ function attributionAfter(paragraphs: readonly string[], s: Segment): Attributio
   const text = paragraphs[s.paragraph]!;
   const from = s.close + 1;
   const rest = text.slice(from, from + 200);
+  // “….” followed by a new sentence: only a short "She said." closes it ("The board has asked the
+  // state to …" is the next piece of news, not an attribution).
+  const endsSentence = /[.!?…]$/u.test(text.slice(s.open + 1, s.close).trimEnd());
   for (const pattern of [AFTER_SAID_X, AFTER_X_SAID, AFTER_ACCORDING_BY, AFTER_ACCORDING]) {
-    const found = readAttribution(pattern.exec(rest), s.paragraph, from);
-    if (found) return trimAppositive(text, found);
+    const match = pattern.exec(rest);
+    const found = readAttribution(match, s.paragraph, from);
+    if (!found) continue;
+    if (
+      endsSentence &&
+      !/^[^.!?“"«]{0,40}[.!?]/u.test(rest.slice((match?.index ?? 0) + (match?.[0].length ?? 0)))
+    )
+      continue;
+    return trimAppositive(text, found);
   }
   return undefined;
 }

@@ -19,9 +19,11 @@ export interface ExcerptFacts {
   readonly fragment: boolean;
   /**
    * `quoted-words`: the excerpt is the words of a direct quotation (the template adds the marks);
-   * `with-attribution`: it holds a quotation and the words that say who spoke; `none` otherwise.
+   * `with-attribution`: it holds a quotation and the words that say who spoke; `partial`: it reports
+   * someone's words with a few of them quoted ("called the plan “a waste,” according to …");
+   * `none` otherwise.
    */
-  readonly quotation?: 'quoted-words' | 'with-attribution' | 'none';
+  readonly quotation?: 'quoted-words' | 'with-attribution' | 'partial' | 'none';
   /** Whom the post credits for the quoted words, when known. */
   readonly speaker?: string;
 }
@@ -46,13 +48,16 @@ const QUOTATION = /[“"«„][^”"»]{12,}[”"»]/;
 
 /** Announcements of when and where, not news: "The briefing will air live at 11 a.m. on …". */
 const LOGISTICS =
-  /\b(will (air|stream|be (streamed|broadcast|televised|available|held|livestreamed))|live\s?stream|watch (it )?live|broadcast live|register (at|by|online|here)|rsvp|tickets? (are|go|will go) on sale|media (accreditation|availability)|for more information|more information (is|will be) available|is available (at|on) \S+\.\S+|can be found (at|on)|news conference (will|is scheduled)|briefing (will|is scheduled)|doors open at)\b/i;
+  /\b(will (air|stream|be (streamed|broadcast|televised|available|held|livestreamed))|live\s?stream|watch (it )?live|broadcast live|register (at|by|online|here)|rsvp|tickets? (are|go|will go) on sale|media (accreditation|availability)|for more information|more information (is|will be) available|is available (at|on) \S+\.\S+|can be found (at|on)|news conference (will|is scheduled)|will be open (from|until|on|daily)|open from \d|briefing (will|is scheduled)|doors open at)\b/i;
 
 /** What a photo caption says ("… are seen inside the spacecraft", "pictured left"). */
 const CAPTION =
   /\b(is|are|was|were) (seen|pictured|shown|photographed)\b|\bpictured\b|\((left|right|center|centre)\)|\bfrom left\b|\bleft to right\b/i;
 
 export const SCORE_BASE = 50;
+
+/** The most room a quote is measured against: longer excerpts stop being quotes (Telegram allows 4096). */
+const QUOTE_ROOM = 280;
 
 /**
  * What the rules read from a text, found once per sentence: a candidate of several sentences
@@ -146,7 +151,12 @@ function rate(facts: ExcerptFacts, f: TextFeatures, reasons: string[] | undefine
   };
   const quotedWords = facts.quotation === 'quoted-words';
   const quoted = quotedWords || f.quotation;
-  if (quoted && facts.speaker) add(20, `a direct quotation of ${facts.speaker}`);
+  // The speaker's own words with the name under them read best; the same words inside the
+  // sentence that introduces them a little less; reported speech with a few quoted words less still.
+  if (quotedWords && facts.speaker) add(20, `a direct quotation of ${facts.speaker}`);
+  else if (facts.quotation === 'with-attribution' && facts.speaker)
+    add(15, `a direct quotation of ${facts.speaker}, with its attribution`);
+  else if (facts.quotation === 'partial' && facts.speaker) add(5, `reports ${facts.speaker}'s words`);
   else if (quotedWords || facts.quotation === 'with-attribution')
     add(-5, 'a quotation whose speaker is not known');
   else if (quoted) add(5, 'contains a quotation');
@@ -174,10 +184,12 @@ function rate(facts: ExcerptFacts, f: TextFeatures, reasons: string[] | undefine
   if (f.figure) add(5, 'has a concrete figure');
   if (f.last === '?' && facts.sentences === 1) add(-5, 'a lone question');
 
-  const ratio = facts.budget > 0 ? facts.length / facts.budget : 0;
+  // A quote is quote-sized whatever the platform allows: the room is counted up to a tweet's 280.
+  const room = Math.min(facts.budget, QUOTE_ROOM);
+  const ratio = room > 0 ? facts.length / room : 0;
   if (ratio >= 0.35 && ratio <= 0.95) add(10, 'comfortable length');
   else if (ratio < 0.2) add(-15, 'too short to stand alone');
-  if (facts.sentences > 1) add(-3 * (facts.sentences - 1), 'joins several sentences');
+  if (facts.sentences > 1) add(-5 * (facts.sentences - 1), 'joins several sentences');
   return score;
 }
 

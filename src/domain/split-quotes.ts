@@ -106,6 +106,8 @@ interface Voice {
   readonly bare?: Quotation;
   /** The quotation the post carries, if any. */
   readonly quotation?: Quotation;
+  /** The quoted words are only partial quotations inside reported speech. */
+  readonly partial?: boolean;
 }
 
 /**
@@ -165,7 +167,13 @@ export function splitQuotes(
       budget,
       sentences,
       fragment,
-      quotation: voice.bare ? 'quoted-words' : voice.attribution === 'in-text' ? 'with-attribution' : 'none',
+      quotation: voice.bare
+        ? 'quoted-words'
+        : voice.attribution !== 'in-text'
+          ? 'none'
+          : voice.partial
+            ? 'partial'
+            : 'with-attribution',
       ...(speaker && voice.attribution !== 'author' ? { speaker } : {}),
     };
     const candidate = new QuoteCandidate(
@@ -360,8 +368,14 @@ function voiceOf(
   if (attributed && speakers.size === 1) {
     const speaker = touched[0]!.speaker;
     const quotation = touched.length === 1 ? touched[0]! : undefined;
+    const partial = touched.every((q) => q.partial);
     return speaker
-      ? { attribution: 'in-text', speaker, ...(quotation ? { quotation } : {}) }
+      ? {
+          attribution: 'in-text',
+          speaker,
+          ...(quotation ? { quotation } : {}),
+          ...(partial ? { partial } : {}),
+        }
       : { attribution: 'none', ...(quotation ? { quotation } : {}) };
   }
   // Someone's words without the words that say whose: nobody is credited.

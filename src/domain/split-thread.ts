@@ -119,6 +119,8 @@ const COST_BREAK_IN_SENTENCE = 500;
 const COST_BREAK_BETWEEN_LIST_ITEMS = 60;
 const COST_BREAK_AFTER_INTRO = 400;
 const COST_ORPHAN = 3000;
+/** A quotation cut from its speaker (or a speaker's run of quotations cut) when both would fit. */
+const COST_SPLIT_QUOTATION = 6000;
 const COST_UNDERFILL = 250;
 /** The link alone in a last post of its own, because the last words did not fit beside it. */
 const COST_LINK_ALONE = 600;
@@ -140,7 +142,7 @@ function quotationGlue(units: readonly Unit[], quotations: readonly Quotation[])
       byParagraph.get(unit.paragraph)?.find((r) => unit.start < r.end && r.start < unit.end)?.owner ?? -1,
   );
   return units.map((_, i) =>
-    i + 1 < units.length && owner[i] !== -1 && owner[i] === owner[i + 1] ? COST_BREAK_IN_SENTENCE + 400 : 0,
+    i + 1 < units.length && owner[i] !== -1 && owner[i] === owner[i + 1] ? COST_SPLIT_QUOTATION : 0,
   );
 }
 
