@@ -165,6 +165,7 @@ export const settingsSchema = z
         relatedPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.relatedPatterns),
         languagePatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.languagePatterns),
         datelinePatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.datelinePatterns),
+        datelinePrefixPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.datelinePrefixPatterns),
         endMarkerPatterns: furniturePatterns(DEFAULT_BOILERPLATE_RULES.endMarkerPatterns),
         tailParagraphs: z.number().int().min(0).max(20).default(DEFAULT_BOILERPLATE_RULES.tailParagraphs),
         headParagraphs: z.number().int().min(0).max(20).default(DEFAULT_BOILERPLATE_RULES.headParagraphs),

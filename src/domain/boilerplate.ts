@@ -4,8 +4,11 @@ import { isListItem } from './article.js';
  * Newsroom furniture: text that travels with an article but is not its body, and must never be
  * posted. Bylines, bios and promos; photo captions and credits; media-contact blocks; end markers
  * (-end-, ###, -30-) and everything after them; "Learn more / Related / Read more" lines; language
- * switches; date-only datelines. Each kind is a list of regular expressions from config, so a
- * newsroom can add its own house phrases; the defaults below cover the common shapes.
+ * switches; date-only datelines; and the dateline that opens the first body paragraph ("PORT ELLIS,
+ * Norland — The state announced …"), which is the one piece of furniture cut out of a paragraph
+ * rather than dropped with it (see `stripDatelinePrefix`). Each kind is a list of regular
+ * expressions from config, so a newsroom can add its own house phrases; the defaults below cover the
+ * common shapes.
  */
 export interface BoilerplateRules {
   /** A paragraph that is only a byline ("By Jane Doe", or a bare name on its own line). */
@@ -24,6 +27,14 @@ export interface BoilerplateRules {
   readonly languagePatterns: readonly string[];
   /** A paragraph that is only a date ("Aug. 26, 2023", "WASHINGTON, March 4, 2024", "2024-03-04"). */
   readonly datelinePatterns: readonly string[];
+  /**
+   * A dateline at the start of one of the first body paragraphs ("MILLBROOK — ", "WASHINGTON (AP) —
+   * ", "LONDON, Aug. 26 (Reuters) - "). What a pattern matches from the paragraph's first character
+   * is cut off (the rest of the paragraph is kept exactly) and reported as a dateline; a match that
+   * is the whole paragraph drops it. Looked for only in the first `DATELINE_PARAGRAPHS` body
+   * paragraphs.
+   */
+  readonly datelinePrefixPatterns: readonly string[];
   /** An end marker ("-end-", "###", "-30-"): it and everything after it are dropped. */
   readonly endMarkerPatterns: readonly string[];
   /** Bios and promos are looked for only among this many body paragraphs at the end (furniture
@@ -56,6 +67,66 @@ const CONTACT_LABEL = r`(?:[^!?@\d]{0,59}[^!?@\d\s:,;|/–—(-])?[\s:,;|/–—
  */
 const contactItem = (group: number) => `(?=(${PHONE}|${EMAIL}))\\${group}`;
 const CAPITALISED = r`\p{Lu}[\p{L}'’.-]*`;
+// Dateline prefixes are matched case-sensitively (they say \p{Lu}: a place in capitals), so their
+// months are spelt as printed: "Aug.", "August", "AUG.".
+const MONTH_NAMES = [
+  'Jan(?:uary)?',
+  'Feb(?:ruary)?',
+  'Mar(?:ch)?',
+  'Apr(?:il)?',
+  'May',
+  'June?',
+  'July?',
+  'Aug(?:ust)?',
+  'Sep(?:t(?:ember)?)?',
+  'Oct(?:ober)?',
+  'Nov(?:ember)?',
+  'Dec(?:ember)?',
+];
+const MONTH_CASED = `(?:${[...MONTH_NAMES, ...MONTH_NAMES.map((m) => m.toUpperCase())].join('|')})\\.?`;
+/** "Aug. 26", "March 4, 2024", "26 August 2024" */
+const DATE_CASED = r`(?:${MONTH_CASED}\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?|\d{1,2}\s+${MONTH_CASED}(?:,?\s+\d{4})?)`;
+/** A word in capitals, two letters at least: "MILLBROOK", "ST.", "D.C.", "O'FALLON", "WINSTON-SALEM". */
+const CAPS_WORD = r`\p{Lu}[\p{Lu}'’.-]*\p{Lu}\.?`;
+/** "PORT ELLIS", "CALLOWAY COUNTY", "BEIJING/LONDON" */
+const CAPS_PLACE = r`${CAPS_WORD}(?:(?:\s+|\/)${CAPS_WORD}){0,4}`;
+/** A place as usually written: "Kestrel Bay", "Port-au-Prince", "Isle of Wight". */
+const PLACE_WORDS = r`\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|(?:of|de|del|la|le|los|las|el|upon|on|am|sur)(?=\s+\p{Lu}))){0,4}`;
+/** Sentence openers that are not places: "On Jan. 7 — …", "Last Friday, March 4 — …". */
+const NOT_A_PLACE = r`(?!(?:On|In|At|By|For|From|Since|Until|Before|After|During|Last|This|Next|Early|Late|Today|Tonight|Yesterday|Tomorrow|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day)(?![\p{L}\p{N}]))`;
+/** The state, country or region after the place: ", Norland", ", N.C.", ", Puerto Rico". */
+const REGION = r`(?:,\s*\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,2}){0,2}`;
+/** Any credit in brackets or slashes: "(AP)", "(BUSINESS WIRE)", "/PRNewswire/". */
+const CREDIT = r`(?:\(\s*\p{L}[\p{L}\p{N}.&'’ -]{0,38}\)|\/\s*\p{L}[\p{L}\p{N}.&'’ -]{0,38}\/)`;
+/** A news agency or wire service, which makes a place in any case a dateline: "Kestrel Bay (Reuters) -". */
+const WIRE_NAME = r`(?:AP|AFP|UPI|CNN|PA|CP|AAP|ANI|PTI|dpa|DPA|EFE|ANSA|Reuters|REUTERS|Bloomberg|Xinhua|Kyodo|Yonhap|TASS|Interfax|[\p{L}\p{N}.&' -]{0,30}(?:[Ww]ire|WIRE))`;
+const WIRE = r`(?:\(\s*${WIRE_NAME}\s*\)|\/\s*${WIRE_NAME}\s*\/)`;
+/** Before a credit: nothing, a space, or a dash ("NEW YORK--(BUSINESS WIRE)--"). */
+const BEFORE_CREDIT = r`(?:\s*(?:--?|[—–]))?\s*`;
+/** The dash that ends a dateline: "—", "–", "--", or " - " (a hyphen needs spaces: "COCA-COLA"). */
+const DATELINE_DASH = r`(?:\s*[—–]\s*|\s*--\s*|\s+-\s+)`;
+/** What follows a dateline starts a sentence: a capital, a digit, a quotation mark, "eBay"; or nothing. */
+const SENTENCE_START = r`(?=["“‘'(\[]?(?:[\p{Lu}\p{N}]|\p{Ll}+\p{Lu})|$)`;
+
+/** Languages named in the language they are written in, or in English, Spanish, French, Portuguese, German. */
+const LANGUAGE_ALL = r`(?:${LANGUAGE}|(?:inglés|ingles|anglais|inglês|englisch|inglese|espagnol|espanhol|spanisch|spagnolo|francés|frances|francês|französisch|francese|alemán|aleman|allemand|alemão|tedesco|portugués|portugais|portugiesisch|portoghese|chino|chinois|chinês|chinesisch|cinese|mandarín|mandarin|cantonese|cantonés|italien|italienisch|japonés|japonais|coreano|coréen|árabe|arabe|ruso|russe|vietnamita|vietnamien|somali|hmong|amharic|farsi|persian|urdu|bengali|punjabi|creole|criollo|créole|英文|英語|한국어|简体|繁體|繁体)(?!\p{L}))`;
+/** "Spanish", "Spanish and Vietnamese", "English, Spanish or French" */
+const LANGUAGES = r`${LANGUAGE_ALL}(?:\s*(?:,|\/|\s(?:and|or|y|o|et|ou|e|und))\s*${LANGUAGE_ALL})*`;
+/** What a language switch says is available: the article, release or statement itself. */
+const DOCUMENT = r`(?:article|story|release|press\s+release|news\s+release|statement|page|post|newsletter|announcement|notice|artículo|articulo|comunicado(?:\s+de\s+prensa)?|nota(?:\s+de\s+prensa)?|noticia|historia|página|pagina|communiqué(?:\s+de\s+presse)?|communique|artigo|notícia|reportagem|matéria|materia|artikel|beitrag|pressemitteilung|meldung|articolo|comunicato(?:\s+stampa)?)`;
+const THIS = r`(?:this|the|este|esta|el|la|ce|cet|cette|le|l['’]|o|a|dieser|diese|dieses|der|die|das|questo|questa|il|lo)`;
+/**
+ * Where the other version is: "here", "at example.org/es", "en tarrowcounty.example.gov/salud"; or
+ * nothing. The rest of the paragraph, one sentence; a lookahead, so the reason quotes the switch.
+ */
+const LANGUAGE_TAIL = r`(?=[.!:]?\s*$|(?:,?\s+(?:here|online|aquí|aqui|acá|ici|en\s+ligne|hier|qui|at|en|em|on|sur|auf|unter|no|na|via|through|por|pelo|del|de|by\s+(?:visiting|clicking))(?![\p{L}\p{N}])|\s*[:|–—(]|\s+-\s|,\s*(?:click|tap|haga\s+clic|haz\s+clic|pulse|cliquez|clique|visit|visite|go\s+to|vaya\s+a|see|vea))(?:[^.!?]|[.!?](?=\S))*[.!?]?\s*$)`;
+/** A bio names someone in full ("Miriam Sato", "Dr. Jane Q. Doe"), maybe with an apposition. */
+const FULL_NAME = r`\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]*){1,3}(?:,\s+(?:a|an|the)\s+[^,;.]{1,80},)?`;
+/** A bio reports no speech: a closing paragraph that does ("… said Jane Doe") is body. */
+const NO_SPEECH = r`(?![\s\S]*\b(?:said|says|told|asked)\b)`;
+/** The rest of a bio: short, to the end of the paragraph. */
+const BIO_REST = r`[\s\S]{0,300}$`;
+
 /** "For more information, ", "For further details about the tour, please " */
 const FOR_MORE = r`for\s+(?:more|further|additional)\s+(?:information|details|info)(?:\s+(?:on|about)\s+[^,.]{1,60})?[,:]?\s+(?:please\s+)?`;
 
@@ -68,8 +139,17 @@ export const DEFAULT_BOILERPLATE_RULES: BoilerplateRules = {
   ],
   bioPatterns: [
     r`^the\s+(?:author|writer)s?\s+(?:is|are|was)\b`,
-    // "Jane Doe is a transport reporter at the Coastal Courier."
-    r`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){0,3}\s+(?:is|was)\s+an?\s+.{0,100}\b(?:journalist|writer|columnist|reporter|correspondent|editor|contributor|analyst|professor|author)\b`,
+    // "Jane Doe is a transport reporter at the Coastal Courier.", "Jane Doe is a historian …"
+    r`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){0,3}\s+(?:is|was)\s+an?\s+.{0,100}\b(?:journalist|writer|columnist|reporter|correspondent|editor|contributor|analyst|professor|author|lecturer|researcher|scholar|historian|economist|novelist|poet|essayist|fellow\s+(?:at|of|with|in))\b`,
+    // An opinion writer's bio, which names a full name and then what the writer is or does:
+    // "Miriam Sato is a former transit planner for the city …", "Jane Doe, a nurse, is the author of
+    // …", "Jane Doe teaches history at …", "Jane Doe writes about housing." Short, and reporting no
+    // speech; like every bio, only in the tail (a news story's "Okafor is a former teacher" in the
+    // middle is body).
+    r`^${NO_SPEECH}${FULL_NAME}\s+(?:is|was)\s+(?:a|an)\s+(?:former|retired|onetime|one-time|longtime|long-time|freelance|contributing|visiting|founding)\s${BIO_REST}`,
+    r`^${NO_SPEECH}${FULL_NAME}\s+(?:is|was)\s+(?:the\s+)?(?:author|co-?author)\b[^.]{0,40}?\sof\s${BIO_REST}`,
+    r`^${NO_SPEECH}${FULL_NAME}\s+(?:teaches|taught|lectures)\s${BIO_REST}`,
+    r`^${NO_SPEECH}${FULL_NAME}\s+(?:writes|blogs)\s+(?:about|on|from|(?:a|the)\s+(?:[\p{L}-]+\s+){0,3}(?:column|newsletter|blog))\s?${BIO_REST}`,
     // "Priya Raman covers City Hall for the Gazette.", "Jane Doe has covered transport since 2015."
     r`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}\s+(?:covers|reports\s+on|writes\s+(?:about|on))\s[^.]{1,80}?\s(?:for|at)\s+(?:the\s+)?\p{Lu}`,
     r`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){1,3}\s+has\s+(?:covered|reported\s+on|written\s+about)\s[^.]{1,80}?\s(?:since|for)\s`,
@@ -130,20 +210,31 @@ export const DEFAULT_BOILERPLATE_RULES: BoilerplateRules = {
     r`^(?:click|tap)\s+here\b`,
   ],
   languagePatterns: [
-    // "Read this article in Spanish", "View this release in 中文"
-    r`^(?:read|view|see)\s+(?:this|the)\s+(?:article|story|release|page|post|(?:news|press)\s+release)\s+in\s+${LANGUAGE}`,
-    // "Lee este artículo en español aquí.", "Versión en español", "English version"
-    r`^(?:lee|leer|lea|ver|vea)\s+(?:este|esta|el|la)\s+(?:artículo|articulo|nota|noticia|comunicado|página|pagina|historia)\s+en\s+(?:español|espanol|inglés|ingles)`,
-    r`^(?:versión|version|edición|edicion)\s+en\s+(?:español|espanol|inglés|ingles|français|francais)`,
-    r`^${LANGUAGE}\s+(?:version|versión|edition)\.?$`,
-    // "Lire en français", "Leia em português", "Auf Deutsch lesen"
-    r`^(?:lire|lisez)\s+(?:cet\s+article\s+)?en\s+(?:français|francais|anglais|espagnol)`,
-    r`^(?:leia|ler)\s+(?:este\s+artigo\s+|esta\s+notícia\s+)?em\s+(?:português|portugues|inglês|ingles|espanhol)`,
-    r`^(?:diesen\s+artikel\s+)?auf\s+deutsch\s+lesen`,
-    // "This article is also available in French", "Also available in Spanish"
-    r`^(?:this\s+(?:article|story|release|page)\s+is\s+)?(?:also\s+)?available\s+in\s+${LANGUAGE}`,
+    // A short paragraph (at most 160 characters) pointing to this article in another language, in
+    // English or in that language, ending where it says where ("here", "at example.org/es"). A body
+    // sentence that mentions a language ("Menus will be posted in English and Spanish.", "The
+    // Spanish version of the report was published …") has no such shape.
+    // "This article is also available in French", "Este comunicado está disponible en español en
+    // …", "Cet article est aussi disponible en anglais", "Disponível em português"
+    r`^(?:${THIS}\s*${DOCUMENT}\s+(?:(?:also|también|tambien|aussi|também|auch|anche)\s+)?(?:is|está|esta|se\s+encuentra|est|ist|é|è|can\s+be\s+read)\s+)?(?:(?:also|también|tambien|aussi|également|egalement|também|auch|anche)\s+)?(?:available|disponible|disponibles|disponível|disponivel|verfügbar|disponibile)\s+(?:to\s+read\s+)?(?:in|en|em|auf)\s+${LANGUAGES}${LANGUAGE_TAIL}`,
+    // "Read this article in Spanish", "View this release in 中文", "Read in Spanish", "Lee este artículo en español aquí.", "Lire
+    // en français", "Leia em português", "Leggi in italiano", "Para leer en español, haga clic aquí"
+    r`^(?:(?:to|para|pour)\s+)?(?:read|view|see|lee|lea|leer|ver|vea|lire|lisez|voir|leia|ler|leggi|leggere)\s+(?:(?:it|this|${THIS}\s*${DOCUMENT})\s+)?(?:in|en|em)\s+${LANGUAGES}${LANGUAGE_TAIL}`,
+    // "Versión en español", "English version", "Read the Spanish version of this story here",
+    // "Version française", "Deutsche Fassung"
+    r`^(?:(?:read|see|view|lea|lee|ver|vea|lire|voir|leia|leggi)\s+(?:the|our|la|nuestra|le|a|la)\s+)?(?:${LANGUAGE_ALL}\s+(?:version|versión|edition|translation)|(?:versión|version|edición|edicion|versão|versao|versione|traducción|traduction|tradução)\s+(?:en|em|in)\s+${LANGUAGE_ALL}|version\s+(?:française|francaise|anglaise|espagnole)|versione\s+(?:italiana|inglese)|(?:deutsche|englische|spanische)\s+(?:version|fassung|ausgabe))(?:\s+of\s+${THIS}\s+${DOCUMENT})?${LANGUAGE_TAIL}`,
+    // "Auf Deutsch lesen", "Diesen Artikel auf Englisch lesen", "Dieser Artikel ist auch auf Deutsch verfügbar"
+    r`^(?:(?:diesen|dieser|diese|dieses)\s+${DOCUMENT}\s+(?:ist\s+)?)?(?:auch\s+)?auf\s+${LANGUAGE_ALL}\s+(?:lesen|verfügbar|erhältlich)${LANGUAGE_TAIL}`,
+    // "阅读中文版", "點擊閱讀英文版", "中文版", "日本語で読む", "한국어로 읽기", "Đọc bằng tiếng Việt",
+    // "Читать на русском", "اقرأ بالعربية"
+    r`^(?:点击|點擊|点此|點此|按此)?(?:阅读|閱讀|查看|浏览|瀏覽|读|讀)?(?:本文|此文|这篇文章|這篇文章)?的?(?:简体|繁體|繁体|簡體)?(?:中文|英文)版本?[。.!！]?$`,
+    r`^(?:この記事を)?(?:日本語|英語)(?:版|で読む)[。.]?$`,
+    r`^(?:이\s*기사를\s*)?(?:한국어|영어)(?:로\s*(?:읽기|보기)|\s*(?:판|버전))[.]?$`,
+    r`^(?:đọc|xem)\s+(?:bài\s+(?:này|viết\s+này)\s+)?(?:bằng\s+)?tiếng\s+(?:việt|anh)${LANGUAGE_TAIL}`,
+    r`^(?:читать|прочитать|читайте|читати)\s+(?:(?:эту\s+)?(?:статью|новость)\s+)?(?:на\s+(?:русском|английском|украинском)(?:\s+языке)?|українською|англійською)${LANGUAGE_TAIL}`,
+    r`^(?:اقرأ|إقرأ)\s+(?:هذا\s+\S+\s+)?(?:باللغة\s+ال|بال)(?:عربية|إنجليزية|انجليزية)${LANGUAGE_TAIL}`,
     // "En français", "En español", "In English" alone; a switcher "English | Español"
-    r`^(?:en\s+(?:español|espanol|français|francais|inglés|ingles|english)|in\s+${LANGUAGE}|auf\s+deutsch|em\s+português)\.?$`,
+    r`^(?:in|en|em|auf)\s+${LANGUAGE_ALL}[.:]?$`,
     r`^${LANGUAGE}(?:\s*[|/·•]\s*${LANGUAGE})+$`,
   ],
   datelinePatterns: [
@@ -154,6 +245,16 @@ export const DEFAULT_BOILERPLATE_RULES: BoilerplateRules = {
     // "03/04/2024", "4.3.2024"
     r`^${DATE_PREFIX}${PLACE}\d{1,2}[/.]\d{1,2}[/.]\d{2,4}$`,
     r`^for\s+immediate\s+release\.?$`,
+  ],
+  datelinePrefixPatterns: [
+    // A place in capitals, with its region, a date and a wire credit if given, then a dash:
+    // "MILLBROOK — ", "PORT ELLIS, Norland — ", "WASHINGTON (AP) — ", "LONDON, Aug. 26 (Reuters) - ",
+    // "NEW YORK, March 4, 2024 /PRNewswire/ -- ", "NEW YORK--(BUSINESS WIRE)--"
+    r`^${CAPS_PLACE}${REGION}(?:,\s*${DATE_CASED})?(?:${BEFORE_CREDIT}${CREDIT})?${DATELINE_DASH}${SENTENCE_START}`,
+    // A place as usually written needs a date or a news agency to be a dateline: "Kestrel Bay, Jan.
+    // 7 — ", "Kestrel Bay (Reuters) - "
+    r`^${NOT_A_PLACE}${PLACE_WORDS}${REGION},\s*${DATE_CASED}(?:${BEFORE_CREDIT}${CREDIT})?${DATELINE_DASH}${SENTENCE_START}`,
+    r`^${NOT_A_PLACE}${PLACE_WORDS}${REGION}${BEFORE_CREDIT}${WIRE}${DATELINE_DASH}${SENTENCE_START}`,
   ],
   endMarkerPatterns: [
     // "-end-", "-30-", "- END -", "— END —", "--30--". The dashes are required: a line that is only
@@ -203,6 +304,7 @@ type PatternKind = Exclude<BoilerplateKind, 'after-end'>;
 
 export interface CompiledBoilerplateRules {
   readonly patterns: Readonly<Record<PatternKind, readonly RegExp[]>>;
+  readonly datelinePrefixes: readonly RegExp[];
   readonly tailParagraphs: number;
   readonly headParagraphs: number;
 }
@@ -236,6 +338,7 @@ export function compileBoilerplateRules(rules: BoilerplateRules): CompiledBoiler
       dateline: compile(rules.datelinePatterns),
       'end-marker': compile(rules.endMarkerPatterns),
     },
+    datelinePrefixes: compile(rules.datelinePrefixPatterns),
     tailParagraphs: rules.tailParagraphs,
     headParagraphs: rules.headParagraphs,
   };
@@ -386,6 +489,9 @@ export function removeBoilerplate(
 
   extendContactBlocks(texts, verdicts);
 
+  // A dateline opening one of the first body paragraphs is cut off it; the rest stays body.
+  const stripped = stripDatelinePrefix(texts, verdicts, paragraphs, rules);
+
   // The tail: bios and promos among the last body paragraphs, furniture already found not counted.
   for (let i = n - 1, seen = 0; i >= 0 && seen < rules.tailParagraphs; i--) {
     if (verdicts[i]) continue;
@@ -413,9 +519,73 @@ export function removeBoilerplate(
   texts.forEach((text, index) => {
     const verdict = verdicts[index];
     if (verdict) removed.push({ kind: verdict.kind, reason: verdict.reason, text, index });
-    else body.push(text);
+    else if (stripped?.index === index) {
+      removed.push(stripped.removed);
+      body.push(stripped.rest);
+    } else body.push(text);
   });
   return byline ? { body, removed, byline } : { body, removed };
+}
+
+/** A dateline is looked for at the start of this many body paragraphs (a standfirst may come first). */
+export const DATELINE_PARAGRAPHS = 2;
+/** A dateline is short: only this much of a paragraph is searched, and a longer match is no dateline. */
+const MAX_DATELINE_CHARS = 120;
+
+/**
+ * The dateline that opens a news story or release ("PORT ELLIS, Norland — The state announced …",
+ * "WASHINGTON (AP) — …") is furniture inside a body paragraph. It is looked for only at the very
+ * start of the first `DATELINE_PARAGRAPHS` body paragraphs (not list items, not paragraphs already
+ * found to be furniture), so a dash later in a sentence, or a capitalised phrase further down the
+ * article, is never touched. The matched prefix is cut off and the rest of the paragraph kept
+ * character for character; the prefix is reported as a dropped dateline ("dateline (PORT ELLIS,
+ * Norland)"). A paragraph that is nothing but a dateline ("MILLBROOK —" on a line of its own) is
+ * dropped whole instead. One dateline per article: the search stops at the first.
+ */
+function stripDatelinePrefix(
+  texts: readonly string[],
+  verdicts: (Furniture | undefined)[],
+  paragraphs: readonly SourceParagraph[],
+  rules: CompiledBoilerplateRules,
+): { index: number; rest: string; removed: RemovedParagraph } | undefined {
+  if (rules.datelinePrefixes.length === 0) return undefined;
+  for (let i = 0, seen = 0; i < texts.length && seen < DATELINE_PARAGRAPHS; i++) {
+    if (verdicts[i] || typeof paragraphs[i] !== 'string') continue;
+    const text = texts[i]!;
+    const found = isListItem(text) ? undefined : datelinePrefix(text, rules);
+    if (!found) {
+      seen++;
+      continue;
+    }
+    const rest = text.slice(found.length);
+    const reason = `dateline (${found.shown})`;
+    if (!rest) {
+      verdicts[i] = { kind: 'dateline', reason };
+      return undefined;
+    }
+    return { index: i, rest, removed: { kind: 'dateline', reason, text: found.prefix, index: i } };
+  }
+  return undefined;
+}
+
+/** The dateline a paragraph opens with: its length with the space after it, the text, what to show. */
+function datelinePrefix(
+  text: string,
+  rules: CompiledBoilerplateRules,
+): { length: number; prefix: string; shown: string } | undefined {
+  // Searching a bounded head keeps every pattern cheap on a 16,000-character paragraph; a match that
+  // runs to the end of the head is only taken when the head is the whole paragraph.
+  const head = text.slice(0, MAX_DATELINE_CHARS + 1);
+  for (const re of rules.datelinePrefixes) {
+    const found = re.exec(head);
+    if (found?.index !== 0 || found[0].trim() === '') continue;
+    if (found[0].length > MAX_DATELINE_CHARS) continue;
+    const prefix = found[0].trim();
+    const group = found.slice(1).find((g) => g?.trim());
+    const shown = (group ?? prefix.replace(/[\s—–-]+$/u, '')).trim();
+    return { length: found[0].length, prefix, shown: clip(shown, 60) };
+  }
+  return undefined;
 }
 
 /**

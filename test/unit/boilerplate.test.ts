@@ -260,6 +260,65 @@ describe('language switches', () => {
   });
 
   it.each([
+    'Este comunicado está disponible en español en harbour.example.org/es.',
+    'Esta nota también está disponible en inglés.',
+    'Disponible en español',
+    'This story is also available in Spanish and Vietnamese at courier.example/translations.',
+    'The release is available in Spanish here.',
+    'This statement is available in Haitian Creole.',
+    'Also available in Portuguese',
+    'Read in Spanish',
+    'View this release in 中文',
+    'See this story in Vietnamese here.',
+    'Read it in French here.',
+    'Read the Spanish version of this story here.',
+    'Para leer este artículo en español, haga clic aquí.',
+    'Cet article est aussi disponible en anglais.',
+    'Lire la version française',
+    'Leia em português',
+    'Esta notícia está disponível em inglês.',
+    'Leggi in italiano',
+    'Diesen Artikel auf Englisch lesen',
+    '阅读中文版',
+    '點擊閱讀英文版',
+    '中文版',
+    '日本語で読む',
+    '한국어로 읽기',
+    'Đọc bằng tiếng Việt',
+    'Читать на русском',
+  ])('the generalised rule: %s', (line) => {
+    expect(kindOf(line, 0)).toBe('language');
+    expect(kindOf(line, 19, 20)).toBe('language');
+  });
+
+  it('a language switch in the middle of the tail does not count as a body paragraph', () => {
+    const { body, removed } = removeBoilerplate(
+      [...BODY, 'Esta nota también está disponible en inglés.', 'Sign up for our newsletter.'],
+      rules,
+    );
+    expect(body).toEqual(BODY);
+    expect(removed.map((r) => r.reason)).toEqual([
+      'language switch (Esta nota también está disponible en inglés)',
+      'promo (Sign up)',
+    ]);
+  });
+
+  it.each([
+    'Menus will be posted weekly in English, Spanish and Vietnamese.',
+    'The forms are available in Spanish and Vietnamese at every school office.',
+    'The report is available in Spanish, but the appendix is not.',
+    'Available in English and Spanish, the guide explains how to apply for the grants before the deadline.',
+    'This statement is available in Spanish because most of the clinic’s patients speak it.',
+    'Read in Spanish, the poem takes on a darker tone.',
+    'Lee in English class was the quietest pupil.',
+    'In English, the word means harbour.',
+    'Disponible en español e inglés, el formulario se puede descargar del sitio del condado.',
+    'Jane teaches Spanish at the harbour school.',
+  ])('a body sentence that mentions a language stays: %s', (sentence) => {
+    expect(kindsOf(sentence)).toEqual([undefined, undefined]);
+  });
+
+  it.each([
     'In English lessons, the pupils read the report aloud.',
     'The Spanish version of the report was published a week later.',
     'Read this article again and you will see why the council was angry.',
@@ -292,6 +351,135 @@ describe('date-only datelines', () => {
   });
 });
 
+describe('a dateline opening the first body paragraph', () => {
+  /** The first body paragraph after a byline, then the body. */
+  const lead = (paragraph: string) => removeBoilerplate(['By Ana Lima', paragraph, ...BODY], rules);
+
+  it.each([
+    ['PORT ELLIS, Norland — ', 'The state announced new harbour grants on Monday.', 'PORT ELLIS, Norland'],
+    ['MILLBROOK — ', 'Three weeks after the flood, the council voted to rebuild.', 'MILLBROOK'],
+    ['CALLOWAY COUNTY — ', 'Firefighters held the line overnight.', 'CALLOWAY COUNTY'],
+    ['TARROW, Almer — ', 'The county will open three clinics on May 13.', 'TARROW, Almer'],
+    ['WASHINGTON (AP) — ', 'The Senate voted 52-48 on Tuesday to pass the bill.', 'WASHINGTON (AP)'],
+    [
+      'LONDON, Aug. 26 (Reuters) - ',
+      'Britain’s economy grew faster than expected.',
+      'LONDON, Aug. 26 (Reuters)',
+    ],
+    [
+      'NEW YORK, March 4, 2024 /PRNewswire/ -- ',
+      'Acme Corp. today announced a new ferry service.',
+      'NEW YORK, March 4, 2024 /PRNewswire/',
+    ],
+    ['NEW YORK--(BUSINESS WIRE)--', 'Acme Corp. today announced its results.', 'NEW YORK--(BUSINESS WIRE)'],
+    ['Kestrel Bay, Jan. 7 — ', 'The port reopened after a week of storms.', 'Kestrel Bay, Jan. 7'],
+    ['Kestrel Bay (Reuters) - ', 'The port reopened after a week of storms.', 'Kestrel Bay (Reuters)'],
+    ['GENEVA, 4 March 2024 (AFP) – ', 'Talks resumed on Monday.', 'GENEVA, 4 March 2024 (AFP)'],
+    ['ST. LOUIS — ', 'The city opened a new tram line.', 'ST. LOUIS'],
+    ['WINSTON-SALEM, N.C. — ', 'The mill will close in June.', 'WINSTON-SALEM, N.C.'],
+    ['WASHINGTON, D.C. — ', '“We are ready,” the mayor said.', 'WASHINGTON, D.C.'],
+    ['SAN JOSE, Calif. — ', 'eBay said on Monday it would cut 500 jobs.', 'SAN JOSE, Calif.'],
+    ['HARWICK—', 'The museum reopened on Saturday.', 'HARWICK'],
+  ])('"%s" is cut off "%s" and reported as %s', (dateline, rest, shown) => {
+    const { body, removed, byline } = lead(`${dateline}${rest}`);
+    expect(body).toEqual([rest, ...BODY]);
+    expect(byline).toBe('Ana Lima');
+    expect(removed).toEqual([
+      { kind: 'byline', reason: 'byline (Ana Lima)', text: 'By Ana Lima', index: 0 },
+      { kind: 'dateline', reason: `dateline (${shown})`, text: dateline.trim(), index: 1 },
+    ]);
+  });
+
+  it('keeps the rest of the paragraph character for character', () => {
+    const rest = 'The council  voted 7–2 — after a “long” night — to borrow $30\u00a0million.';
+    expect(lead(`MILLBROOK — ${rest}`).body[0]).toBe(rest);
+  });
+
+  it.each([
+    // lower case after the dash: a sentence, not a dateline
+    'WASHINGTON — not the city, the man — was on every mind at the rally.',
+    // a single capital is no place
+    'I — like many riders — have waited for this bus for years.',
+    // a hyphen inside a word is no dash
+    'COCA-COLA is raising prices in the harbour district.',
+    // a place in ordinary case needs a date or a news agency
+    'Kestrel Bay — The port reopened after a week of storms.',
+    'Jane Doe (left) — The mayor handed her the medal.',
+    // sentence openers with a date are not places
+    'On Jan. 7 — a Tuesday — the council voted.',
+    'Last Friday, March 4 — The council voted to close the depot.',
+    'Monday, March 4 — The council voted to close the depot.',
+    // a dash further into the sentence
+    'The council in MILLBROOK — the smallest in the county — voted on Monday.',
+    // an organisation in capitals with a possessive
+    'NASA’s new rocket — The agency says — is ready.',
+  ])('a lead that is not a dateline stays whole: %s', (paragraph) => {
+    expect(lead(paragraph).body).toEqual([paragraph, ...BODY]);
+  });
+
+  it('is looked for in the first two body paragraphs only, after furniture, and once', () => {
+    const dated = 'HARWICK — The museum reopened on Saturday.';
+    // above it: a byline, a date-only line, a language switch; then a standfirst
+    const second = removeBoilerplate(
+      [
+        'By Ana Lima',
+        'May 18, 2024',
+        'Read this article in Spanish',
+        'A standfirst about the museum.',
+        dated,
+      ],
+      rules,
+    );
+    expect(second.body).toEqual(['A standfirst about the museum.', 'The museum reopened on Saturday.']);
+    expect(second.removed.map((r) => r.kind)).toEqual(['byline', 'dateline', 'language', 'dateline']);
+    // the third body paragraph is body, whatever it starts with
+    const third = removeBoilerplate([BODY[0]!, BODY[1]!, dated, BODY[2]!], rules);
+    expect(third.body).toEqual([BODY[0], BODY[1], dated, BODY[2]]);
+    // only the first dateline goes
+    const twice = removeBoilerplate([dated, 'MILLBROOK — The council voted.'], rules);
+    expect(twice.body).toEqual(['The museum reopened on Saturday.', 'MILLBROOK — The council voted.']);
+  });
+
+  it('a paragraph that is only a dateline is dropped whole and the next one is left alone', () => {
+    const { body, removed } = removeBoilerplate(
+      ['MILLBROOK —', 'KESTREL BAY — The port reopened.', ...BODY],
+      rules,
+    );
+    expect(body).toEqual(['KESTREL BAY — The port reopened.', ...BODY]);
+    expect(removed).toEqual([
+      { kind: 'dateline', reason: 'dateline (MILLBROOK)', text: 'MILLBROOK —', index: 0 },
+    ]);
+  });
+
+  it('a list item, or a paragraph an adapter already marked, is not looked at', () => {
+    const item = '• HARWICK — The museum reopened.';
+    expect(removeBoilerplate([item, ...BODY], rules).body).toEqual([item, ...BODY]);
+    const marked = {
+      text: 'HARWICK — A caption.',
+      furniture: { kind: 'caption', reason: 'under an image' },
+    } as const;
+    const { body, removed } = removeBoilerplate([marked, 'MILLBROOK — The council voted.'], rules);
+    expect(body).toEqual(['The council voted.']);
+    expect(removed.map((r) => r.reason)).toEqual(['under an image', 'dateline (MILLBROOK)']);
+  });
+
+  it('looked at alone, a paragraph that opens with a dateline is body (only removeBoilerplate cuts it)', () => {
+    expect(kindsOf('HARWICK — The museum reopened on Saturday.')).toEqual([undefined, undefined]);
+  });
+
+  it('an empty pattern list turns it off; a capture group names the dateline', () => {
+    const paragraph = 'HARWICK — The museum reopened on Saturday.';
+    const off = withRules({ datelinePrefixPatterns: [] });
+    expect(removeBoilerplate([paragraph, ...BODY], off).body).toEqual([paragraph, ...BODY]);
+    const house = withRules({ datelinePrefixPatterns: ['^\\[(\\p{Lu}+)\\]\\s+'] });
+    const { body, removed } = removeBoilerplate(['[HARWICK] The museum reopened.', ...BODY], house);
+    expect(body).toEqual(['The museum reopened.', ...BODY]);
+    expect(removed).toEqual([
+      { kind: 'dateline', reason: 'dateline (HARWICK)', text: '[HARWICK]', index: 0 },
+    ]);
+  });
+});
+
 describe('bios and promos, at the end', () => {
   it('removes an author bio only among the last paragraphs', () => {
     const bio = 'The author is Jane Doe, a Lisbon-based journalist with 20 years of experience.';
@@ -313,6 +501,44 @@ describe('bios and promos, at the end', () => {
     ['Questions for the author? Reach him at sreed@courier.example.'],
   ])('%s is a bio at the end, body in the middle', (bio) => {
     expect(kindsOf(bio)).toEqual([undefined, 'bio']);
+  });
+
+  it.each([
+    ['Anton Reyes is a former harbour pilot and a member of the Sandmouth Boating Club.'],
+    ['Lena Park is a retired schoolteacher who lives in Kestrel Bay.'],
+    ['Omar Haddad, a nurse in Tarrow, is the author of “Night Shift,” a memoir.'],
+    ['Jo Brandt is the author, most recently, of a history of the harbour.'],
+    ['Dr. Ruth Imani teaches public health at Norland State University.'],
+    ['Sam Okoro writes about housing and transit.'],
+    ['Ines Marr writes a weekly column on gardening.'],
+    ['Paul Verne is an economist at the Harbour Institute.'],
+    ['Nadia Brook is a senior fellow at the Coastal Policy Center.'],
+  ])('an opinion writer’s bio, "%s", is a bio at the end, body in the middle', (bio) => {
+    expect(kindsOf(bio)).toEqual([undefined, 'bio']);
+  });
+
+  it.each([
+    // a surname alone is a second reference in a news story, not a bio
+    'Okafor is a former teacher who now runs the hardware store.',
+    // reported speech
+    'Diane Okafor is a former teacher, and she said the town would rebuild.',
+    'Hector Villanueva, who teaches fourth grade, said the plan works.',
+    // no name at all
+    'The program is a former pilot project that the district expanded.',
+    'Nobody writes about the night buses.',
+    // a long closing paragraph is body
+    `Lena Park is a retired schoolteacher. ${'She has fought for the night buses for years. '.repeat(8)}`,
+  ])('a closing body paragraph that looks a little like a bio stays: %s', (sentence) => {
+    expect(kindsOf(sentence.trim())).toEqual([undefined, undefined]);
+  });
+
+  it('an opinion writer’s bio goes at the end of the column and stays in the middle of it', () => {
+    const bio = 'Anton Reyes is a former harbour pilot and a member of the Sandmouth Boating Club.';
+    const end = removeBoilerplate(['By Anton Reyes', ...BODY, bio], rules);
+    expect(end.body).toEqual(BODY);
+    expect(end.removed.map((r) => r.kind)).toEqual(['byline', 'bio']);
+    const middle = [...BODY, bio, ...BODY];
+    expect(removeBoilerplate(middle, rules).body).toEqual(middle);
   });
 
   it('a reporter contact that is mostly an e-mail address goes wherever it stands', () => {
@@ -554,8 +780,16 @@ describe('patterns from the settings file', () => {
     ]);
   });
 
+  it('datelinePrefixPatterns is read from the settings: the default cuts the dateline, [] keeps it', () => {
+    const article = 'Harbour News\n\nHARWICK — The ferry timetable changes next week.\n';
+    expect(ingest(article, {})).toEqual(['The ferry timetable changes next week.']);
+    expect(ingest(article, { datelinePrefixPatterns: [] })).toEqual([
+      'HARWICK — The ferry timetable changes next week.',
+    ]);
+  });
+
   it('an invalid pattern in the settings is reported with its key, not thrown', () => {
-    for (const key of ['bylinePatterns', 'captionPatterns', 'endMarkerPatterns']) {
+    for (const key of ['bylinePatterns', 'captionPatterns', 'endMarkerPatterns', 'datelinePrefixPatterns']) {
       const outcome = settingsWith({ [key]: ['(by'] });
       expect(outcome.ok).toBe(false);
       expect(outcome.ok ? [] : outcome.problems).toEqual([

@@ -201,6 +201,23 @@ describe('ingestHtml newsroom furniture in the markup', () => {
   });
 });
 
+describe('ingestHtml datelines and language lines', () => {
+  const page = (article: string) =>
+    `<html><head><title>T</title></head><body><main><article>${article}</article></main></body></html>`;
+
+  it('a dateline opening the first paragraph is cut off it; a language line in the story goes', () => {
+    const { article, removed } = ingest(
+      page(`<p>HARWICK (AP) — ${STORY.slice(3)}<p>Lire cet article en français : gazette.example.com/fr</p>`),
+    );
+    expect(article.paragraphs[0]).toMatch(/^The ferry timetable changes next week/);
+    expect(article.paragraphs.join('\n')).not.toMatch(/HARWICK|français/);
+    expect(removed.map((r) => r.reason)).toEqual([
+      'dateline (HARWICK (AP))',
+      'language switch (Lire cet article en français)',
+    ]);
+  });
+});
+
 describe('ingestHtml lists', () => {
   it('each <li> is a paragraph: "• " in <ul>, its number in <ol> (start and value honoured), nested lists after', () => {
     const { article } = ingest(

@@ -158,6 +158,13 @@ describe('ingestMarkdown furniture', () => {
     },
   );
 
+  it('a dateline after an emphasised byline is cut off the first paragraph', () => {
+    const { article, removed } = ingest(`# T\n\n*By Jane Doe*\n\n**KESTREL BAY** — ${BODY}\n\nMore body.`);
+    expect(article.byline).toBe('Jane Doe');
+    expect(article.paragraphs).toEqual([BODY, 'More body.']);
+    expect(removed.map((r) => r.reason)).toEqual(['byline (Jane Doe)', 'dateline (KESTREL BAY)']);
+  });
+
   it('an end marker inside a paragraph (single newlines) still ends the article', () => {
     const { article } = ingest(`# T\n\n${BODY}\n-end-\nJane Smith\n202-555-0100`);
     expect(article.paragraphs).toEqual([BODY]);

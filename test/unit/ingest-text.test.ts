@@ -220,6 +220,49 @@ describe('a government press release, end to end', () => {
   });
 });
 
+describe('a dateline opening the story', () => {
+  const lead =
+    'The harbour library reopened on Saturday with a new reading room and longer opening hours, the city said.';
+
+  it('is cut off the first paragraph, hard-wrapped or not, and reported; the rest is kept exactly', () => {
+    const { article, removed } = ingestText(
+      `Harbour Library Reopens\n\nBy Ana Lima\n\nPORT ELLIS, Norland — The harbour library reopened on Saturday\nwith a new reading room and longer opening hours, the city said.\n\nReaders queued along the quay.\n\nAna Lima is a former librarian and the author of a history of the quay.`,
+      defaultRules,
+    );
+    expect(article.title).toBe('Harbour Library Reopens');
+    expect(article.byline).toBe('Ana Lima');
+    expect(article.paragraphs).toEqual([lead, 'Readers queued along the quay.']);
+    expect(removed.map((r) => [r.kind, r.text])).toEqual([
+      ['byline', 'By Ana Lima'],
+      ['dateline', 'PORT ELLIS, Norland —'],
+      ['bio', 'Ana Lima is a former librarian and the author of a history of the quay.'],
+    ]);
+    expect(removed[1]?.reason).toBe('dateline (PORT ELLIS, Norland)');
+  });
+
+  it('a release header, a date line and a wire dateline all go; a language line at the end too', () => {
+    const { article, removed } = ingestText(
+      `FOR IMMEDIATE RELEASE\n\nCity Opens Harbour Library\n\nMarch 4, 2024\n\nHARBOUR CITY, March 4, 2024 /PRNewswire/ -- ${lead}\n\nThis release is also available in Spanish at library.example.gov/es.`,
+      defaultRules,
+    );
+    expect(article.title).toBe('City Opens Harbour Library');
+    expect(article.paragraphs).toEqual([lead]);
+    expect(removed.map((r) => r.reason)).toEqual([
+      'date-only dateline (FOR IMMEDIATE RELEASE)',
+      'date-only dateline (March 4, 2024)',
+      'dateline (HARBOUR CITY, March 4, 2024 /PRNewswire/)',
+      'language switch (This release is also available in Spanish)',
+    ]);
+  });
+
+  it('an article that opens with a sentence keeps it whole', () => {
+    const text = `Harbour Library Reopens\n\nWASHINGTON — not the city, the man — was the name on every poster.\n\n${lead}`;
+    expect(ingestText(text, defaultRules).article.paragraphs[0]).toBe(
+      'WASHINGTON — not the city, the man — was the name on every poster.',
+    );
+  });
+});
+
 describe('assembleArticle', () => {
   it('prefers what the source says over the fallback, field by field', () => {
     const { article } = assembleArticle(
