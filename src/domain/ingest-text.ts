@@ -97,12 +97,30 @@ export function ingestText(
   }
   const candidate = lines[first] ?? '';
   const rest = lines.slice(first + 1).join('\n');
-  const titled = looksLikeTitle(candidate, lines[first + 1] ?? '') && rest.trim().length > 0;
+  const titled =
+    (looksLikeTitle(candidate, lines[first + 1] ?? '') || headlineAboveByline(lines, first, rules)) &&
+    rest.trim().length > 0;
   // splitParagraphs reads indentation (a wrapped list item), so it gets the untrimmed lines.
   const untrimmed = text.split('\n');
   const body = untrimmed.slice(titled ? first + 1 : first).join('\n');
   const paragraphs = [...above, ...splitParagraphs(isolateEndMarkers(body, rules).join('\n\n'))];
   return assembleArticle(titled ? { title: candidate } : {}, paragraphs, rules, fallback);
+}
+
+/**
+ * A headline may end like a sentence ("Free Buses Won't Fix the City. Frequent Ones Will."); a short
+ * first line standing alone above a "By …" byline is one all the same.
+ */
+function headlineAboveByline(
+  lines: readonly string[],
+  first: number,
+  rules: CompiledBoilerplateRules,
+): boolean {
+  const line = lines[first] ?? '';
+  if (lines[first + 1] !== '' || isListItem(line)) return false;
+  if (line.length > TITLE_MAX_CHARS || line.split(/\s+/).length > TITLE_MAX_WORDS) return false;
+  const next = lines.slice(first + 1).find((l) => l !== '') ?? '';
+  return /^by\s/i.test(next) && furnitureAnywhere(next, rules)?.kind === 'byline';
 }
 
 /** A bare name could be a headline ("Harbour Tram Reopens" has the same shape); "By …" could not. */

@@ -104,6 +104,19 @@ describe('the first line is a title only when it looks like one', () => {
     expect(article).toEqual({ title: '', paragraphs: [line, BODY] });
   });
 
+  it('a first line that ends like a sentence is the title when a "By …" byline stands under it', () => {
+    const headline = 'Free Trams Won’t Fix the Harbour. Frequent Ones Will.';
+    expect(ingestText(`${headline}\n\nBy Ana Lima\n\n${BODY}`, defaultRules).article).toEqual({
+      title: headline,
+      byline: 'Ana Lima',
+      paragraphs: [BODY],
+    });
+    // without the byline, or with a wrapped line under it, or a bare name (could be a heading), it is body
+    expect(ingestText(`${headline}\n\n${BODY}`, defaultRules).article.title).toBe('');
+    expect(ingestText(`${headline}\nBy Ana Lima\n\n${BODY}`, defaultRules).article.title).toBe('');
+    expect(ingestText(`${headline}\n\nAna Lima\n\n${BODY}`, defaultRules).article.title).toBe('');
+  });
+
   it('the first line of a hard-wrapped paragraph is no title', () => {
     const wrapped =
       'The council met on Tuesday to discuss the harbour budget for next year and\nmembers argued for hours.';
