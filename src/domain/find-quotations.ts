@@ -208,6 +208,10 @@ function attributionBefore(paragraphs: readonly string[], s: Segment): Attributi
   const text = paragraphs[s.paragraph]!;
   const from = Math.max(0, s.open - 200);
   const before = text.slice(from, s.open);
+  // Both forms end in a colon or comma right before the mark ("Okafor said: “"): most quotations
+  // do not, and the patterns are costly to try at every position.
+  const end = before.trimEnd();
+  if (!end.endsWith(':') && !end.endsWith(',')) return undefined;
   for (const pattern of [BEFORE_X_SAID, BEFORE_ACCORDING]) {
     const found = readAttribution(pattern.exec(before), s.paragraph, from);
     if (found) {
@@ -331,8 +335,6 @@ function indexOf(people: readonly Person[]): PeopleIndex {
   return index;
 }
 
-const MENTION = new RegExp(NAME, 'gu');
-
 /** People named in a text: at least two name tokens after any title words, or a title and a surname. */
 export function findPeople(text: string): Person[] {
   return findMentions(text).map((m) => m.person);
@@ -354,8 +356,20 @@ function findMentions(text: string): Mention[] {
 }
 
 const INITIAL_OR_TITLE = /^(?:\p{Lu}\.|Dr\.|Gen\.|Sen\.|Rep\.|Gov\.|Lt\.|Col\.|Capt\.|Sgt\.|St\.)$/u;
-const TRAILING_PUNCTUATION = /[^\p{L}'’-]+$/u;
-const NOT_IN_NAME = /[^\p{L}'’.-]/u;
+/** A character of a name: a letter, an apostrophe or a hyphen (checked by code, in the hot loop). */
+function nameChar(code: number): boolean {
+  if (
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 39 ||
+    code === 45 ||
+    code === 0x2019
+  )
+    return true;
+  if (code < 128) return false;
+  const ch = String.fromCharCode(code);
+  return ch.toLowerCase() !== ch.toUpperCase() || /\p{L}/u.test(ch);
+}
 
 /** Words that may join the capitalised words of one name or office ("Director of the Port"). */
 const NAME_JOINERS = new Set(['of', 'for', 'the', 'de', 'van', 'von', 'da', 'del', 'al', 'bin', 'le', 'la']);
@@ -399,27 +413,33 @@ function capitalisedRuns(text: string): { start: number; end: number }[] {
       if (runStart !== -1) close();
       continue;
     }
-    const word = text.slice(start, i);
-    const first = word[0]!;
-    if (code >= 128 && !(first !== first.toLowerCase() && first === first.toUpperCase())) {
-      if (runStart !== -1) close();
-      continue;
+    if (code >= 128) {
+      const first = text[start]!;
+      if (!(first !== first.toLowerCase() && first === first.toUpperCase())) {
+        if (runStart !== -1) close();
+        continue;
+      }
     }
     if (code === 0x201c || code === 0x22) {
       if (runStart !== -1) close();
       continue;
     }
-    // The word itself, without trailing punctuation; "F." and "Dr." keep their period.
-    const trimmed = INITIAL_OR_TITLE.test(word) ? word : word.replace(TRAILING_PUNCTUATION, '');
-    if (trimmed.length === 0 || NOT_IN_NAME.test(trimmed)) {
+    // The word without trailing punctuation; "F." and "Dr." keep their period.
+    let end = i;
+    while (end > start && !nameChar(text.charCodeAt(end - 1))) end--;
+    if (end < i && text.charCodeAt(end) === 46 && INITIAL_OR_TITLE.test(text.slice(start, end + 1))) end++;
+    let clean = end > start;
+    for (let k = start; clean && k < end; k++)
+      clean = nameChar(text.charCodeAt(k)) || text.charCodeAt(k) === 46;
+    if (!clean) {
       if (runStart !== -1) close();
       continue;
     }
     if (runStart === -1) runStart = start;
     words++;
     pendingJoiners = 0;
-    runEnd = start + trimmed.length;
-    if (trimmed.length < word.length) close(); // "Okafor," ends the name
+    runEnd = end;
+    if (end < i) close(); // "Okafor," ends the name
   }
   close();
   return runs;
@@ -692,8 +712,9 @@ function attributionInSentence(paragraphs: readonly string[], s: Segment): Attri
   const text = paragraphs[s.paragraph]!;
   const from = sentenceStart(text, s.open);
   let found: Attribution | undefined;
-  for (const match of text.slice(from, s.open).matchAll(SPEECH_SUBJECT))
-    found = readSubject(match, s.paragraph, from);
+  const sentence = text.slice(from, s.open);
+  if (!VERB_WORD.test(sentence)) return undefined;
+  for (const match of sentence.matchAll(SPEECH_SUBJECT)) found = readSubject(match, s.paragraph, from);
   return found;
 }
 
@@ -776,10 +797,12 @@ function resolvePronoun(
   mentionsOf: MentionsOf,
 ): string | undefined {
   const text = paragraphs[segment.paragraph]!;
-  const head = text.slice(0, segment.open);
+  // The speech verb that introduces a quotation is close before it: a few sentences at most.
+  const headStart = Math.max(0, segment.open - 600);
+  const head = text.slice(headStart, segment.open);
   let subject: Attribution | undefined;
-  for (const match of head.matchAll(SPEECH_SUBJECT)) {
-    const found = readSubject(match, segment.paragraph, 0);
+  for (const match of VERB_WORD.test(head) ? head.matchAll(SPEECH_SUBJECT) : []) {
+    const found = readSubject(match, segment.paragraph, headStart);
     if (found?.name) subject = found;
   }
   if (subject?.name) {

@@ -25,7 +25,7 @@ export interface ExcerptFacts {
    */
   readonly quotation?: 'quoted-words' | 'with-attribution' | 'partial' | 'none';
   /** Whom the post credits for the quoted words, when known. */
-  readonly speaker?: string;
+  readonly speaker?: string | undefined;
 }
 
 /** Words that lean on what came before: an excerpt opening with one reads as a fragment. */
@@ -225,25 +225,30 @@ function dangling(opening: string): boolean {
 
 /** Words, and capitalised words after the first, in one pass over the characters. */
 function countCapitalised(text: string): { words: number; capitalised: number; firstCapitalised: boolean } {
+  // By character code: this runs on every sentence of a long article.
   let words = 0;
   let capitalised = 0;
   let firstCapitalised = false;
   let atWordStart = true;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === ' ' || ch === '\n') {
+    const code = text.charCodeAt(i);
+    if (code === 32 || code === 10) {
       atWordStart = true;
       continue;
     }
     if (!atWordStart) continue;
-    if ('“"(‘'.includes(ch)) continue; // an opening mark: the word starts after it
+    if (code === 0x201c || code === 0x22 || code === 0x28 || code === 0x2018) continue; // “ " ( ‘
     atWordStart = false;
     words++;
-    const upper = ch !== ch.toLowerCase() && ch === ch.toUpperCase();
+    const upper = code < 128 ? code >= 65 && code <= 90 : isUpper(text[i]!);
     if (words === 1) firstCapitalised = upper;
     else if (upper) capitalised++;
   }
   return { words, capitalised, firstCapitalised };
+}
+
+function isUpper(ch: string): boolean {
+  return ch !== ch.toLowerCase() && ch === ch.toUpperCase();
 }
 
 const CLOSING = '"”»’)';

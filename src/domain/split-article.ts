@@ -46,7 +46,7 @@ export interface SplitPost {
   readonly reasons?: readonly string[];
   readonly chosen?: boolean;
   /** Quotes mode: the name the post attributes its words to (by template or in its own words). */
-  readonly speaker?: string;
+  readonly speaker?: string | undefined;
   readonly attribution?: Attribution;
   /**
    * Quotes mode: the body is the words inside a quotation, its marks removed (the template or the
@@ -54,7 +54,7 @@ export interface SplitPost {
    * comma before the attribution becomes a period, and an interrupted quotation is joined where its
    * attribution stood.
    */
-  readonly quotedWords?: boolean;
+  readonly quotedWords?: boolean | undefined;
   /** Index of the first and last sentence unit the post covers (as `sentences` prints them). */
   readonly units: readonly [number, number];
 }

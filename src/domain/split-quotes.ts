@@ -15,7 +15,7 @@ import type { Attribution, SplitPost, SplitResult, SplitSettings } from './split
 import { MIN_TEXT_ROOM } from './split-thread.js';
 import { renderTemplate, type TemplateValues } from './template.js';
 
-const MAX_SENTENCES_PER_QUOTE = 3;
+const MAX_SENTENCES_PER_QUOTE = 2;
 
 /**
  * A candidate excerpt. Its reasons are written when someone reads them (a long article has hundreds
@@ -23,53 +23,78 @@ const MAX_SENTENCES_PER_QUOTE = 3;
  */
 class QuoteCandidate implements SplitPost {
   readonly score: number;
-  forced = false;
-  units: readonly [number, number] = [0, 0];
   chosen = false;
-  attribution: Attribution = 'none';
-  speaker?: string;
-  quotedWords?: boolean;
-  readonly ranges: TextRange[];
-  /** The quotation the words come from, so one long quotation does not fill every slot. */
-  readonly quotation: Quotation | undefined;
-  #reasons: readonly string[] | undefined;
-  #text: string | undefined;
-  #body: string | undefined;
+  readonly attribution: Attribution;
+  readonly speaker: string | undefined;
+  readonly quotedWords: boolean | undefined;
+  #reasons: readonly string[] | undefined = undefined;
+  #text: string | undefined = undefined;
+  #body: string | undefined = undefined;
   readonly #context: CandidateContext;
   readonly #shape: Shape;
-  readonly #source: Source;
-  readonly #excerpt: ExcerptFacts;
-  readonly #features: TextFeatures;
+  /** A run of one paragraph (its range), or quoted words put together (with their ranges). */
+  readonly #source: TextRange | QuotedRun;
+  /** What the score was computed from (features are recomputed from the units when asked). */
+  readonly #facts: ExcerptFacts;
+  // Every field is set here, in one order, so all candidates share one object shape.
   constructor(
     context: CandidateContext,
     shape: Shape,
-    source: Source,
+    source: TextRange | QuotedRun,
     readonly length: number,
-    excerpt: ExcerptFacts,
+    facts: ExcerptFacts,
     features: TextFeatures,
-    ranges: TextRange[],
-    quotation: Quotation | undefined,
+    /** The quotation the words come from, so one long quotation does not fill every slot. */
+    readonly quotation: Quotation | undefined,
+    readonly units: readonly [number, number],
+    readonly forced: boolean,
+    credit: { attribution: Attribution; speaker: string } | undefined,
+    quotedWords: boolean,
   ) {
     this.#context = context;
     this.#shape = shape;
     this.#source = source;
-    this.#excerpt = excerpt;
-    this.#features = features;
-    this.ranges = ranges;
-    this.quotation = quotation;
-    this.score = excerptScore(excerpt, features);
+    this.#facts = facts;
+    this.attribution = credit?.attribution ?? 'none';
+    this.speaker = credit?.speaker;
+    this.quotedWords = quotedWords || undefined;
+    this.score = excerptScore(facts, features);
   }
   get text(): string {
     this.#text ??= this.#context.renderer.render(this.#shape, this.body);
     return this.#text;
   }
   get body(): string {
-    this.#body ??= bodyOf(this.#source, this.#context.paragraphs);
+    const source = this.#source;
+    this.#body ??=
+      'body' in source
+        ? source.body
+        : this.#context.paragraphs[source.paragraph]!.slice(source.start, source.end);
     return this.#body;
   }
   get reasons(): readonly string[] {
-    this.#reasons ??= scoreExcerpt({ ...this.#excerpt, text: this.body }, true, this.#features).reasons;
+    this.#reasons ??= scoreExcerpt({ ...this.#facts, text: this.body }, true, this.#featuresAgain()).reasons;
     return this.#reasons;
+  }
+  /** The ranges of the article the words come from. */
+  get ranges(): readonly TextRange[] {
+    const source = this.#source;
+    return 'body' in source ? source.ranges : [source];
+  }
+  /** Shares words with any of `used` (no array made for a run of one paragraph). */
+  overlapsAny(used: readonly TextRange[]): boolean {
+    const source = this.#source;
+    if ('body' in source) return source.ranges.some((r) => used.some((u) => overlaps(r, u)));
+    return used.some((u) => overlaps(source, u));
+  }
+  #featuresAgain(): TextFeatures {
+    const source = this.#source;
+    if ('body' in source) return readUnit(source.body).features;
+    const [first, last] = this.units;
+    let features = this.#context.readingOf(first).features;
+    for (let i = first + 1; i <= last; i++)
+      features = joinFeatures(features, this.#context.readingOf(i).features);
+    return features;
   }
   /** A plain object with every field, for JSON and for comparing. */
   toJSON(): SplitPost {
@@ -91,10 +116,11 @@ class QuoteCandidate implements SplitPost {
 
 type Candidate = QuoteCandidate;
 
-/** What every candidate of one article shares, to write its text when asked. */
+/** What every candidate of one article shares, to write its text and reasons when asked. */
 interface CandidateContext {
   readonly renderer: ReturnType<typeof createRenderer>;
   readonly paragraphs: readonly string[];
+  readonly readingOf: (unit: number) => UnitReading;
 }
 
 /** How a candidate's words relate to the people in the article. */
@@ -128,8 +154,10 @@ export function splitQuotes(
   quotations: readonly Quotation[],
 ): SplitResult {
   const template = settings.quoteTemplate;
-  const plainValues = { ...values, speaker: undefined, author: undefined };
-  const overhead = rules.measure(renderTemplate(template, { ...plainValues, text: '' }).trim());
+  // The room for text is what the template leaves when it credits the author (the usual credit;
+  // a speaker with a longer name may leave less, and such a post is left out if it does not fit).
+  const credited = { ...values, speaker: values.author, text: '' };
+  const overhead = rules.measure(renderTemplate(template, credited).trim());
   const budget = target - overhead;
   if (budget < MIN_TEXT_ROOM) {
     throw new RangeError(
@@ -140,13 +168,18 @@ export function splitQuotes(
   const units = toUnits(measureSentences(paragraphs, rules), budget, rules);
   const credits = /\{(speaker|author)\}/.test(template);
   const renderer = createRenderer(template, values, rules);
-  const context: CandidateContext = { renderer, paragraphs };
+  // What each unit holds, read once: a candidate of several units combines its units' readings.
+  const readings: (UnitReading | undefined)[] = new Array(units.length);
+  const readingOf = (i: number) => {
+    readings[i] ??= readUnit(units[i]!.text);
+    return readings[i]!;
+  };
+  const context: CandidateContext = { renderer, paragraphs, readingOf };
   const candidates: Candidate[] = [];
   const add = (
-    source: Source,
+    source: TextRange | QuotedRun,
     bodyLength: number,
     read: UnitReading,
-    ranges: TextRange[],
     voice: Voice,
     sentences: number,
     fragment: boolean,
@@ -154,14 +187,16 @@ export function splitQuotes(
     first: number,
     last: number,
   ) => {
-    const shape = renderer.shape(voice, read.marks ? bodyOf(source, paragraphs) : undefined);
-    const exact = rules.platform === 'twitter' && read.url;
+    const exact = rules.platform === 'twitter' && (read.urlAtStart || read.urlAtEnd);
+    const body =
+      read.marks || exact ? ('body' in source ? source.body : bodyOf(source, paragraphs)) : undefined;
+    const shape = renderer.shape(voice, read.marks ? body : undefined);
     const length = exact
-      ? rules.measure(renderer.render(shape, bodyOf(source, paragraphs)))
+      ? rules.measure(renderer.render(shape, body!))
       : renderer.overheadOf(shape.parts) + bodyLength + shape.delta;
     if (length > target) return;
     const speaker = voice.attribution === 'in-text' || credits ? voice.speaker : undefined;
-    const excerpt: ExcerptFacts = {
+    const facts: ExcerptFacts = {
       text: '',
       length: bodyLength,
       budget,
@@ -174,43 +209,40 @@ export function splitQuotes(
           : voice.partial
             ? 'partial'
             : 'with-attribution',
-      ...(speaker && voice.attribution !== 'author' ? { speaker } : {}),
+      speaker: voice.attribution === 'author' ? undefined : speaker,
     };
-    const candidate = new QuoteCandidate(
-      context,
-      shape,
-      source,
-      length,
-      excerpt,
-      read.features,
-      ranges,
-      voice.quotation,
+    candidates.push(
+      new QuoteCandidate(
+        context,
+        shape,
+        source,
+        length,
+        facts,
+        read.features,
+        voice.quotation,
+        [first, last],
+        forced,
+        speaker ? { attribution: voice.attribution, speaker } : undefined,
+        voice.bare !== undefined,
+      ),
     );
-    candidate.forced = forced;
-    candidate.units = [first, last];
-    if (speaker) {
-      candidate.attribution = voice.attribution;
-      candidate.speaker = speaker;
-    }
-    if (voice.bare) candidate.quotedWords = true;
-    candidates.push(candidate);
   };
 
   const quoteIndex = indexByParagraph(quotations);
-  // What each unit holds, read once: a candidate of several units combines its units' readings.
-  const readings: (UnitReading | undefined)[] = new Array(units.length);
-  const readingOf = (i: number) => {
-    readings[i] ??= readUnit(units[i]!.text);
-    return readings[i]!;
-  };
   // The first unit of each paragraph, so a quotation's units are found without a scan.
   const firstUnitOf = new Map<number, number>();
   units.forEach((unit, i) => {
     if (!firstUnitOf.has(unit.paragraph)) firstUnitOf.set(unit.paragraph, i);
   });
+  const listItems = new Map<number, boolean>();
   for (let start = 0; start < units.length; start++) {
     const first = units[start]!;
-    if (isListItem(paragraphs[first.paragraph]!)) continue; // a list item leans on its intro
+    let listItem = listItems.get(first.paragraph);
+    if (listItem === undefined) {
+      listItem = isListItem(paragraphs[first.paragraph]!);
+      listItems.set(first.paragraph, listItem);
+    }
+    if (listItem) continue; // a list item leans on its intro
     let length = 0;
     let forced = false;
     let read: UnitReading | undefined;
@@ -230,7 +262,7 @@ export function splitQuotes(
         ? voiceOf(range, bodyOf(range, paragraphs), quoteIndex.get(first.paragraph) ?? [], article.byline)
         : ownVoice(article.byline);
       if (!voice) continue;
-      add(range, length, read, [range], voice, end - start + 1, first.fragment, forced, start, end);
+      add(range, length, read, voice, end - start + 1, first.fragment, forced, start, end);
     }
   }
   for (const quotation of quotations) {
@@ -244,18 +276,7 @@ export function splitQuotes(
         quotation,
         ...(quotation.speaker ? { speaker: quotation.speaker } : {}),
       };
-      add(
-        run.body,
-        rules.measure(run.body),
-        readUnit(run.body),
-        run.ranges,
-        voice,
-        run.sentences,
-        false,
-        false,
-        first,
-        last,
-      );
+      add(run, rules.measure(run.body), readUnit(run.body), voice, run.sentences, false, false, first, last);
     }
   }
   candidates.sort((a, b) => a.units[0] - b.units[0] || a.units[1] - b.units[1]);
@@ -267,11 +288,8 @@ export function splitQuotes(
   return { posts, selected: posts.filter((p) => p.chosen), warnings };
 }
 
-/** Where a candidate's words are: a run of one paragraph, or quoted words put together. */
-type Source = string | TextRange;
-
-function bodyOf(source: Source, paragraphs: readonly string[]): string {
-  return typeof source === 'string' ? source : paragraphs[source.paragraph]!.slice(source.start, source.end);
+function bodyOf(range: TextRange, paragraphs: readonly string[]): string {
+  return paragraphs[range.paragraph]!.slice(range.start, range.end);
 }
 
 /** What the rules and the renderer need to know of a unit, read once. */
@@ -279,12 +297,24 @@ interface UnitReading {
   readonly features: TextFeatures;
   /** Holds a quotation mark (so marks must balance, and a quotation may be inside). */
   readonly marks: boolean;
-  /** May hold a URL (X counts one as 23 whatever its length). */
-  readonly url: boolean;
+  /**
+   * The first or the last word may be a URL, which X counts as 23 whatever its length and which
+   * may run into the template's punctuation: then the post is measured whole. A URL inside the
+   * text is counted in the text's own length (lengths are sums over words).
+   */
+  readonly urlAtStart: boolean;
+  readonly urlAtEnd: boolean;
 }
 
 function readUnit(text: string): UnitReading {
-  return { features: textFeatures(text), marks: /[“”"«»„]/.test(text), url: maybeUrl(text) };
+  const firstSpace = text.indexOf(' ');
+  const lastSpace = text.lastIndexOf(' ');
+  return {
+    features: textFeatures(text),
+    marks: /[“”"«»„]/.test(text),
+    urlAtStart: maybeUrl(firstSpace === -1 ? text : text.slice(0, firstSpace)),
+    urlAtEnd: maybeUrl(lastSpace === -1 ? text : text.slice(lastSpace + 1)),
+  };
 }
 
 /**
@@ -293,10 +323,14 @@ function readUnit(text: string): UnitReading {
  */
 function maybeUrl(text: string): boolean {
   for (let i = text.indexOf('.'); i !== -1; i = text.indexOf('.', i + 1)) {
-    if (i > 0 && i + 1 < text.length && wordChar(text.charCodeAt(i - 1)) && wordChar(text.charCodeAt(i + 1)))
+    if (i > 0 && i + 2 < text.length && wordChar(text.charCodeAt(i - 1)) && letter(text.charCodeAt(i + 1)))
       return MAYBE_URL.test(text);
   }
   return text.includes('://');
+}
+
+function letter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 127;
 }
 
 function wordChar(code: number): boolean {
@@ -306,7 +340,12 @@ function wordChar(code: number): boolean {
 }
 
 function joinReadings(a: UnitReading, b: UnitReading): UnitReading {
-  return { features: joinFeatures(a.features, b.features), marks: a.marks || b.marks, url: a.url || b.url };
+  return {
+    features: joinFeatures(a.features, b.features),
+    marks: a.marks || b.marks,
+    urlAtStart: a.urlAtStart,
+    urlAtEnd: b.urlAtEnd,
+  };
 }
 
 /** The author's own words: signed by the author when there is one (one object per author). */
@@ -353,8 +392,7 @@ function voiceOf(
 ): Voice | undefined {
   if (!marksBalanced(body)) return undefined;
   const touched = quotations.filter((q) => q.marked.some((m) => overlaps(m, range)));
-  if (touched.length === 0)
-    return author ? { attribution: 'author', speaker: author } : { attribution: 'none' };
+  if (touched.length === 0) return ownVoice(author);
   if (touched.some((q) => !q.marked.every((m) => contains(range, m)))) return undefined;
   // A quotation whose speaker is known but named elsewhere: its words stand alone with the name
   // (their own candidates); this run would carry them unattributed.
@@ -393,16 +431,19 @@ function isOnly(range: TextRange, marked: TextRange, body: string): boolean {
 export function marksBalanced(text: string): boolean {
   let depth = 0;
   let straight = 0;
-  for (const ch of text) {
-    if (ch === '“' || ch === '«' || ch === '„') depth++;
-    else if (ch === '”' || ch === '»') {
-      if (--depth < 0) return false;
-    } else if (ch === '"') straight++;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x201c || code === 0xab || code === 0x201e)
+      depth++; // “ « „
+    else if (code === 0x201d || code === 0xbb) {
+      if (--depth < 0) return false; // ” »
+    } else if (code === 0x22) straight++;
   }
   return depth === 0 && straight % 2 === 0;
 }
 
-interface Run {
+/** Quoted words put together from one or more ranges of the article. */
+interface QuotedRun {
   readonly body: string;
   readonly ranges: TextRange[];
   readonly sentences: number;
@@ -414,7 +455,7 @@ interface Run {
  * "We will rebuild, and we will …"); a run that ends in the comma before the attribution ends with
  * a period instead. Both are the documented cleaning of quoted words; nothing else changes.
  */
-function quotationRuns(quotation: Quotation, paragraphs: readonly string[]): Run[] {
+function quotationRuns(quotation: Quotation, paragraphs: readonly string[]): QuotedRun[] {
   // Sentences of each span, joined across an interruption inside one paragraph.
   const blocks: { text: string; range: TextRange }[][] = [];
   quotation.spans.forEach((span, k) => {
@@ -433,7 +474,7 @@ function quotationRuns(quotation: Quotation, paragraphs: readonly string[]): Run
       blocks.push(sentences);
     }
   });
-  const runs: Run[] = [];
+  const runs: QuotedRun[] = [];
   for (const block of blocks) {
     // Join an interrupted sentence into one: the pieces with "joined" continue the one before.
     const merged: { text: string; ranges: TextRange[] }[] = [];
@@ -475,8 +516,8 @@ function unitSpan(
   return { first, last };
 }
 
-/** A dot between letters or digits (a domain), or a scheme: where X may count a URL as 23. */
-const MAYBE_URL = /[\p{L}\p{N}]\.[\p{L}\p{N}]|:\/\//u;
+/** A dot before two letters (a domain: "t.me", "example.org"), or a scheme: where X may count a URL as 23. */
+const MAYBE_URL = /[\p{L}\p{N}]\.\p{L}{2}|:\/\//u;
 
 /** Points off for each excerpt of the same quotation already chosen: variety across the article. */
 const SAME_QUOTATION_PENALTY = 15;
@@ -499,7 +540,7 @@ function chooseQuotes(candidates: readonly Candidate[], count: number): Set<Cand
     let best: Candidate | undefined;
     for (const candidate of ranked) {
       if (chosen.has(candidate)) continue;
-      if (candidate.ranges.some((r) => used.some((u) => overlaps(r, u)))) continue;
+      if (candidate.overlapsAny(used)) continue;
       if (best === undefined || effective(candidate) > effective(best)) best = candidate;
       // Ranked by raw score: nothing later can beat `best` once raw scores fall below its effective one.
       if ((candidate.score ?? 0) < effective(best)) break;

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -264,6 +266,38 @@ describe.concurrent('other articles and flags', { timeout: TEST_TIMEOUT_MS }, ()
     }
   });
 
+  it('split takes a URL like add: the page is fetched, its title, author and link are used', async () => {
+    const page = `<!doctype html><html><head><title>Ferry Times Change</title>
+<meta name="author" content="Ana Lima"><link rel="canonical" href="https://courier.example/ferry"></head>
+<body><article><h1>Ferry Times Change</h1>
+<p>The first ferry will leave at six in the morning from next Monday, the port authority said on its website today.</p>
+<p>“We listened to the people who cross every day, and this is what they asked for,” said harbour master Lena Ode.</p>
+</article></body></html>`;
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const posts = parsePosts(
+        await run([
+          'split',
+          `http://127.0.0.1:${port}/ferry`,
+          '--platform',
+          'telegram',
+          '--mode',
+          'thread',
+          '--format',
+          'json',
+        ]),
+      );
+      expect(posts).toHaveLength(1);
+      expect(posts[0]!.text.startsWith('Ferry Times Change\n\nThe first ferry will leave')).toBe(true);
+      expect(posts[0]!.text).toContain('said harbour master Lena Ode.');
+      expect(posts[0]!.text.endsWith('https://courier.example/ferry')).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
   it('sentences --format json prints one JSON array of strings, the body as the splitter sees it', async () => {
     const result = await run(['sentences', '-', '--format', 'json'], {
       input: readFileSync(articlePath(ARTICLE_FIXTURES.text)),
@@ -315,6 +349,11 @@ describe.concurrent('bad input: exit 2, one line on standard error, nothing on s
       /unknown --platform "mastodon"/,
     ],
     ['an unknown flag', () => ['split', samplePath, '--platform', 'twitter', '--colour'], /--colour/],
+    [
+      'a --target below what the template needs',
+      () => ['split', samplePath, '--platform', 'twitter', '--target', '25'],
+      /--target 25 is too small: the quote template needs \d+ of 25 weighted characters before any text; raise the length target to at least \d+/,
+    ],
   ])('%s', async (_what, args, message) => {
     expectRefused(await run(args()), message);
   });
