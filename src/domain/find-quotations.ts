@@ -106,7 +106,7 @@ const VERBS =
   'said|says|told|tells|added|adds|asked|asks|explained|explains|stated|states|noted|notes|wrote|writes|continued|' +
   'recalled|warned|warns|insisted|insists|argued|argues|declared|tweeted|posted|announced|acknowledged|' +
   'replied|responded|concluded|observed|remarked|conceded|cautioned|emphasized|emphasised|stressed|' +
-  'promised|vowed|predicted|admitted|agreed|countered|joked|quipped|recounted|urged';
+  'promised|vowed|predicted|admitted|agreed|countered|joked|quipped|recounted|urged|answered|shouted|whispered';
 const VERB = `(?:${VERBS})`;
 const VERB_WORD = new RegExp(`\\b${VERB}\\b`, 'u');
 
@@ -143,6 +143,11 @@ const AFTER_X_SAID = new RegExp(
 // `,” according to a March memo by Budget Director Samuel Okonjo`: the author of the document.
 const AFTER_ACCORDING_BY = new RegExp(
   `^\\s*[,—–-]?\\s*according\\s+to\\s+(?:a|an|the)\\s+[^,.“”"]{0,40}?\\bby\\s+${SPEAKER_PHRASE}`,
+  'u',
+);
+// `,” said the project's chief engineer, Dr. Ilse Varga,`: a description, then the name.
+const AFTER_SAID_ROLE_NAME = new RegExp(
+  `^\\s*[,—–-]?\\s*${VERB}\\s+(?:the|a|an|its|their|his|her)\\s+[^,.“”"«»]{1,60},\\s+(${NAME})`,
   'u',
 );
 const AFTER_ACCORDING = new RegExp(`^\\s*[,—–-]?\\s*according\\s+to\\s+${SPEAKER_PHRASE}`, 'u');
@@ -189,7 +194,13 @@ function attributionAfter(paragraphs: readonly string[], s: Segment): Attributio
   // “….” followed by a new sentence: only a short "She said." closes it ("The board has asked the
   // state to …" is the next piece of news, not an attribution).
   const endsSentence = /[.!?…]$/u.test(text.slice(s.open + 1, s.close).trimEnd());
-  for (const pattern of [AFTER_SAID_X, AFTER_X_SAID, AFTER_ACCORDING_BY, AFTER_ACCORDING]) {
+  for (const pattern of [
+    AFTER_SAID_ROLE_NAME,
+    AFTER_SAID_X,
+    AFTER_X_SAID,
+    AFTER_ACCORDING_BY,
+    AFTER_ACCORDING,
+  ]) {
     const match = pattern.exec(rest);
     const found = readAttribution(match, s.paragraph, from);
     if (!found) continue;

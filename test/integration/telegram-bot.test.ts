@@ -564,7 +564,10 @@ describe('Telegram admin bot: /add and approval', () => {
     expect(world.runtime.store.listArticles(10)).toHaveLength(0);
     const usage = (await ask('/add')).shownText;
     expect(usage).toContain('/add needs an article');
-    expect((await ask('/add Just a title')).shownText).toContain('has a title but no body paragraphs');
+    // A text that is all furniture has nothing to post, and the reply says what was dropped.
+    const empty = (await ask('/add Sign up for our newsletter today!')).shownText;
+    expect(empty).toContain('nothing left to post');
+    expect(empty).toContain('promo');
   });
 
   it('queues at once, approved, when requireApproval is off', async () => {

@@ -32,6 +32,10 @@ describe('findQuotations: the forms news copy uses', () => {
       '“The pier will be rebuilt this year,” according to Diane Okafor.',
       'Diane Okafor: The pier will be rebuilt this year,',
     ],
+    [
+      '“We only stopped the sea,” said the project’s chief engineer, Dr. Ilse Varga, by the lighthouse.',
+      'Dr. Ilse Varga: We only stopped the sea,',
+    ],
   ])('%s', (text, expected) => {
     expect(read([text])).toEqual([expected]);
   });

@@ -19,7 +19,7 @@ const SHOWN_PER_CHANNEL = 2;
 
 const USAGE = [
   '⚠️ /add needs an article. Any of:',
-  `• ${code('/add')} followed by the article (title on the first line, paragraphs separated by blank lines)`,
+  `• ${code('/add')} followed by the article (a short headline on the first line if it has one; one paragraph a line, or blank lines between them)`,
   `• ${code('/add https://example.com/story')} to fetch a page`,
   `• ${code('/add')} as a reply to a message holding the article or a file`,
   '• a .txt, .md or .html file sent to me (caption /add in groups)',
