@@ -12,11 +12,13 @@
  * The gold never comes from the program's output, and nothing here reuses the program's own text
  * helpers (normalisation, segmentation, HTML/Markdown reading): a bug there must not hide itself.
  */
+
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Settings, settingsSchema } from '../src/config/config-schema.js';
 import type { Article, Platform, PostingMode } from '../src/domain/article.js';
+import { decodeEntities } from '../src/domain/ingest-markdown.js';
 import { rulesFor } from '../src/domain/platform-rules.js';
 import { type SplitPost, splitArticle } from '../src/domain/split-article.js';
 import { defaultSplitSettings, ingestWithSettings } from '../src/use-cases/prepare-article.js';
@@ -84,34 +86,6 @@ function squash(text: string): string {
   return text.normalize('NFC').replace(/[\s•▪◦‣]/gu, '');
 }
 const SQUASHED_AWAY = /[\s•▪◦‣]/u;
-
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-  mdash: '—',
-  ndash: '–',
-  hellip: '…',
-  lsquo: '‘',
-  rsquo: '’',
-  ldquo: '“',
-  rdquo: '”',
-  copy: '©',
-  middot: '·',
-  bull: '•',
-};
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#\d{1,7}|#x[\da-f]{1,6}|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] !== '#') return ENTITIES[name.toLowerCase()] ?? whole;
-    const code =
-      name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : whole;
-  });
-}
 
 const HTML_BLOCKS =
   'p|div|h[1-6]|li|ul|ol|dl|dt|dd|figure|figcaption|blockquote|section|article|header|footer|nav|aside|main|body|html|br|hr|table|tr|td|th|pre';

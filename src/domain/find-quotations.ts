@@ -613,24 +613,13 @@ export function findQuotations(paragraphs: readonly string[]): Quotation[] {
       // "…said that he would not intervene “while …,” but added that it was “not unlimited.”"
       if (!attribution && previous && sameSentence(previous, first, paragraphs))
         speaker = previous.quotation.speaker;
-      const quotation: Quotation = {
-        spans: [{ paragraph: first.paragraph, start: first.open + 1, end: first.close }],
-        marked: [
-          {
-            paragraph: first.paragraph,
-            start: first.open,
-            end: first.closed ? first.close + 1 : first.close,
-          },
-        ],
-        ...(attribution ? { attribution: attribution.range } : {}),
-        ...(speaker ? { speaker } : {}),
-        marks: first.marks,
+      const quotation = quotationOf([first], attribution, speaker, {
         partial: true,
         group:
           !attribution && previous && sameSentence(previous, first, paragraphs)
             ? previous.quotation.group
             : quotations.length,
-      };
+      });
       quotations.push(quotation);
       previous = { quotation, paragraph: first.paragraph, end: attribution?.range.end ?? first.close };
       continue;
@@ -672,23 +661,35 @@ export function findQuotations(paragraphs: readonly string[]): Quotation[] {
     const continued =
       !attribution && previous && continuesPrevious(previous, first, paragraphs) ? previous : undefined;
     if (continued) speaker = continued.quotation.speaker;
-    const quotation: Quotation = {
-      spans: group.map((s) => ({ paragraph: s.paragraph, start: s.open + 1, end: s.close })),
-      marked: group.map((s) => ({
-        paragraph: s.paragraph,
-        start: s.open,
-        end: s.closed ? s.close + 1 : s.close,
-      })),
-      ...(attribution ? { attribution: attribution.range } : {}),
-      ...(speaker ? { speaker } : {}),
-      marks: first.marks,
+    const quotation = quotationOf(group, attribution, speaker, {
       group: continued ? continued.quotation.group : quotations.length,
-    };
+    });
     if (quotedText.trim()) quotations.push(quotation);
     const last = group.at(-1)!;
     previous = { quotation, paragraph: last.paragraph, end: attribution?.range.end ?? last.close };
   }
   return quotations;
+}
+
+/** A quotation from its marked segments, attribution and speaker. */
+function quotationOf(
+  segments: readonly Segment[],
+  attribution: Attribution | undefined,
+  speaker: string | undefined,
+  more: { readonly group: number; readonly partial?: true },
+): Quotation {
+  return {
+    spans: segments.map((s) => ({ paragraph: s.paragraph, start: s.open + 1, end: s.close })),
+    marked: segments.map((s) => ({
+      paragraph: s.paragraph,
+      start: s.open,
+      end: s.closed ? s.close + 1 : s.close,
+    })),
+    ...(attribution ? { attribution: attribution.range } : {}),
+    ...(speaker ? { speaker } : {}),
+    marks: segments[0]!.marks,
+    ...more,
+  };
 }
 
 interface Previous {

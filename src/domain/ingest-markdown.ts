@@ -169,7 +169,8 @@ const NAMED_ENTITIES: Record<string, string> = {
   bull: '•',
 };
 
-function decodeEntities(text: string): string {
+/** Decodes named (the list above) and numeric character references; others are left as written. */
+export function decodeEntities(text: string): string {
   return text.replace(/&(#\d{1,7}|#x[\da-f]{1,6}|[a-z]+);/gi, (whole, name: string) => {
     if (name[0] !== '#') return NAMED_ENTITIES[name] ?? whole;
     const code =
