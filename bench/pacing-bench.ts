@@ -68,6 +68,8 @@ async function scenario(title: string, chatCount: number, postCount: number): Pr
         const publisher = publishers.get(chat)!;
         for (let n = 0; n < postCount / chatCount; n++) {
           for (;;) {
+            // As publishPost does it: the chat's turn first, then the send, then "the send is over".
+            const done = await publisher.awaitTurn!();
             try {
               await publisher.publish({ text: `post ${n + 1} to chat ${c}` });
               break;
@@ -76,6 +78,8 @@ async function scenario(title: string, chatCount: number, postCount: number): Pr
               // What the daemon would do: wait until Telegram says, then try again.
               refused++;
               await clock.sleep((error.retryAt?.getTime() ?? Date.now() + 1000) - Date.now());
+            } finally {
+              done();
             }
           }
         }

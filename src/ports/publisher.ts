@@ -84,6 +84,13 @@ export interface Publisher {
   readonly supportsReplies: boolean;
   publish(post: OutgoingPost, options?: PublishOptions): Promise<Receipt>;
   /**
+   * Waits until a post may go out now without breaking the platform's pacing, and holds that turn:
+   * call the returned function once the send is over (answered or failed). Absent when the platform
+   * is not paced. The caller commits `sending` only after this resolves, so a post that only waited
+   * is still `queued` if the process dies during the wait. Rejects when `signal` aborts.
+   */
+  awaitTurn?(signal?: AbortSignal): Promise<() => void>;
+  /**
    * Our account's recent posts, newest first, when the platform lets us look (X does, Telegram
    * does not). Used to reconcile posts whose outcome is unknown after a crash.
    */

@@ -134,20 +134,17 @@ function prune(sends: Send[], before: number): void {
   sends.length = write;
 }
 
-/** A publisher that waits for its pacer before each post and reports when the post is over. */
+/**
+ * A publisher paced by `pacer`: `awaitTurn` waits for the chat's turn (publishPost calls it before
+ * it commits `sending`), and `publish` itself never waits.
+ */
 export function pacePublisher(publisher: Publisher, pacer: Pacer, chat: string): Publisher {
   const paced: Publisher = {
     platform: publisher.platform,
     kind: publisher.kind,
     supportsReplies: publisher.supportsReplies,
-    async publish(post: OutgoingPost, options?: PublishOptions): Promise<Receipt> {
-      const done = await pacer.acquire(chat, options?.signal);
-      try {
-        return await publisher.publish(post, options);
-      } finally {
-        done();
-      }
-    },
+    awaitTurn: (signal) => pacer.acquire(chat, signal),
+    publish: (post, options) => publisher.publish(post, options),
   };
   return publisher.recentPosts ? { ...paced, recentPosts: (since) => publisher.recentPosts!(since) } : paced;
 }

@@ -116,7 +116,7 @@ async function publishChannel(
     }
     let outcome: PublishOutcome;
     for (;;) {
-      outcome = await publishPost(deps, initial.id);
+      outcome = await publishPost(deps, initial.id, options.signal);
       if (outcome.kind !== 'retry') break;
       const waitMs = outcome.at.getTime() - clock.now().getTime();
       if (waitMs > options.maxWaitMs) {
@@ -153,6 +153,10 @@ async function publishChannel(
         why: `may or may not have arrived (${outcome.detail}): check the channel, then quotecast resolve ${outcome.post.id} --sent|--resend`,
       });
       stoppedBecause = `post #${outcome.post.id} has an unknown outcome`;
+      break;
+    }
+    if (outcome.kind === 'stopped') {
+      stoppedBecause = 'interrupted';
       break;
     }
     if (outcome.kind === 'not-queued') {

@@ -18,22 +18,47 @@ export type PublishOutcome =
   /** It may have arrived and the platform cannot be asked: held back until an admin decides. */
   | { readonly kind: 'unknown'; readonly post: StoredPost; readonly detail: string }
   /** Someone else took it first (another process, or it was no longer queued). */
-  | { readonly kind: 'not-queued'; readonly postId: number };
+  | { readonly kind: 'not-queued'; readonly postId: number }
+  /** Stopped (the signal) while waiting for the platform's pacing: nothing was sent, still queued. */
+  | { readonly kind: 'stopped'; readonly postId: number };
 
 /** When X or Telegram give no reset time for a rate limit, wait this long. */
 const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60 * 1000;
 const PAST_RESET_WAIT_MS = 5_000;
 
 /**
- * Publishes one queued post through the state machine. `sending` is committed before the network
- * call and `sent` with the remote id right after, so a crash in between leaves the post `sending`,
- * which the next start turns into `unknown` instead of sending it again.
+ * Publishes one queued post through the state machine. The platform's pacing is waited for first;
+ * `sending` is committed immediately before the request leaves and `sent` with the remote id right
+ * after, so a crash during the wait leaves the post `queued`, and a crash during the request leaves
+ * it `sending`, which the next start turns into `unknown` instead of sending it again. `signal`
+ * stops a wait for pacing (the post stays queued); a request that has left is never cut off.
  */
 export async function publishPost(
   deps: PublishDeps,
   postId: number,
   signal?: AbortSignal,
 ): Promise<PublishOutcome> {
+  const queued = deps.store.getPost(postId);
+  if (queued?.state !== 'queued') return { kind: 'not-queued', postId };
+  const publisher = deps.publishers.get(queued.channelId);
+  let turnOver: (() => void) | undefined;
+  if (publisher?.awaitTurn) {
+    try {
+      turnOver = await publisher.awaitTurn(signal);
+    } catch (error) {
+      if (signal?.aborted) return { kind: 'stopped', postId };
+      throw error;
+    }
+  }
+  try {
+    return await send(deps, postId);
+  } finally {
+    turnOver?.();
+  }
+}
+
+/** Leases the post (`sending`), sends it and records the outcome. A request is never cut off. */
+async function send(deps: PublishDeps, postId: number): Promise<PublishOutcome> {
   const { store, clock, logger } = deps;
   const leased = store.lease(postId, clock.now());
   if (!leased) return { kind: 'not-queued', postId };
@@ -48,7 +73,7 @@ export async function publishPost(
   try {
     receipt = await publisher.publish(
       { text: leased.text, postId: String(leased.id) },
-      { ...(replyTo ? { replyTo } : {}), ...(signal ? { signal } : {}) },
+      replyTo ? { replyTo } : {},
     );
   } catch (caught) {
     const error = isPublishError(caught)

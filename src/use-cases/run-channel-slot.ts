@@ -48,8 +48,9 @@ export async function runChannelSlot(
   const outcomes: PublishOutcome[] = [];
   let post: StoredPost | undefined = decision.post;
   while (post) {
-    // A send already started is finished, never cut off; the signal only stops taking the next part.
-    const outcome = await publishPost(deps, post.id);
+    // A send already started is finished, never cut off; the signal stops a wait for pacing (the
+    // post stays queued) and taking the next part.
+    const outcome = await publishPost(deps, post.id, signal);
     outcomes.push(outcome);
     if (!decision.thread || signal?.aborted) break;
     if (outcome.kind !== 'sent' && outcome.kind !== 'duplicate') break;

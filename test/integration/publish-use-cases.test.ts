@@ -103,6 +103,33 @@ describe('quotes and thread modes', () => {
     for (let i = 1; i < sent.length; i++) expect(sent[i]!.replyTo).toBe(sent[i - 1]!.messageId);
   });
 
+  it('a part waiting for Telegram pacing is still queued; a stop during the wait sends nothing and leaves no unknown', async () => {
+    const w = await setUp({
+      channels: [TG_THREAD],
+      pacing: { perChatIntervalMs: 1000, perChatPerMinute: 20, overallPerSecond: 30 },
+    });
+    const { articleId } = queued(w.enqueue(makeArticle(3, { paragraphs: 4 })));
+    const thread = w.posts(articleId, 'tg-thread');
+    expect(thread.length).toBeGreaterThan(2);
+    const stop = new AbortController();
+    const running = runChannelSlot(w.runtime.deps, 'tg-thread', stop.signal);
+    // Part 1 goes at once; part 2 waits a second for the chat's turn, and is still queued meanwhile.
+    await waitUntil(() => w.telegram.sentMessages.length === 1, 'part 1 sent');
+    await w.clock.waitForSleepers(1, 5000);
+    expect(w.posts(articleId, 'tg-thread').map((p) => p.state)).toEqual(
+      thread.map((_, i) => (i === 0 ? 'sent' : 'queued')),
+    );
+    stop.abort();
+    const result = await running;
+    expect(result.kind === 'published' && result.outcomes.at(-1)?.kind).toBe('stopped');
+    expect(w.telegram.sentMessages).toHaveLength(1);
+    // A restart finds nothing of unknown outcome: no admin is asked about a post that never left.
+    w.restart();
+    const report = await recoverInterrupted(w.runtime.deps);
+    expect([...report.reconciled, ...report.requeued, ...report.askAdmin]).toEqual([]);
+    expect(w.runtime.store.postsInState('unknown', 10)).toEqual([]);
+  });
+
   it('a thread cut by an outage resumes after a restart, replying to the stored id of the last part sent', async () => {
     const w = await setUp({
       channels: [X_THREAD],

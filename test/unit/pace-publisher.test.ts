@@ -166,7 +166,7 @@ describe('createPacer', () => {
 });
 
 describe('pacePublisher', () => {
-  it('waits for the pacer before each publish and passes everything through', async () => {
+  it('awaitTurn waits for the pacer; publish passes everything through without waiting', async () => {
     const clock = createFakeClock('2026-03-10T12:00:00Z');
     const seen: { text: string; options: PublishOptions | undefined; at: number }[] = [];
     const inner: Publisher = {
@@ -183,8 +183,17 @@ describe('pacePublisher', () => {
     expect([paced.platform, paced.kind, paced.supportsReplies]).toEqual(['telegram', 'telegram', true]);
     expect(await paced.recentPosts!(new Date(0))).toEqual([{ remoteId: '9', text: 'earlier' }]);
 
-    const first = await paced.publish({ text: 'one' });
-    const second = paced.publish({ text: 'two' }, { replyTo: first.remoteId });
+    // As publishPost does it: wait for the turn, send, then say the send is over.
+    const send = async (text: string, options?: PublishOptions) => {
+      const done = await paced.awaitTurn!();
+      try {
+        return await paced.publish({ text }, options);
+      } finally {
+        done();
+      }
+    };
+    const first = await send('one');
+    const second = send('two', { replyTo: first.remoteId });
     await settle();
     expect(seen).toHaveLength(1);
     await run(clock, 1000);

@@ -58,6 +58,8 @@ function describeSlot(channel: Channel, result: SlotResult): string {
 function describeOutcome(channel: Channel, outcome: PublishOutcome): string {
   if (outcome.kind === 'not-queued')
     return `Post #${outcome.postId} was taken by another publisher meanwhile.`;
+  if (outcome.kind === 'stopped')
+    return `Post #${outcome.postId} was not sent: stopping. It is still queued.`;
   const post = outcome.post;
   const what = `#${post.id} (a${post.articleId} ${post.seq}/${post.total})`;
   switch (outcome.kind) {
