@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { OutgoingPost, Publisher, PublishOptions, Receipt } from '../ports/publisher.js';
+import type { Publisher } from '../ports/publisher.js';
 
 /**
  * Telegram's limits, so the bot does not collect 429s in normal operation: about one message a
