@@ -325,4 +325,44 @@ describe('retry, skip, resolve, pause, resume', { timeout: SUBPROCESS_TIMEOUT },
     expect(resumed).toMatchObject({ code: 0, stdout: 'tg-main is running again.\n' });
     withStore((store) => expect(store.channelState('tg-main').paused).toBe(false));
   });
+
+  it('resolve --sent on a thread part wants the message id (exit 2 without one), and stores it from a link', async () => {
+    // quotecast died while sending part 1 of the tg-main thread: parts 2… will reply to it.
+    const part = withStore((store) => {
+      const [first] = store.postsOfArticle(firstArticle, 'tg-main');
+      store.lease(first!.id, new Date());
+      store.markInterruptedAsUnknown(new Date());
+      return store.getPost(first!.id)!;
+    });
+    expect(part).toMatchObject({ state: 'unknown', mode: 'thread', seq: 1 });
+    const id = String(part.id);
+    const [bare, badId, tweetLink] = await all(
+      ['resolve', id, '--sent'],
+      ['resolve', id, '--sent', '--remote-id', 'last-one'],
+      ['resolve', id, '--sent', '--remote-id', 'https://x.com/qc/status/1900000000000000001'],
+    );
+    refused(
+      bare!,
+      2,
+      `Post #${id} is part 1/${part.total} of a thread on tg-main and part 2 will reply to it, so it cannot be marked as sent without its message id.`,
+      'Open @qc_main, find the message and copy its link (t.me/qc_main/123): the number at the end is the id.',
+      `Then run: quotecast resolve ${id} --sent --remote-id 123`,
+    );
+    refused(badId!, 2, '"last-one" is not an id; a Telegram message id is a number such as 123');
+    refused(tweetLink!, 2, 'is a link to a tweet, but the post is on Telegram');
+    withStore((store) => expect(store.getPost(part.id)).toMatchObject({ state: 'unknown', remoteId: null }));
+
+    const resolved = await quotecast('resolve', id, '--sent', '--remote-id', 'https://t.me/qc_main/4321');
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect(resolved.stdout).toBe(
+      `Post #${id} is marked as sent (message id 4321); part 2 will reply to it.\n`,
+    );
+    withStore((store) =>
+      expect(store.getPost(part.id)).toMatchObject({
+        state: 'sent',
+        remoteId: '4321',
+        remoteUrl: 'https://t.me/qc_main/4321',
+      }),
+    );
+  });
 });

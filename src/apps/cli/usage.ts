@@ -5,3 +5,4 @@ export const SPLIT_USAGE =
   'split [FILE|-] --platform twitter|telegram [--mode quotes|thread] [--format json|text] [--channel ID] [--target N] [--url URL] [--author NAME] [--input-format auto|text|markdown|html]';
 export const ADD_USAGE =
   'add FILE|URL|- [--channels a,b] [--mode quotes|thread] [--force] [--url URL] [--author NAME]';
+export const RESOLVE_USAGE = 'resolve POST_ID (--sent [--remote-id ID|LINK] | --resend)';

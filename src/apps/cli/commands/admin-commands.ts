@@ -2,7 +2,7 @@ import {
   type AdminResult,
   parsePostId,
   pauseChannel,
-  resolveUnknown,
+  resolveUnknownPost,
   resumeChannel,
   retryPost,
   skipPost,
@@ -12,21 +12,27 @@ import { parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
+import { RESOLVE_USAGE } from '../usage.js';
 
 /**
  * Runs an admin action. A refusal exits 2 when the input names nothing that exists (no such post, no
- * such channel), like every other command given a bad id, and 1 when the thing exists but cannot be
- * changed that way (a sent post cannot be retried).
+ * such channel), like every other command given a bad id, or is incomplete (a thread part marked as
+ * sent without its remote id), and 1 when the thing exists but cannot be changed that way (a sent
+ * post cannot be retried).
  */
-function run(
+async function run(
   ctx: CliContext,
-  action: (runtime: Runtime) => AdminResult,
+  action: (runtime: Runtime) => AdminResult | Promise<AdminResult>,
   namesNothing: (runtime: Runtime) => boolean,
-): number {
+): Promise<number> {
   const runtime = openRuntime(ctx, { exclusive: false });
   try {
-    const result = action(runtime);
-    if (!result.ok) throw new CliError(result.message, namesNothing(runtime) ? EXIT_BAD_INPUT : EXIT_FAILURE);
+    const result = await action(runtime);
+    if (!result.ok)
+      throw new CliError(
+        result.message,
+        result.badInput || namesNothing(runtime) ? EXIT_BAD_INPUT : EXIT_FAILURE,
+      );
     ctx.stdout.write(`${result.message}\n`);
     return 0;
   } finally {
@@ -59,13 +65,23 @@ export async function resolveCommand(ctx: CliContext, args: readonly string[]): 
   const { positionals, values } = parseCommandArgs('resolve', args, {
     sent: { type: 'boolean' },
     resend: { type: 'boolean' },
+    'remote-id': { type: 'string' },
   });
   const id = postIdArg('resolve', positionals);
   if (Boolean(values.sent) === Boolean(values.resend))
     throw new CliError('resolve needs exactly one of --sent (it arrived) or --resend (send it again)');
+  const remoteId = values['remote-id'];
+  if (remoteId !== undefined && values.resend)
+    throw new CliError(`--remote-id goes with --sent (the id of the post that arrived): ${RESOLVE_USAGE}`);
   return run(
     ctx,
-    (r) => resolveUnknown(r.store, id, values.sent ? 'sent' : 'resend', r.clock.now()),
+    async (r) => {
+      const step = resolveUnknownPost(r.deps, id, values.sent ? 'sent' : 'resend', {
+        ...(remoteId === undefined ? {} : { remoteId }),
+        via: 'cli',
+      });
+      return step.kind === 'done' ? step.result : step.run();
+    },
     noPost(id),
   );
 }

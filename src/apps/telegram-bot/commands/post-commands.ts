@@ -1,14 +1,16 @@
 import { rulesFor } from '../../../domain/platform-rules.js';
 import type { StoredPost } from '../../../ports/post-store.js';
 import {
+  type AdminResult,
   deleteArticle,
   editPost,
   parsePostId,
+  resolveUnknownPost,
   retryPost,
   skipPost,
 } from '../../../use-cases/admin-actions.js';
 import { approveArticle } from '../../../use-cases/approve-article.js';
-import type { BotServices, Reply } from '../bot-types.js';
+import type { BotServices, CommandResult, Reply } from '../bot-types.js';
 import { bold, code, esc, escClipped, excerpt, paginate, plural } from '../format-html.js';
 import { articleIdArg, fromResult, isReply, postIdArg, text, words } from './shared.js';
 
@@ -20,6 +22,49 @@ export function skipCommand(s: BotServices, args: string): Reply {
 export function retryCommand(s: BotServices, args: string): Reply {
   const id = postIdArg('retry', args);
   return isReply(id) ? id : fromResult(retryPost(s.deps.store, id, s.clock.now()));
+}
+
+const RESOLVE_USAGE = `${code('/resolve 42 sent 123')} (it arrived; 123 is its message or tweet id, or paste its link) or ${code('/resolve 42 resend')}`;
+
+/**
+ * `/resolve <post> sent [id|link]` or `/resolve <post> resend`: decides a post of unknown outcome. A
+ * thread part needs the id of the message that arrived (the next part replies to it); on X it is
+ * looked for first, which answers "working…" and edits the reply when done.
+ */
+export function resolveCommand(s: Pick<BotServices, 'deps'>, args: string): CommandResult {
+  const [first, decisionWord, remoteId, ...rest] = words(args);
+  if (!first || !decisionWord) return text(`⚠️ /resolve needs a post id and what happened: ${RESOLVE_USAGE}.`);
+  const id = parsePostId(first);
+  if (id === undefined)
+    return text(
+      `⚠️ "${esc(first)}" is not a post id; post ids are numbers such as ${code('42')} (see /status).`,
+    );
+  const decision = /^(?:sent|arrived)$/i.test(decisionWord)
+    ? 'sent'
+    : /^(?:resend|again)$/i.test(decisionWord)
+      ? 'resend'
+      : undefined;
+  if (!decision || rest.length > 0 || (decision === 'resend' && remoteId !== undefined))
+    return text(`⚠️ Usage: ${RESOLVE_USAGE}; got "${esc(args.trim())}".`);
+  const step = resolveUnknownPost(s.deps, id, decision, {
+    ...(remoteId === undefined ? {} : { remoteId }),
+    via: 'telegram',
+  });
+  if (step.kind === 'done') return fromResult(step.result);
+  return { working: `⏳ ${esc(step.what)}`, finish: async () => fromResult(await step.run()) };
+}
+
+/**
+ * The alert's "✅ It arrived: mark as sent" / "🔁 Send again" buttons: the same decision as /resolve
+ * without an id, so a thread part is not marked as sent but answered with how to give its id.
+ */
+export async function resolveButton(
+  s: Pick<BotServices, 'deps'>,
+  postId: number,
+  decision: 'sent' | 'resend',
+): Promise<AdminResult> {
+  const step = resolveUnknownPost(s.deps, postId, decision, { via: 'telegram' });
+  return step.kind === 'done' ? step.result : step.run();
 }
 
 export function deleteCommand(s: BotServices, args: string): Reply {
