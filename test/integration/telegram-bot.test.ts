@@ -846,6 +846,45 @@ describe('Telegram admin bot: alerts', () => {
   });
 });
 
+describe('Telegram admin bot: a thread part of unknown outcome', () => {
+  it('"mark as sent" does not resolve it without its message id; the reply names the command to send', async () => {
+    let crashed: number | undefined;
+    world = await startWorld({
+      // quotecast died while sending part 1 of a thread: the next part must reply to its message.
+      beforeStart: (runtime) => {
+        // Longer than one Telegram message, so the thread has several parts.
+        const sessions = Array.from({ length: 14 }, (_, i) => madeUpArticle(8 + i).paragraphs).flat();
+        const { result } = enqueueArticle(runtime.store, {
+          article: { ...madeUpArticle(8), paragraphs: sessions },
+          channels: runtime.config.channels.filter((c) => c.id === 'tg-news'),
+          mode: 'thread',
+          approved: true,
+          now: new Date(),
+        });
+        if (result.kind !== 'queued') throw new Error('expected a new article');
+        crashed = result.postIds[0];
+        runtime.store.lease(crashed!, new Date());
+      },
+    });
+    const { store } = world.runtime;
+    const post = store.getPost(crashed!)!;
+    expect(post).toMatchObject({ state: 'unknown', mode: 'thread', seq: 1 });
+    expect(post.total).toBeGreaterThan(1);
+    const markSent = `u:s:${crashed}`;
+    const alert = await world.fake.waitFor(
+      (m) => m.chatId === String(ADMIN.id) && buttons(m).some((b) => b.callback_data === markSent),
+      WAIT_MS,
+    );
+
+    const answer = await pressAndWaitForEdit(alert, markSent);
+    expect(answer.show_alert).toBe(true);
+    expect(answer.text).toContain(`Post #${crashed} is part 1/${post.total} of a thread on tg-news`);
+    expect(store.getPost(crashed!)).toMatchObject({ state: 'unknown', remoteId: null });
+    expect(alert.shownText).toContain('cannot be marked as sent without its');
+    expect(alert.shownText).toContain(`/resolve ${crashed} sent 123`);
+  });
+});
+
 describe('Telegram admin bot: lifecycle', () => {
   it('stops promptly, even while a long poll is held or right after start', async () => {
     world = await startWorld();
