@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteStore, type SqliteStoreOptions } from '../../src/adapters/sqlite/create-sqlite-store.js';
+import {
+  createSqliteStore,
+  type SqliteStoreOptions,
+  translateRuntimeError,
+} from '../../src/adapters/sqlite/create-sqlite-store.js';
 import { LATEST_SCHEMA_VERSION } from '../../src/adapters/sqlite/migrations.js';
 import { StoreError } from '../../src/adapters/sqlite/store-error.js';
 import type { ChannelBatch, NewArticle, PostStore } from '../../src/ports/post-store.js';
@@ -165,7 +169,48 @@ describe('opening and migrations', () => {
     bytes.fill(0xa5, 100, 4096);
     writeFileSync(dbPath, bytes);
 
-    expectStoreError(() => open(), 'corrupt', dbPath, 'backup');
+    expectStoreError(() => open(), 'corrupt', dbPath, 'backup', 'quotecast status --check');
+  });
+
+  it('refuses an empty file at the store path instead of starting a new store over it', () => {
+    open().close();
+    writeFileSync(dbPath, '');
+    expectStoreError(() => open(), 'unreadable', dbPath, 'empty (0 bytes) but exists', 'backup');
+    expect(statSync(dbPath).size).toBe(0);
+  });
+
+  it('refuses a store with a damaged page that SQLite opens without complaint (quick check)', () => {
+    const store = open();
+    for (let n = 1; n <= 100; n++) enqueue(store, n, [batch('x', 5), batch('tg', 5)]);
+    store.close();
+    const bytes = readFileSync(dbPath);
+    const pages = bytes.length / 4096;
+    // The last pages hold posts and their indexes; page 1 (header and schema) stays intact.
+    bytes.fill(0x5a, (pages - 3) * 4096, (pages - 1) * 4096);
+    writeFileSync(dbPath, bytes);
+    expect(countRows('articles')).toBe(100);
+
+    expectStoreError(() => open({ exclusive: true }), 'corrupt', dbPath, 'quick check found', 'backup');
+  });
+
+  it('names a full disk when a write fails for want of space, with nothing written', () => {
+    // A real SQLITE_FULL from the engine: a page limit is reported exactly as a full disk is.
+    const db = new Database(join(dir, 'small.db'));
+    db.exec('CREATE TABLE t (x TEXT)');
+    db.pragma('max_page_count = 3');
+    let full: unknown;
+    try {
+      for (let i = 0; i < 100; i++) db.prepare('INSERT INTO t (x) VALUES (?)').run('x'.repeat(2000));
+    } catch (error) {
+      full = error;
+    }
+    db.close();
+    const error = translateRuntimeError(dbPath, full) as StoreError;
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error.code).toBe('disk-full');
+    expect(error.message).toContain(`no space left on the disk holding ${dbPath}`);
+    expect(error.message).toContain('nothing was written');
+    expect(error.cause).toBe(full);
   });
 
   it('reports a path that cannot be opened as unreadable', () => {

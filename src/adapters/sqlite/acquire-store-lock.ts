@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
-import { StoreError } from './store-error.js';
+import { diskFullError, StoreError } from './store-error.js';
 
 export interface StoreLock {
   /** The lock file, `<store path>.lock`. */
@@ -92,7 +92,13 @@ function describeHolder(db: Database.Database): string | undefined {
   }
 }
 
-function lockFileError(path: string, storePath: string, error: unknown): StoreError {
+/**
+ * A lock file that cannot be written. A full disk is named as such: the lock is the first thing a
+ * starting daemon writes, so blaming the lock file there would send the operator the wrong way.
+ */
+export function lockFileError(path: string, storePath: string, error: unknown): StoreError {
+  const full = diskFullError(storePath, error, `taking the daemon lock (${path})`);
+  if (full) return full;
   const reason = error instanceof Error ? error.message : String(error);
   return new StoreError(
     'unreadable',

@@ -21,7 +21,7 @@ import {
   toStoredArticle,
   toStoredPost,
 } from './row-mappers.js';
-import { StoreError } from './store-error.js';
+import { diskFullError, StoreError } from './store-error.js';
 
 export interface SqliteStoreOptions {
   /** The database file. Its directory is created when missing; the file when it does not exist. */
@@ -492,8 +492,11 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-function translateRuntimeError(path: string, error: unknown): unknown {
+/** What a failed statement means for the operator: busy, damaged, or a full disk (see StoreError). */
+export function translateRuntimeError(path: string, error: unknown): unknown {
   if (!(error instanceof Database.SqliteError)) return error;
+  const full = diskFullError(path, error, 'writing to the store (nothing was written)');
+  if (full) return full;
   if (error.code.startsWith('SQLITE_BUSY')) {
     return new StoreError(
       'busy',
@@ -506,7 +509,7 @@ function translateRuntimeError(path: string, error: unknown): unknown {
     return new StoreError(
       'corrupt',
       path,
-      `store ${path} is damaged (${error.message}); restore it from a backup`,
+      `store ${path} is damaged (${error.message}); run "quotecast status --check" for the full report, then restore it from a backup`,
       {
         cause: error,
       },

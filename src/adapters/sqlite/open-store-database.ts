@@ -1,28 +1,56 @@
-import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  constants,
+  copyFileSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from './migrations.js';
-import { StoreError } from './store-error.js';
+import { diskFullError, StoreError } from './store-error.js';
 
 /** Short on purpose: the daemon's writes take microseconds, so a long wait means something is wrong. */
 export const BUSY_TIMEOUT_MS = 2000;
 
+/** Every SQLite database file starts with these 16 bytes, whatever its journal mode. */
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const SQLITE_HEADER_BYTES = 100;
+/** How many of SQLite's findings an error message quotes; `status --check` lists them all. */
+const PROBLEMS_QUOTED = 3;
+
+const RESTORE_OR_MOVE =
+  'If it should hold your history, restore it from a backup; if you meant to start afresh, move it ' +
+  'away (quotecast then creates a new store there), or point store.path at the right file';
+
 /**
- * Opens (creating when missing) and migrates the store file. Everything that could reveal a wrong
- * file is read before anything is written, so a file that is not ours is never touched.
+ * Opens and migrates the store file, creating it only when nothing exists at `path`. Everything that
+ * could reveal a wrong or damaged file is read before anything is written, so a file that is not ours
+ * is never touched: an existing file must be a whole SQLite database (an empty file is not a new
+ * store: it is a store that lost its history, and starting afresh over it would let every article be
+ * published again), and must pass SQLite's quick check.
  */
 export function openStoreDatabase(path: string): Database.Database {
   ensureStoreDirectory(path);
+  if (inspectStoreFile(path) === 'missing') createStoreFile(path);
   let db: Database.Database;
   try {
-    db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
+    // fileMustExist: a file that vanished since we looked is an error, never a fresh 0-byte store.
+    db = new Database(path, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true });
   } catch (error) {
     throw translateOpenError(path, error);
   }
   try {
-    // The first read of the header: a file that is not a database fails here, before any write.
+    // SQLite's own first read: a header that only looked right fails here, before any write.
     checkSchemaVersion(path, readSchemaVersion(db));
     if (readSchemaVersion(db) === 0) refuseForeignDatabase(path, db);
+    refuseDamagedDatabase(path, db);
     // WAL lets CLI readers run beside the daemon; NORMAL is durable against process crashes in WAL
     // mode and only risks the last commits on power loss, which the `unknown` state already covers.
     db.pragma('journal_mode = WAL');
@@ -36,6 +64,179 @@ export function openStoreDatabase(path: string): Database.Database {
     db.close();
     throw translateOpenError(path, error);
   }
+}
+
+/**
+ * Looks at what is at `path` without opening it as a database: `missing` (a new store may be created),
+ * `file` (an SQLite database as far as its header goes; SQLite judges the rest), or a StoreError for
+ * anything else, naming the path, the problem and the fix.
+ */
+export function inspectStoreFile(path: string): 'missing' | 'file' {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      throw new StoreError(
+        'unreadable',
+        path,
+        `store ${path} is a directory, not a database file; point store.path at a file (for example ${path}/quotecast.db)`,
+      );
+    }
+    if (!stat.isFile()) {
+      throw new StoreError(
+        'unreadable',
+        path,
+        `store ${path} is not a regular file; point store.path at a database file`,
+      );
+    }
+    size = stat.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw translateOpenError(path, error);
+  }
+  if (size === 0) {
+    throw new StoreError(
+      'unreadable',
+      path,
+      `store ${path} is empty (0 bytes) but exists: it is not a quotecast store, and quotecast will not ` +
+        `start a new one over it (the history in a store is what stops articles being published twice). ${RESTORE_OR_MOVE}`,
+    );
+  }
+  const header = readHeader(path);
+  if (!header.subarray(0, SQLITE_MAGIC.length).equals(SQLITE_MAGIC)) {
+    throw new StoreError(
+      'unreadable',
+      path,
+      `store ${path} is not an SQLite database (${size} bytes that do not start with the SQLite header); ` +
+        `it was left untouched. ${RESTORE_OR_MOVE}`,
+    );
+  }
+  const pageSize = header.length >= 18 ? pageSizeOf(header) : 0;
+  if (size < SQLITE_HEADER_BYTES || size < pageSize) {
+    throw new StoreError(
+      'unreadable',
+      path,
+      `store ${path} is cut short: ${size} bytes, less than the first ${Math.max(pageSize, SQLITE_HEADER_BYTES)}-byte ` +
+        `page every SQLite database has; it was left untouched. ${RESTORE_OR_MOVE}`,
+    );
+  }
+  return 'file';
+}
+
+function readHeader(path: string): Buffer {
+  const header = Buffer.alloc(SQLITE_HEADER_BYTES);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const read = readSync(fd, header, 0, header.length, 0);
+    return header.subarray(0, read);
+  } catch (error) {
+    throw translateOpenError(path, error);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Bytes 16-17, big-endian; 1 means 65536 (see https://www.sqlite.org/fileformat.html). */
+function pageSizeOf(header: Buffer): number {
+  const raw = header.readUInt16BE(16);
+  return raw === 1 ? 65_536 : raw;
+}
+
+/**
+ * Creates a new, migrated store at `path` all at once: it is built under a temporary name beside
+ * `path` and linked into place, so a crash while creating leaves either no store or a whole one, never
+ * the 0-byte file that would be refused on the next start. Linking never replaces a file: when
+ * another process created the store meanwhile, that one is used.
+ */
+function createStoreFile(path: string): void {
+  const temp = `${path}.creating-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    const db = new Database(temp, { timeout: BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('journal_mode = WAL');
+      applyMigrations(db);
+    } finally {
+      // The last connection to close folds the WAL into the file and removes it.
+      db.close();
+    }
+    placeWithoutReplacing(temp, path);
+    syncDirectory(dirname(path));
+  } catch (error) {
+    throw translateOpenError(path, error);
+  } finally {
+    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${temp}${suffix}`, { force: true });
+  }
+}
+
+function placeWithoutReplacing(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
+    // A file system without hard links: an exclusive copy still never replaces a file.
+    try {
+      copyFileSync(from, to, constants.COPYFILE_EXCL);
+    } catch (copyError) {
+      if ((copyError as NodeJS.ErrnoException).code !== 'EEXIST') throw copyError;
+    }
+  }
+}
+
+/** Makes the new name durable; best effort (not every platform can fsync a directory). */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // The store itself is synced; at worst a power cut loses the name of a store with nothing in it.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * `PRAGMA quick_check` on every open (about 0.1 s on a 120,000-post store): garbage inside a file whose
+ * header is intact opens without complaint, and a daemon publishing from it could send posts again or
+ * lose track of what it sent. The full `integrity_check` is `quotecast status --check`.
+ */
+function refuseDamagedDatabase(path: string, db: Database.Database): void {
+  const problems = runCheck(db, `quick_check(${PROBLEMS_QUOTED})`);
+  if (problems.length === 0) return;
+  throw new StoreError(
+    'corrupt',
+    path,
+    `store ${path} is damaged: SQLite's quick check found ${problems.slice(0, PROBLEMS_QUOTED).join('; ')}. ${DAMAGED_FIX(path)}`,
+  );
+}
+
+const DAMAGED_FIX = (path: string) =>
+  'quotecast will not publish from it, because a damaged store can send posts again or lose track of ' +
+  `them. Run "quotecast status --check" for the full report, then stop the daemon and restore ${path} from a backup`;
+
+/**
+ * Runs `PRAGMA quick_check` or `integrity_check` and returns SQLite's findings, one per line; empty
+ * when it said "ok". Read row by row: on badly damaged files SQLite lists what it found and then gives
+ * up with SQLITE_CORRUPT, and the findings before that are the useful part.
+ */
+export function runCheck(db: Database.Database, pragma: string): string[] {
+  const lines: string[] = [];
+  try {
+    for (const row of db.prepare<[], Record<string, unknown>>(`PRAGMA ${pragma}`).iterate()) {
+      lines.push(...String(Object.values(row)[0] ?? '').split('\n'));
+    }
+  } catch (error) {
+    const code = errorCode(error);
+    if (!code.startsWith('SQLITE_CORRUPT') && code !== 'SQLITE_NOTADB') throw error;
+    lines.push(`SQLite stopped checking: ${(error as Error).message}`);
+  }
+  const findings = lines
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^\*\*\* in database \w+ \*\*\*$/.test(line));
+  return findings.length === 1 && findings[0] === 'ok' ? [] : findings;
 }
 
 /** Creates the store's directory when missing (a fresh install points store.path at `data/…`). */
@@ -79,24 +280,22 @@ function refuseForeignDatabase(path: string, db: Database.Database): void {
 /** Turns what SQLite and the file system report into an error that names the file and the fix. */
 export function translateOpenError(path: string, error: unknown): unknown {
   if (error instanceof StoreError) return error;
+  const full = diskFullError(path, error, 'opening the store');
+  if (full) return full;
   const code = errorCode(error);
   const reason = error instanceof Error ? error.message : String(error);
   if (code === 'SQLITE_NOTADB') {
     return new StoreError(
       'unreadable',
       path,
-      `store ${path} is not an SQLite database (${reason}); it was left untouched: point store.path at ` +
-        'a new file, or restore the right one',
+      `store ${path} is not an SQLite database (${reason}); it was left untouched. ${RESTORE_OR_MOVE}`,
       { cause: error },
     );
   }
   if (code.startsWith('SQLITE_CORRUPT')) {
-    return new StoreError(
-      'corrupt',
-      path,
-      `store ${path} is damaged (${reason}); restore it from a backup, or point store.path at a new file`,
-      { cause: error },
-    );
+    return new StoreError('corrupt', path, `store ${path} is damaged (${reason}). ${DAMAGED_FIX(path)}`, {
+      cause: error,
+    });
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return new StoreError(
