@@ -1,3 +1,5 @@
+import { checkStoreFile, type StoreCheck } from '../../../adapters/sqlite/check-store-file.js';
+import { isStoreError } from '../../../adapters/sqlite/store-error.js';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
 import { planSlots } from '../../../use-cases/plan-slots.js';
@@ -5,7 +7,7 @@ import { activeState, dailyCapLeft, threadCapWait } from '../../../use-cases/run
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
 import { selectChannels } from './add-command.js';
 
@@ -23,10 +25,36 @@ export function oneLine(text: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
-/** `quotecast status`: per channel, counts by state, next slot, cap left, paused, recent failures. */
+/**
+ * `quotecast status`: per channel, counts by state, next slot, cap left, paused, recent failures.
+ * `--check` first runs SQLite's full integrity check on the store file: a damaged store prints what
+ * SQLite found and exits 1 (without opening it as a store, which would be refused); a sound one
+ * prints "store: integrity ok (N pages)" and the usual status.
+ */
 export async function statusCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
-  const { values } = parseCommandArgs('status', args, { format: { type: 'string' } });
+  const { values } = parseCommandArgs('status', args, {
+    format: { type: 'string' },
+    check: { type: 'boolean' },
+  });
   const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
+  let check: StoreCheck | undefined;
+  if (values.check) {
+    try {
+      check = checkStoreFile(ctx.config().settings.store.path);
+    } catch (error) {
+      // Not the file's health but the machine's (a full disk, no permission): one line, exit 1.
+      if (isStoreError(error)) throw new CliError(error.message, EXIT_FAILURE);
+      throw error;
+    }
+    if (check.kind === 'damaged') {
+      ctx.stdout.write(
+        format === 'json'
+          ? `${JSON.stringify({ store: { path: check.path, integrity: 'damaged', problems: check.problems } }, null, 2)}\n`
+          : `${damagedReport(check.path, check.problems)}\n`,
+      );
+      return EXIT_FAILURE;
+    }
+  }
   return withRuntime(ctx, (runtime) => {
     const now = runtime.clock.now();
     const rows = runtime.config.channels.map((channel) => {
@@ -55,11 +83,22 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
     const unknown = runtime.store
       .postsInState('unknown', 20)
       .map((p) => ({ id: p.id, channel: p.channelId }));
+    const store =
+      check?.kind === 'ok'
+        ? { store: { path: check.path, integrity: 'ok', pages: check.pages } }
+        : check?.kind === 'missing'
+          ? { store: { path: check.path, integrity: 'new' } }
+          : {};
     if (format === 'json') {
-      ctx.stdout.write(`${JSON.stringify({ channels: rows, recentFailures: failures, unknown }, null, 2)}\n`);
+      ctx.stdout.write(
+        `${JSON.stringify({ ...store, channels: rows, recentFailures: failures, unknown }, null, 2)}\n`,
+      );
       return 0;
     }
     const lines: string[] = [];
+    if (check?.kind === 'ok') lines.push(`store: integrity ok (${check.pages} pages)`, '');
+    // Nothing was there to check: opening the store for this status just created it.
+    if (check?.kind === 'missing') lines.push(`store: ${check.path} is new (nothing to check yet)`, '');
     for (const row of rows) {
       const counts =
         POST_STATES.filter((s) => row.counts[s] > 0)
@@ -87,6 +126,17 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
     ctx.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   });
+}
+
+function damagedReport(path: string, problems: readonly string[]): string {
+  const shown = problems.slice(0, 20);
+  return [
+    `store: ${path} FAILED the integrity check (${problems.length === 1 ? '1 finding' : `${problems.length} findings`}):`,
+    ...shown.map((problem) => `  ${problem}`),
+    ...(problems.length > shown.length ? [`  … and ${problems.length - shown.length} more`] : []),
+    'quotecast refuses to publish from it: a damaged store can send posts again or lose track of them.',
+    `Stop the daemon, restore ${path} from a backup, and run "quotecast status --check" again.`,
+  ].join('\n');
 }
 
 /** `quotecast queue`: the posts per channel, in publishing order, optionally of one state. */
