@@ -187,15 +187,21 @@ describe('quotes and thread modes', () => {
     w.clock.advance(hours(1));
     expect(await slot(w, 'tg-thread')).toEqual({ kind: 'idle', why: 'nothing-due' });
 
-    // The admin looked: part 2 did arrive. Part 3 follows, still inside the thread (part 2's id is not
-    // known, so it answers part 1).
-    expect(resolveUnknown(w.runtime.store, a2!.id, 'sent', w.clock.now()).ok).toBe(true);
+    // The admin looked: part 2 is not in the channel (it never left), so it is sent again, and part 3
+    // after it, both inside the thread. "sent" without part 2's message id is refused: part 3 must
+    // reply to it (resolve-remote-id.test.ts).
+    expect(resolveUnknown(w.runtime.store, a2!.id, 'sent', w.clock.now())).toMatchObject({
+      ok: false,
+      badInput: true,
+    });
+    expect(resolveUnknown(w.runtime.store, a2!.id, 'resend', w.clock.now()).ok).toBe(true);
     w.clock.advance(hours(1));
     outcomesOf(await slot(w, 'tg-thread'));
-    const last = w.telegram.sentMessages.at(-1)!;
-    expect(last.shownText).toBe(a3!.text);
-    expect(last.replyTo).toBe(w.telegram.sentMessages[0]!.messageId);
-    expect(w.telegram.sentMessages).toHaveLength(4);
+    const [first, , , second, third] = w.telegram.sentMessages;
+    expect([second!.shownText, third!.shownText]).toEqual([a2!.text, a3!.text]);
+    expect(second!.replyTo).toBe(first!.messageId);
+    expect(third!.replyTo).toBe(second!.messageId);
+    expect(w.telegram.sentMessages).toHaveLength(5);
   });
 });
 

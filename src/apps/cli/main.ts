@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { type CliContext, createCliContext } from './cli-context.js';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './cli-error.js';
-import { ADD_USAGE, PUBLISH_USAGE, SPLIT_USAGE } from './usage.js';
+import { ADD_USAGE, PUBLISH_USAGE, RESOLVE_USAGE, SPLIT_USAGE } from './usage.js';
 
 type Run = (ctx: CliContext, args: readonly string[]) => Promise<number>;
 
@@ -107,7 +107,7 @@ const COMMANDS: Record<string, Command> = {
       () => import('./commands/admin-commands.js'),
       (m) => m.resolveCommand,
     ),
-    usage: 'resolve POST_ID --sent|--resend',
+    usage: RESOLVE_USAGE,
     summary: 'decide a post of unknown outcome after a crash',
   },
   pause: {

@@ -39,6 +39,11 @@ export const COMMANDS: readonly CommandInfo[] = [
   { name: 'skip', args: '<post>', description: 'Never publish this post' },
   { name: 'retry', args: '<post>', description: 'Queue a failed, skipped or unknown post again' },
   {
+    name: 'resolve',
+    args: '<post> sent [id] | resend',
+    description: 'Decide a post of unknown outcome; a thread part needs its message id',
+  },
+  {
     name: 'edit',
     args: '<post> <new text>',
     description: "Replace an unsent post's text (checked against the limit)",
