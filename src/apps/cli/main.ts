@@ -66,8 +66,9 @@ const COMMANDS: Record<string, Command> = {
       () => import('./commands/queue-commands.js'),
       (m) => m.statusCommand,
     ),
-    usage: 'status [--format json|text]',
-    summary: 'per channel: queue counts, next slot, daily cap left, pauses, failures',
+    usage: 'status [--check] [--format json|text]',
+    summary:
+      'per channel: queue counts, next slot, daily cap left, pauses, failures; --check: full integrity check of the store file',
   },
   queue: {
     run: lazy(
