@@ -1,15 +1,19 @@
 import { createHttpFetcher } from '../../adapters/http/create-http-fetcher.js';
 import type { Runtime } from '../runtime/build-runtime.js';
-import { type AdminBot, createAdminBot } from './create-admin-bot.js';
+import { type AdminBot, type AdminBotOptions, createAdminBot } from './create-admin-bot.js';
 
 /**
  * The admin bot for `quotecast start`, when the config asks for one: a bot token (TELEGRAM_BOT_TOKEN,
  * or the first Telegram channel's) and at least one admin in TELEGRAM_ADMIN_IDS. A token without
  * admins only earns a warning: a bot nobody may use would just refuse everyone.
+ *
+ * When Telegram cannot be reached the bot keeps trying in the background (waits on the runtime's
+ * clock, 1 s doubling to 5 minutes); `tuning` shortens its timings in tests.
  */
 export function adminBotForRuntime(
   runtime: Runtime,
-  daemon: Parameters<typeof createAdminBot>[0]['daemon'],
+  daemon: AdminBotOptions['daemon'],
+  tuning: Pick<AdminBotOptions, 'backoff' | 'requestTimeoutMs' | 'stopTimeoutMs'> = {},
 ): AdminBot | undefined {
   const { config, logger } = runtime;
   if (!config.botToken) return undefined;
@@ -33,5 +37,6 @@ export function adminBotForRuntime(
     }),
     logger,
     clock: runtime.clock,
+    ...tuning,
   });
 }

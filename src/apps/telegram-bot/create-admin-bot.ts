@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegraf } from 'telegraf';
+import type { UserFromGetMe } from 'telegraf/types';
 import type { Settings } from '../../config/config-schema.js';
 import type { ArticleFetcher } from '../../ports/article-fetcher.js';
 import type { Clock } from '../../ports/clock.js';
@@ -34,6 +35,7 @@ import { queueCommand, queuePage } from './commands/queue-command.js';
 import { statusCommand } from './commands/status-command.js';
 import { createTelegramFileDownloader } from './download-telegram-file.js';
 import { bold, esc, escClipped } from './format-html.js';
+import { apiSignal, type Backoff, keepPolling } from './keep-polling.js';
 import { parseCommand } from './parse-command.js';
 import { createPendingPreviews } from './pending-previews.js';
 import { createTelegramNotifier } from './telegram-notifier.js';
@@ -63,12 +65,21 @@ export interface AdminBotOptions {
   readonly refusalCooldownMs?: number;
   /** Longest stop() waits for the poll to end and replies in flight (default 10 s). */
   readonly stopTimeoutMs?: number;
+  /** Waits between attempts to reach Telegram, on `clock` (default 1 s doubling up to 5 minutes). */
+  readonly backoff?: Backoff;
+  /** Longest a login call (getMe, deleteWebhook) may take before it counts as a failure (default 20 s). */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface AdminBot {
-  /** Logs in (getMe), registers the command list and starts long polling; resolves once polling runs. */
-  start(): Promise<void>;
-  /** Stops polling and waits (bounded) for the replies in flight. */
+  /**
+   * Logs in (getMe), registers the command list and long-polls, for as long as the bot runs: when
+   * Telegram cannot be reached, at start or later, it tries again after a backoff wait and logs each
+   * failure. Resolves `running` once the first poll went through, or `retrying` when the first attempt
+   * failed and the next one waits. Rejects when Telegram refuses the token (401/404): no retry cures that.
+   */
+  start(): Promise<'running' | 'retrying'>;
+  /** Stops polling (a backoff wait or a long poll ends at once) and waits (bounded) for replies in flight. */
   stop(): Promise<void>;
   /** Delivers admin alerts to the admins' private chats and settings.telegramBot.alertChatIds. */
   readonly notifier: Notifier;
@@ -140,8 +151,6 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
   const tasks = new Set<Promise<unknown>>();
   const chains = new Map<number, Promise<void>>();
   let me: { id: number; username: string } | undefined;
-  let launch: Promise<void> | undefined;
-  let launchSettled = false;
 
   /** Error text for logs: the token can hide in telegraf's and fetch's messages (file links). */
   const describe = (error: unknown) =>
@@ -394,61 +403,63 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     }
   }
 
+  const stopping = new AbortController();
+  let polling: Promise<void> | undefined;
+  let commandsRegistered = false;
+
+  /** After each successful getMe: who the bot is (for mentions and replies), and its command list. */
+  const onConnected = async (info: UserFromGetMe, signal: AbortSignal) => {
+    me = { id: info.id, username: info.username };
+    bot.botInfo = info;
+    if (commandsRegistered) return;
+    await telegram
+      .callApi(
+        'setMyCommands',
+        { commands: COMMANDS.map((c) => ({ command: c.name, description: c.description })) },
+        { signal: apiSignal(signal) },
+      )
+      .then(() => {
+        commandsRegistered = true;
+      })
+      .catch((error: unknown) =>
+        logger.warn('could not register the bot command list', { error: describe(error) }),
+      );
+  };
+
   return {
     notifier,
     async start() {
-      if (launch) throw new Error('the Telegram admin bot is already started');
-      let info: Awaited<ReturnType<typeof telegram.getMe>>;
-      try {
-        info = await telegram.getMe();
-      } catch (error) {
-        const description = (error as { description?: unknown }).description;
-        throw new Error(
-          `the Telegram admin bot could not log in (${typeof description === 'string' ? description : 'no answer from Telegram'}); check the bot token from @BotFather`,
-        );
-      }
-      me = { id: info.id, username: info.username };
-      bot.botInfo = info;
-      await telegram
-        .setMyCommands(COMMANDS.map((c) => ({ command: c.name, description: c.description })))
-        .catch((error: unknown) =>
-          logger.warn('could not register the bot command list', { error: describe(error) }),
-        );
-      const launched = new Promise<void>((resolve) => {
-        launch = bot
-          .launch({ allowedUpdates: ['message', 'callback_query'] }, () => resolve())
-          .catch((error: unknown) => {
-            const code = (error as { code?: unknown }).code;
-            logger.error(
-              code === 409
-                ? 'Telegram admin bot stopped: another process polls this bot token (409 Conflict); run one quotecast start per token'
-                : 'Telegram admin bot stopped polling',
-              { error: describe(error) },
-            );
-          })
-          .finally(() => {
-            launchSettled = true;
-            resolve();
-          });
+      if (polling !== undefined) throw new Error('the Telegram admin bot is already started');
+      if (stopping.signal.aborted) throw new Error('the Telegram admin bot was stopped');
+      return new Promise<'running' | 'retrying'>((resolve, reject) => {
+        polling = keepPolling({
+          telegram,
+          allowedUpdates: ['message', 'callback_query'],
+          onConnected,
+          handleUpdate: (update) => bot.handleUpdate(update),
+          onState: (state, detail) => {
+            if (state === 'running' || state === 'retrying') resolve(state);
+            else if (state === 'given-up')
+              reject(new Error(`the Telegram admin bot could not log in: ${detail}`));
+            else resolve('retrying');
+          },
+          logger,
+          clock,
+          random: options.deps.random,
+          signal: stopping.signal,
+          ...(options.backoff ? { backoff: options.backoff } : {}),
+          ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+        }).catch((error: unknown) => {
+          logger.error('admin bot: the polling loop failed', { error: describe(error) });
+          reject(new Error('the Telegram admin bot failed; the log has the details'));
+        });
       });
-      await launched;
-      logger.info('Telegram admin bot is running', { bot: `@${info.username}`, admins: admins.size });
     },
     async stop() {
       const deadline = Date.now() + stopTimeoutMs;
-      if (launch) {
-        // bot.stop() throws until launch() has reached its polling loop (after deleteWebhook).
-        for (;;) {
-          try {
-            bot.stop('quotecast is stopping');
-            break;
-          } catch {
-            if (launchSettled || Date.now() > deadline) break;
-            await sleep(10);
-          }
-        }
-        await within(launch, deadline);
-      }
+      // Ends the backoff wait or the long poll in flight at once.
+      stopping.abort();
+      if (polling !== undefined) await within(polling, deadline);
       const finished = await within(Promise.allSettled([...tasks]), deadline);
       if (!finished)
         logger.warn('Telegram admin bot stopped with replies still in flight', { count: tasks.size });
