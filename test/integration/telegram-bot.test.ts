@@ -882,6 +882,19 @@ describe('Telegram admin bot: a thread part of unknown outcome', () => {
     expect(store.getPost(crashed!)).toMatchObject({ state: 'unknown', remoteId: null });
     expect(alert.shownText).toContain('cannot be marked as sent without its');
     expect(alert.shownText).toContain(`/resolve ${crashed} sent 123`);
+
+    // The command it names: refused without the id, stored with a pasted link.
+    const refusal = await ask(`/resolve ${crashed} sent`);
+    expect(refusal.shownText).toContain('copy its link (t.me/quotecast_news/123)');
+    const done = await ask(`/resolve ${crashed} sent https://t.me/quotecast_news/777`);
+    expect(done.shownText).toBe(
+      `✅ Post #${crashed} is marked as sent (message id 777); part 2 will reply to it.`,
+    );
+    expect(store.getPost(crashed!)).toMatchObject({
+      state: 'sent',
+      remoteId: '777',
+      remoteUrl: 'https://t.me/quotecast_news/777',
+    });
   });
 });
 

@@ -6,7 +6,6 @@ import type { ArticleFetcher } from '../../ports/article-fetcher.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Notifier } from '../../ports/notifier.js';
-import { resolveUnknown } from '../../use-cases/admin-actions.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
 import type { SlotResult } from '../../use-cases/run-channel-slot.js';
 import type {
@@ -28,6 +27,8 @@ import {
   deleteCommand,
   editCommand,
   previewCommand,
+  resolveButton,
+  resolveCommand,
   retryCommand,
   skipCommand,
 } from './commands/post-commands.js';
@@ -302,6 +303,8 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
         return skipCommand(s, req.args);
       case 'retry':
         return retryCommand(s, req.args);
+      case 'resolve':
+        return resolveCommand(s, req.args);
       case 'edit':
         return editCommand(s, req.args);
       case 'delete':
@@ -386,7 +389,7 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
         return;
       }
       case 'unknown-post': {
-        const result = resolveUnknown(services.deps.store, action.postId, action.decision, clock.now());
+        const result = await resolveButton(services, action.postId, action.decision);
         logger.info('unknown post resolved from Telegram', {
           post: action.postId,
           decision: action.decision,

@@ -74,8 +74,12 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   await daemon.start();
   if (adminBot) {
     try {
-      await adminBot.start();
-      say(`Telegram admin bot is running for ${config.adminIds.length} admin(s); send it /help`);
+      const state = await adminBot.start();
+      say(
+        state === 'running'
+          ? `Telegram admin bot is running for ${config.adminIds.length} admin(s); send it /help`
+          : 'Telegram admin bot: Telegram cannot be reached yet; it keeps trying in the background (see the log); publishing goes on',
+      );
     } catch (error) {
       say(
         `WARNING the Telegram admin bot did not start: ${(error as Error).message}; publishing goes on without it`,
