@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findPeople, findQuotations } from '../../src/domain/find-quotations.js';
+import { findPeople } from '../../src/domain/find-people.js';
+import { findQuotations } from '../../src/domain/find-quotations.js';
 
 /** Each quotation as "speaker: quoted words" (spans joined with " | "), "?" for an unknown speaker. */
 function read(paragraphs: string[]): string[] {
