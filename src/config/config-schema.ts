@@ -176,6 +176,12 @@ export const settingsSchema = z
         maxAttempts: z.number().int().min(1).max(50).default(5),
         baseDelaySeconds: z.number().min(0.01).default(30),
         maxDelaySeconds: z.number().min(1).default(3600),
+        /**
+         * After a request that may have reached the platform (a timeout, a connection cut, a kill
+         * mid-send), how long to let it settle before looking for it on the timeline and sending it
+         * again: at least as long as X takes to show a new tweet in the timeline.
+         */
+        settleSeconds: z.number().min(0).max(3600).default(60),
       })
       .prefault({}),
     publishTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),

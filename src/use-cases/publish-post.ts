@@ -1,7 +1,7 @@
 import { samePostText } from '../domain/same-post-text.js';
 import { backoffDelayMs } from '../domain/schedule.js';
-import type { StoredPost } from '../ports/post-store.js';
-import { isPublishError, PublishError, type Receipt } from '../ports/publisher.js';
+import type { AttemptRecord, StoredPost } from '../ports/post-store.js';
+import { isPublishError, PublishError, type Receipt, type RemotePost } from '../ports/publisher.js';
 import type { PublishDeps } from './publish-deps.js';
 
 export type PublishOutcome =
@@ -27,6 +27,29 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 15 * 60 * 1000;
 const PAST_RESET_WAIT_MS = 5_000;
 
 /**
+ * Written into an attempt's detail when its request may still land and was not on the timeline yet:
+ * the next attempt waits for the request to settle and looks again before it sends.
+ */
+export const LOOK_AGAIN = 'looked for again before any re-send';
+
+/**
+ * How long a request that may have reached the platform is given to settle before it is looked for
+ * and sent again (`retry.settleSeconds`; the config's default is 60 s). Deps built without it (older
+ * tests) get no grace.
+ */
+export function settleMs(deps: PublishDeps): number {
+  const seconds = (deps.retry as { readonly settleSeconds?: number }).settleSeconds;
+  return (seconds ?? 0) * 1000;
+}
+
+/** The post's last attempt when it may still land (a timeout not yet settled on the timeline). */
+function unsettledAttempt(deps: PublishDeps, post: StoredPost): AttemptRecord | undefined {
+  if (post.attempts === 0) return undefined;
+  const last = deps.store.attempts(post.id).at(-1);
+  return last?.detail?.includes(LOOK_AGAIN) ? last : undefined;
+}
+
+/**
  * Publishes one queued post through the state machine. The platform's pacing is waited for first;
  * `sending` is committed immediately before the request leaves and `sent` with the remote id right
  * after, so a crash during the wait leaves the post `queued`, and a crash during the request leaves
@@ -41,6 +64,16 @@ export async function publishPost(
   const queued = deps.store.getPost(postId);
   if (queued?.state !== 'queued') return { kind: 'not-queued', postId };
   const publisher = deps.publishers.get(queued.channelId);
+  // An earlier request of this post may still land: nothing goes out before it has settled (aborted
+  // and past the grace), and then only when the post is not on the timeline.
+  const earlier = publisher?.recentPosts ? unsettledAttempt(deps, queued) : undefined;
+  if (earlier) {
+    const at = new Date(earlier.startedAt.getTime() + settleMs(deps));
+    if (at > deps.clock.now()) {
+      const detail = `the request of ${earlier.startedAt.toISOString()} may still land; looked for again at ${at.toISOString()}`;
+      return { kind: 'retry', post: queued, reason: 'unavailable', at, detail };
+    }
+  }
   let turnOver: (() => void) | undefined;
   if (publisher?.awaitTurn) {
     try {
@@ -51,14 +84,14 @@ export async function publishPost(
     }
   }
   try {
-    return await send(deps, postId);
+    return await send(deps, postId, earlier !== undefined);
   } finally {
     turnOver?.();
   }
 }
 
 /** Leases the post (`sending`), sends it and records the outcome. A request is never cut off. */
-async function send(deps: PublishDeps, postId: number): Promise<PublishOutcome> {
+async function send(deps: PublishDeps, postId: number, lookFirst: boolean): Promise<PublishOutcome> {
   const { store, clock, logger } = deps;
   const leased = store.lease(postId, clock.now());
   if (!leased) return { kind: 'not-queued', postId };
@@ -68,8 +101,20 @@ async function send(deps: PublishDeps, postId: number): Promise<PublishOutcome> 
     store.markFailed(postId, 'rejected', detail, clock.now());
     return { kind: 'failed', post: leased, reason: 'rejected', detail };
   }
+  if (lookFirst) {
+    // The earlier request has settled: if it landed, it is on the timeline by now.
+    const found = await lookOnTimeline(deps, leased);
+    if (found === 'cannot-look')
+      return holdForAdmin(
+        deps,
+        leased,
+        'an earlier request may have arrived and the timeline could not be read',
+      );
+    if (found) return markFound(deps, leased, found);
+  }
   const replyTo = leased.mode === 'thread' && leased.seq > 1 ? replyTarget(deps, leased) : undefined;
   let receipt: Receipt;
+  const leftAt = clock.now();
   try {
     receipt = await publisher.publish(
       { text: leased.text, postId: String(leased.id) },
@@ -83,7 +128,7 @@ async function send(deps: PublishDeps, postId: number): Promise<PublishOutcome> 
           `unexpected error while publishing: ${(caught as Error)?.message ?? String(caught)}`,
           { cause: caught },
         );
-    return handleFailure(deps, leased, error);
+    return handleFailure(deps, leased, error, leftAt);
   }
   // The platform has it. Recording that is outside the try on purpose: a store that fails here (say,
   // locked past its busy timeout) must not turn a published post into a "rejected" one an admin
@@ -123,6 +168,7 @@ async function handleFailure(
   deps: PublishDeps,
   post: StoredPost,
   error: PublishError,
+  leftAt: Date,
 ): Promise<PublishOutcome> {
   const { store, clock, logger, notifier } = deps;
   const now = clock.now();
@@ -179,16 +225,26 @@ async function handleFailure(
       return { kind: 'retry', post, reason: 'rate-limited', at, detail };
     }
     case 'unavailable': {
+      // The earliest a post that may still land can be sent again: once the request has settled.
+      let notBefore = now;
+      let retryDetail = detail;
       if (error.maybeDelivered) {
         const settled = await settleMaybeDelivered(deps, post, detail);
         if (settled) return settled;
+        // Not on the timeline yet, but X may still be indexing it (or still processing the request
+        // our timeout gave up on): wait for it to settle and look again before any re-send.
+        const settledAt = new Date(leftAt.getTime() + settleMs(deps));
+        if (settledAt > now) {
+          notBefore = settledAt;
+          retryDetail = `${detail}; ${LOOK_AGAIN}`;
+        }
       }
       // Counted from the attempt log. An admin's retry of a post that gave up starts a fresh round:
       // give-ups happen at every multiple of maxAttempts, so the count runs modulo maxAttempts.
       const total = store.attempts(post.id).filter((a) => a.outcome === 'unavailable').length + 1;
       const failures = ((total - 1) % deps.retry.maxAttempts) + 1;
       if (failures >= deps.retry.maxAttempts) {
-        store.markFailed(post.id, 'unavailable', `gave up after ${failures} attempts: ${detail}`, now);
+        store.markFailed(post.id, 'unavailable', `gave up after ${failures} attempts: ${retryDetail}`, now);
         logger.error('publish failed for good', { post: post.id, channel: post.channelId, detail });
         await notifier.alert({
           kind: 'failed',
@@ -204,8 +260,8 @@ async function handleFailure(
         deps.retry.maxDelaySeconds * 1000,
         deps.random,
       );
-      const at = new Date(now.getTime() + delay);
-      store.markRetry(post.id, 'unavailable', at, detail, now);
+      const at = new Date(Math.max(now.getTime() + delay, notBefore.getTime()));
+      store.markRetry(post.id, 'unavailable', at, retryDetail, now);
       logger.warn('platform unavailable; will retry', {
         post: post.id,
         channel: post.channelId,
@@ -249,35 +305,51 @@ async function handleFailure(
  * The request may have reached the platform (timeout or connection cut after sending). Where we can
  * read our own posts (X), look: found means sent. Where we cannot (Telegram), a blind retry could
  * publish twice, so the post is held as `unknown` and an admin decides. Returns undefined when the
- * post was looked for and is not there: then an ordinary retry is safe.
+ * post was looked for and is not there: then a retry is safe once the request has settled.
  */
 async function settleMaybeDelivered(
   deps: PublishDeps,
   post: StoredPost,
   detail: string,
 ): Promise<PublishOutcome | undefined> {
-  const { store, clock, logger, notifier } = deps;
+  const found = await lookOnTimeline(deps, post);
+  if (found === undefined) return undefined;
+  if (found === 'cannot-look') return holdForAdmin(deps, post, detail);
+  return markFound(deps, post, found);
+}
+
+/** The post on our recent timeline; undefined when not there; `cannot-look` when we cannot read it. */
+async function lookOnTimeline(
+  deps: PublishDeps,
+  post: StoredPost,
+): Promise<RemotePost | undefined | 'cannot-look'> {
   const publisher = deps.publishers.get(post.channelId);
-  if (publisher?.recentPosts) {
-    try {
-      const recent = await publisher.recentPosts(new Date(clock.now().getTime() - 86_400_000));
-      const match = recent.find((r) => samePostText(post.text, r.text));
-      if (!match) return undefined;
-      store.markSent(post.id, {
-        remoteId: match.remoteId,
-        ...(match.url ? { url: match.url } : {}),
-        publishedAt: match.publishedAt ?? clock.now(),
-      });
-      logger.info('the answer was lost but the post had arrived; marked sent', {
-        post: post.id,
-        channel: post.channelId,
-        remoteId: match.remoteId,
-      });
-      return { kind: 'sent', post, remoteId: match.remoteId, ...(match.url ? { url: match.url } : {}) };
-    } catch {
-      // Could not look: fall through to asking an admin rather than risking a second copy.
-    }
+  if (!publisher?.recentPosts) return 'cannot-look';
+  try {
+    const recent = await publisher.recentPosts(new Date(deps.clock.now().getTime() - 86_400_000));
+    return recent.find((r) => samePostText(post.text, r.text));
+  } catch {
+    // Could not look: ask an admin rather than risking a second copy.
+    return 'cannot-look';
   }
+}
+
+function markFound(deps: PublishDeps, post: StoredPost, match: RemotePost): PublishOutcome {
+  deps.store.markSent(post.id, {
+    remoteId: match.remoteId,
+    ...(match.url ? { url: match.url } : {}),
+    publishedAt: match.publishedAt ?? deps.clock.now(),
+  });
+  deps.logger.info('the answer was lost but the post had arrived; marked sent', {
+    post: post.id,
+    channel: post.channelId,
+    remoteId: match.remoteId,
+  });
+  return { kind: 'sent', post, remoteId: match.remoteId, ...(match.url ? { url: match.url } : {}) };
+}
+
+async function holdForAdmin(deps: PublishDeps, post: StoredPost, detail: string): Promise<PublishOutcome> {
+  const { store, clock, logger, notifier } = deps;
   store.markUnknown(post.id, `may or may not have arrived: ${detail}`, clock.now());
   logger.warn('post outcome unknown; held until an admin decides', {
     post: post.id,

@@ -2,6 +2,7 @@ import { samePostText } from '../domain/same-post-text.js';
 import type { StoredPost } from '../ports/post-store.js';
 import type { RemotePost } from '../ports/publisher.js';
 import type { PublishDeps } from './publish-deps.js';
+import { settleMs } from './publish-post.js';
 
 export interface RecoveryReport {
   /** Found on the platform: marked sent with the remote id. */
@@ -10,6 +11,12 @@ export interface RecoveryReport {
   readonly requeued: readonly StoredPost[];
   /** Could not look (Telegram): kept out of the queue until an admin decides. */
   readonly askAdmin: readonly StoredPost[];
+  /**
+   * Not found yet, but its request left less than `retry.settleSeconds` ago and may still land: it
+   * stays `unknown` (neither sent again nor an admin's problem) until `at`, when `settleDeferred`
+   * looks again.
+   */
+  readonly deferred: readonly { readonly post: StoredPost; readonly at: Date }[];
 }
 
 /** How far back to read the account's posts when reconciling. */
@@ -21,12 +28,27 @@ const LOOKBACK_MS = 2 * 86_400_000;
  * otherwise ask an admin ("mark as sent" / "send again").
  */
 export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryReport> {
+  deps.store.markInterruptedAsUnknown(deps.clock.now());
+  return reconcileUnknown(deps, deps.store.postsInState('unknown', 10_000));
+}
+
+/**
+ * Looks again for the posts `recoverInterrupted` deferred (the caller waits until their `at`), as
+ * far as they are still `unknown` (an admin may have settled them meanwhile).
+ */
+export async function settleDeferred(deps: PublishDeps, postIds: readonly number[]): Promise<RecoveryReport> {
+  const posts = postIds
+    .map((id) => deps.store.getPost(id))
+    .filter((p): p is StoredPost => p?.state === 'unknown');
+  return reconcileUnknown(deps, posts);
+}
+
+async function reconcileUnknown(deps: PublishDeps, unknown: readonly StoredPost[]): Promise<RecoveryReport> {
   const { store, clock, logger, notifier } = deps;
-  store.markInterruptedAsUnknown(clock.now());
-  const unknown = store.postsInState('unknown', 10_000);
   const reconciled: StoredPost[] = [];
   const requeued: StoredPost[] = [];
   const askAdmin: StoredPost[] = [];
+  const deferred: { post: StoredPost; at: Date }[] = [];
   const byChannel = new Map<string, StoredPost[]>();
   for (const post of unknown) byChannel.set(post.channelId, [...(byChannel.get(post.channelId) ?? []), post]);
   for (const [channelId, posts] of byChannel) {
@@ -55,6 +77,14 @@ export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryRep
           publishedAt: match.publishedAt ?? clock.now(),
         });
         reconciled.push(post);
+        continue;
+      }
+      // Not there (yet): a request that left less than the grace ago may still land, so it is
+      // neither sent again nor taken as settled before then.
+      const startedAt = store.attempts(post.id).at(-1)?.startedAt;
+      const at = startedAt ? new Date(startedAt.getTime() + settleMs(deps)) : clock.now();
+      if (at > clock.now()) {
+        deferred.push({ post, at });
       } else {
         store.requeue(post.id, clock.now());
         requeued.push(post);
@@ -65,6 +95,12 @@ export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryRep
     logger.info('reconciled posts interrupted by a crash', {
       found: reconciled.length,
       requeued: requeued.length,
+    });
+  }
+  if (deferred.length > 0) {
+    logger.info('interrupted posts not on the timeline yet; looking again once their request settled', {
+      posts: deferred.map((d) => d.post.id).join(','),
+      at: new Date(Math.max(...deferred.map((d) => d.at.getTime()))).toISOString(),
     });
   }
   for (const post of askAdmin) {
@@ -79,5 +115,5 @@ export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryRep
       text: `Post ${post.id} (${post.channelId}, ${post.seq}/${post.total}) was being sent when quotecast stopped; it may or may not have arrived. Check the channel, then mark it as sent or send it again.`,
     });
   }
-  return { reconciled, requeued, askAdmin };
+  return { reconciled, requeued, askAdmin, deferred };
 }
