@@ -24,27 +24,85 @@ export function parsePostId(raw: string | undefined): number | undefined {
   return Number(raw.trim().replace('#', ''));
 }
 
-/** failed / unknown / skipped -> queued, due now. */
+/**
+ * failed / unknown / skipped -> queued, due now. A thread part held its later parts (a thread never
+ * goes on without its head): requeued at its place in the thread, it goes out at the next slot and
+ * the later parts follow it in order, each replying to the one before.
+ */
 export function retryPost(store: PostStore, id: number, now: Date): AdminResult {
   const post = store.getPost(id);
   if (!post) return no(`There is no post #${id}.`);
   if (post.state === 'queued') return no(`Post #${id} is already queued.`);
   if (post.state === 'sent') return no(`Post #${id} was already sent; it will not be sent twice.`);
   if (post.state === 'sending') return no(`Post #${id} is being sent right now.`);
-  return store.requeue(id, now)
-    ? ok(`Post #${id} is queued again for ${post.channelId}.`)
-    : no(`Post #${id} could not be requeued (it is ${post.state}).`);
+  if (!store.requeue(id, now)) return no(`Post #${id} could not be requeued (it is ${post.state}).`);
+  const later = laterParts(store, post).filter((p) => p.state === 'queued');
+  const resumes =
+    later.length === 0
+      ? ''
+      : `; the thread resumes with part ${post.seq}/${post.total} at the next slot and ${partsLabel(later)} follow${later.length === 1 ? 's' : ''} in order`;
+  return ok(`Post #${id} is queued again for ${post.channelId}${resumes}.`);
 }
 
+/**
+ * An unsent post is dropped for good. A thread goes on without the part: the next part replies to
+ * the last part sent before it, or, when none was (the head is skipped), starts the thread itself;
+ * a reply to a message that does not exist is not possible, and a second chain would split the
+ * thread.
+ */
 export function skipPost(store: PostStore, id: number): AdminResult {
   const post = store.getPost(id);
   if (!post) return no(`There is no post #${id}.`);
   if (post.state === 'sent' || post.state === 'sending')
     return no(`Post #${id} is ${post.state}; only unsent posts can be skipped.`);
   if (post.state === 'skipped') return no(`Post #${id} is already skipped.`);
-  return store.skip(id)
-    ? ok(`Post #${id} will not be published.`)
-    : no(`Post #${id} could not be skipped (it is ${post.state}).`);
+  if (!store.skip(id)) return no(`Post #${id} could not be skipped (it is ${post.state}).`);
+  const next = laterParts(store, post)[0];
+  if (!next) return ok(`Post #${id} will not be published.`);
+  const before = store
+    .postsOfArticle(post.articleId, post.channelId)
+    .filter((p) => p.seq < post.seq && p.state === 'sent')
+    .at(-1);
+  const goesOn = before
+    ? `part ${next.seq} replies to part ${before.seq}`
+    : `part ${next.seq} starts the thread${post.seq === 1 ? ' (part 1 carried the headline)' : ''}`;
+  return ok(`Post #${id} will not be published; the thread goes on without it: ${goesOn}.`);
+}
+
+/**
+ * For the alert about a thread part that failed for good: what it means for the rest of the thread
+ * and how to resume or skip it, e.g. "Parts 2–8 of this thread are held: they do not go out without
+ * it. /retry 42 resumes the thread in order from part 1; /skip 42 lets it go on without that part
+ * (part 2 then starts the thread)." Empty when no later part waits (a quote, a thread's last part).
+ * Read after the post is marked failed.
+ */
+export function threadHeldNote(store: PostStore, post: StoredPost): string {
+  const later = laterParts(store, post).filter((p) => p.state === 'queued');
+  if (later.length === 0) return '';
+  const before = store
+    .postsOfArticle(post.articleId, post.channelId)
+    .filter((p) => p.seq < post.seq && p.state === 'sent')
+    .at(-1);
+  const next = later[0]!;
+  const onSkip = before
+    ? `part ${next.seq} then replies to part ${before.seq}`
+    : `part ${next.seq} then starts the thread`;
+  const held = partsLabel(later);
+  return `${held.charAt(0).toUpperCase()}${held.slice(1)} of this thread ${later.length === 1 ? 'is' : 'are'} held: ${later.length === 1 ? 'it does' : 'they do'} not go out without it. /retry ${post.id} resumes the thread in order from part ${post.seq}; /skip ${post.id} lets it go on without that part (${onSkip}).`;
+}
+
+/** The parts of `post`'s thread after it that are still to go out (not sent, not skipped). */
+function laterParts(store: PostStore, post: StoredPost): StoredPost[] {
+  if (post.mode !== 'thread') return [];
+  return store
+    .postsOfArticle(post.articleId, post.channelId)
+    .filter((p) => p.seq > post.seq && p.state !== 'sent' && p.state !== 'skipped');
+}
+
+function partsLabel(parts: readonly StoredPost[]): string {
+  const first = parts[0]!;
+  const last = parts.at(-1)!;
+  return first === last ? `part ${first.seq}` : `parts ${first.seq}–${last.seq}`;
 }
 
 /** How the admin answers us: the bot's commands or the CLI's, for the exact command a reply names. */

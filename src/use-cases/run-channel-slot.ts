@@ -232,3 +232,71 @@ export function dailyCapLeft(deps: PublishDeps, channelId: string): number {
   const since = startOfLocalDay(deps.clock.now(), channel.zone);
   return Math.max(0, channel.dailyCap - deps.store.sentSince(channelId, since));
 }
+
+/** A thread on a channel that cannot go on until an admin acts on one of its parts. */
+export interface HeldThread {
+  readonly channelId: string;
+  readonly articleId: number;
+  /** The earliest part that needs an admin: failed for good, or of unknown outcome. */
+  readonly blocker: StoredPost;
+  /** The later parts it holds back (still queued), in order. */
+  readonly held: readonly StoredPost[];
+}
+
+/** How many failed or unknown posts of a channel to look at for held threads. */
+const HELD_SCAN = 500;
+
+/**
+ * The threads of a channel held for an admin: a part failed for good, or of unknown outcome, with
+ * later parts still to go out. `status`, `queue` and the bot's /status and /queue show them; the
+ * slot passes over them (`nextToPublish`) until the part is retried, resolved or skipped.
+ */
+export function heldThreads(deps: Pick<PublishDeps, 'store'>, channelId: string): HeldThread[] {
+  const { store } = deps;
+  const candidates = [
+    ...store.postsInState('failed', HELD_SCAN, channelId),
+    ...store.postsInState('unknown', HELD_SCAN, channelId),
+  ].filter((p) => p.mode === 'thread');
+  const articles = [...new Set(candidates.map((p) => p.articleId))].sort((a, b) => a - b);
+  const found: HeldThread[] = [];
+  for (const articleId of articles) {
+    const parts = store.postsOfArticle(articleId, channelId);
+    const blocker = parts.find((p) => p.state === 'failed' || p.state === 'unknown');
+    if (!blocker) continue;
+    const held = parts.filter((p) => p.seq > blocker.seq && p.state === 'queued');
+    if (held.length > 0) found.push({ channelId, articleId, blocker, held });
+  }
+  return found;
+}
+
+/** Whose commands a description names: the CLI's or the admin bot's. */
+export type HeldVia = 'cli' | 'telegram';
+
+/** The admin's ways out of a held thread, as commands of the CLI or the bot. */
+export function heldCommands(blocker: StoredPost, via: HeldVia): string {
+  const id = blocker.id;
+  if (blocker.state === 'unknown')
+    return via === 'cli'
+      ? `check the channel, then quotecast resolve ${id} --sent or --resend resumes it, quotecast skip ${id} goes on without it`
+      : `check the channel, then /resolve ${id} sent or /resolve ${id} resend resumes it, /skip ${id} goes on without it`;
+  return via === 'cli'
+    ? `quotecast retry ${id} resumes it, quotecast skip ${id} goes on without it`
+    : `/retry ${id} resumes it, /skip ${id} goes on without it`;
+}
+
+/** Why the blocking part stopped, in a few words: "failed (gave up after 5 attempts: …)". */
+export function blockerReason(blocker: StoredPost, max = 120): string {
+  const flat = (blocker.lastError ?? '').replace(/\s+/g, ' ').trim();
+  const why = flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
+  const state = blocker.state === 'unknown' ? 'outcome unknown' : blocker.state;
+  return why ? `${state} (${why})` : state;
+}
+
+/**
+ * One line for `status`: "thread a12 held at part 1/8 (#42), 7 parts wait: failed (…) — quotecast
+ * retry 42 resumes it, quotecast skip 42 goes on without it".
+ */
+export function describeHeldThread(thread: HeldThread, via: HeldVia): string {
+  const { blocker, held } = thread;
+  return `thread a${thread.articleId} held at part ${blocker.seq}/${blocker.total} (#${blocker.id}), ${held.length === 1 ? '1 part waits' : `${held.length} parts wait`}: ${blockerReason(blocker)} — ${heldCommands(blocker, via)}`;
+}

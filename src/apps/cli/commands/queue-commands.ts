@@ -3,7 +3,15 @@ import { isStoreError } from '../../../adapters/sqlite/store-error.js';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
 import { planSlots } from '../../../use-cases/plan-slots.js';
-import { activeState, dailyCapLeft, threadCapWait } from '../../../use-cases/run-channel-slot.js';
+import {
+  activeState,
+  blockerReason,
+  dailyCapLeft,
+  describeHeldThread,
+  type HeldThread,
+  heldThreads,
+  threadCapWait,
+} from '../../../use-cases/run-channel-slot.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
@@ -60,6 +68,7 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
     const rows = runtime.config.channels.map((channel) => {
       const state = activeState(runtime.deps, channel.id, now);
       const [next] = nextSlots(channel.schedule, channel.zone, now, 1);
+      const held = heldThreads(runtime.deps, channel.id);
       return {
         channel: channel.id,
         platform: channel.platform,
@@ -75,6 +84,17 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
         paused: state.paused,
         pauseReason: state.pauseReason,
         pausedUntil: state.pausedUntil?.toISOString() ?? null,
+        /** Threads held for an admin: a part failed for good or of unknown outcome, later parts wait. */
+        held: held.map((h) => ({
+          articleId: h.articleId,
+          postId: h.blocker.id,
+          part: h.blocker.seq,
+          total: h.blocker.total,
+          state: h.blocker.state,
+          reason: h.blocker.lastError,
+          waiting: h.held.map((p) => p.id),
+        })),
+        heldText: held.map((h) => describeHeldThread(h, 'cli')),
       };
     });
     const failures = runtime.store
@@ -90,8 +110,9 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
           ? { store: { path: check.path, integrity: 'new' } }
           : {};
     if (format === 'json') {
+      const channels = rows.map(({ heldText: _, ...row }) => row);
       ctx.stdout.write(
-        `${JSON.stringify({ ...store, channels: rows, recentFailures: failures, unknown }, null, 2)}\n`,
+        `${JSON.stringify({ ...store, channels, recentFailures: failures, unknown }, null, 2)}\n`,
       );
       return 0;
     }
@@ -111,6 +132,7 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
       lines.push(
         `  next slot: ${row.nextSlotLocal ?? 'never'}; ${row.capLeft} of ${row.dailyCap} left today${row.waiting ? `; ${row.waiting}` : ''}`,
       );
+      for (const line of row.heldText) lines.push(`  ${line}`);
     }
     if (unknown.length > 0)
       lines.push(
@@ -155,24 +177,48 @@ export async function queueCommand(ctx: CliContext, args: readonly string[]): Pr
   return withRuntime(ctx, (runtime) => {
     const channels = selectChannels(runtime.config, values.channel);
     const result: Record<string, StoredPost[]> = {};
+    /** Queued parts held behind a part that needs an admin, by post id. */
+    const heldBy = new Map<number, HeldThread>();
     for (const channel of channels) {
       result[channel.id] = [
         ...(state && state !== 'queued'
           ? runtime.store.postsInState(state, limit, channel.id)
           : runtime.store.upcoming(channel.id, limit)),
       ];
+      for (const thread of heldThreads(runtime.deps, channel.id))
+        for (const part of thread.held) heldBy.set(part.id, thread);
     }
     if (format === 'json') {
-      ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      const marked = Object.fromEntries(
+        Object.entries(result).map(([channelId, posts]) => [
+          channelId,
+          posts.map((p) => {
+            const thread = heldBy.get(p.id);
+            return thread
+              ? { ...p, held: { by: thread.blocker.id, reason: blockerReason(thread.blocker) } }
+              : p;
+          }),
+        ]),
+      );
+      ctx.stdout.write(`${JSON.stringify(marked, null, 2)}\n`);
       return 0;
     }
     const lines: string[] = [];
     for (const [channelId, posts] of Object.entries(result)) {
       lines.push(`${channelId}: ${posts.length === 0 ? 'nothing ' : ''}${state ?? 'queued'}`);
+      const told = new Set<number>();
       for (const p of posts) {
+        const thread = heldBy.get(p.id);
+        if (thread && !told.has(thread.articleId)) {
+          told.add(thread.articleId);
+          lines.push(`  ${describeHeldThread(thread, 'cli')}:`);
+        }
         const when = p.nextAttemptAt ? ` retry ${p.nextAttemptAt.toISOString()}` : '';
+        const shown = thread
+          ? `held (part ${thread.blocker.seq} #${thread.blocker.id} ${thread.blocker.state === 'unknown' ? 'of unknown outcome' : thread.blocker.state})`
+          : p.state;
         lines.push(
-          `  #${p.id} art ${p.articleId} ${p.seq}/${p.total} ${p.state}${p.approved ? '' : ' (awaiting approval)'}${when}  ${oneLine(p.text, 70)}`,
+          `  #${p.id} art ${p.articleId} ${p.seq}/${p.total} ${shown}${p.approved ? '' : ' (awaiting approval)'}${when}  ${oneLine(p.text, 70)}`,
         );
       }
     }

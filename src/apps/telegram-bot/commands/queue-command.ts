@@ -1,5 +1,6 @@
 import type { StoredPost } from '../../../ports/post-store.js';
 import { planSlots } from '../../../use-cases/plan-slots.js';
+import { type HeldThread, heldThreads } from '../../../use-cases/run-channel-slot.js';
 import type { BotServices, InlineButton, Reply } from '../bot-types.js';
 import { encodeCallback } from '../callback-data.js';
 import { bold, esc, excerpt, PAGE_BUDGET, paginate, plural, shortTime } from '../format-html.js';
@@ -55,20 +56,44 @@ function channelLines(s: BotServices, channel: Channel, n: number): string[] {
   const head = `\n${bold(channel.id)} — ${total === 0 ? 'nothing queued' : `next ${posts.length} of ${plural(total, 'queued post')}`} (times in ${esc(channel.zone)})`;
   if (posts.length === 0) return [head];
   const plan = planSlots(s.deps, channel, posts, { minSlots: 0 });
-  return [head, ...posts.map((p) => postLine(p, channel, plan.timeOf.get(p.id), plan.pausedIndefinitely))];
+  const heldBy = new Map<number, HeldThread>();
+  for (const thread of heldThreads(s.deps, channel.id))
+    for (const part of thread.held) heldBy.set(part.id, thread);
+  return [
+    head,
+    ...posts.map((p) =>
+      postLine(p, channel, plan.timeOf.get(p.id), plan.pausedIndefinitely, heldBy.get(p.id)),
+    ),
+  ];
 }
 
-function postLine(post: StoredPost, channel: Channel, at: Date | undefined, paused: boolean): string {
-  const when = !post.approved
-    ? `awaiting /approve ${post.articleId}`
-    : paused
-      ? 'paused'
-      : at
-        ? shortTime(at, channel.zone)
-        : 'later';
+function postLine(
+  post: StoredPost,
+  channel: Channel,
+  at: Date | undefined,
+  paused: boolean,
+  held: HeldThread | undefined,
+): string {
+  const when = held
+    ? heldLine(held)
+    : !post.approved
+      ? `awaiting /approve ${post.articleId}`
+      : paused
+        ? 'paused'
+        : at
+          ? shortTime(at, channel.zone)
+          : 'later';
   return `#${post.id} · ${esc(when)} · a${post.articleId} ${post.seq}/${post.total}\n    ${excerpt(post.text, 90)}`;
 }
 
 function example(s: BotServices): string {
   return s.deps.channels[0]?.id ?? 'channel';
+}
+
+/** "held: part 1 failed — /retry 42 or /skip 42": why the part waits and what lets it go. */
+function heldLine(thread: HeldThread): string {
+  const { blocker } = thread;
+  return blocker.state === 'unknown'
+    ? `held: part ${blocker.seq} of unknown outcome — /resolve ${blocker.id} sent|resend or /skip ${blocker.id}`
+    : `held: part ${blocker.seq} ${blocker.state} — /retry ${blocker.id} or /skip ${blocker.id}`;
 }

@@ -1,5 +1,11 @@
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
-import { activeState, dailyCapLeft, threadCapWait } from '../../../use-cases/run-channel-slot.js';
+import {
+  activeState,
+  dailyCapLeft,
+  describeHeldThread,
+  heldThreads,
+  threadCapWait,
+} from '../../../use-cases/run-channel-slot.js';
 import type { BotServices, Reply } from '../bot-types.js';
 import { bold, esc, excerpt, paginate } from '../format-html.js';
 
@@ -28,6 +34,7 @@ export function statusCommand(s: BotServices): Reply {
       state.paused
         ? `⏸ ${bold('paused')}: ${esc(state.pauseReason ?? '')}${state.pausedUntil ? esc(` (until ${formatInZone(state.pausedUntil, channel.zone)})`) : ` — /resume ${esc(channel.id)}`}`
         : '▶️ running',
+      ...heldThreads(s.deps, channel.id).map((h) => `⛔ ${esc(describeHeldThread(h, 'telegram'))}`),
     );
   }
   const unknown = store.postsInState('unknown', 20);
