@@ -18,6 +18,8 @@ export interface PublishDeps {
     readonly maxAttempts: number;
     readonly baseDelaySeconds: number;
     readonly maxDelaySeconds: number;
+    /** How long a request that may have reached the platform is given to land before a re-send. */
+    readonly settleSeconds?: number;
   };
   /** Seeded in tests, Math.random in production. */
   readonly random: () => number;

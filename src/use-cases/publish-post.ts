@@ -38,8 +38,7 @@ export const LOOK_AGAIN = 'looked for again before any re-send';
  * tests) get no grace.
  */
 export function settleMs(deps: PublishDeps): number {
-  const seconds = (deps.retry as { readonly settleSeconds?: number }).settleSeconds;
-  return (seconds ?? 0) * 1000;
+  return (deps.retry.settleSeconds ?? 0) * 1000;
 }
 
 /** The post's last attempt when it may still land (a timeout not yet settled on the timeline). */

@@ -87,6 +87,12 @@ export type FakeTelegramFault =
   | { readonly kind: 'hang' }
   /** Destroy the socket without answering. */
   | { readonly kind: 'drop' }
+  /**
+   * Do the call (the message is sent), then destroy the socket (`drop`) or never answer (`hang`):
+   * the bot cannot know it went through.
+   */
+  | { readonly kind: 'commit-then-drop' }
+  | { readonly kind: 'commit-then-hang' }
   /** 401 Unauthorized, as for a revoked token. */
   | { readonly kind: 'unauthorized' }
   /** 400 "Bad Request: chat not found". */
@@ -277,6 +283,11 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
     if (options.latencyMs !== undefined && options.latencyMs > 0) await sleep(options.latencyMs);
     if (!tokens.has(call.token)) return answer(res, failure(401, 'Unauthorized'));
     const fault = takeFault(call);
+    if (fault?.kind === 'commit-then-drop' || fault?.kind === 'commit-then-hang') {
+      await dispatch(call);
+      if (fault.kind === 'commit-then-drop') req.socket.destroy();
+      return;
+    }
     if (fault !== undefined) return applyFault(fault, req, res);
     answer(res, await dispatch(call));
   }
@@ -505,7 +516,11 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
     return rule.fault;
   }
 
-  function applyFault(fault: FakeTelegramFault, req: IncomingMessage, res: ServerResponse): void {
+  function applyFault(
+    fault: Exclude<FakeTelegramFault, { kind: 'commit-then-drop' | 'commit-then-hang' }>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
     if (fault.kind === 'hang') return;
     if (fault.kind === 'drop') {
       req.socket.destroy();
@@ -693,7 +708,12 @@ function failure(code: number, description: string): Answer {
   return { status: code, body: { ok: false, error_code: code, description } };
 }
 
-function faultAnswer(fault: Exclude<FakeTelegramFault, { kind: 'hang' | 'drop' | 'rate-limit' }>): Answer {
+function faultAnswer(
+  fault: Exclude<
+    FakeTelegramFault,
+    { kind: 'hang' | 'drop' | 'rate-limit' | 'commit-then-drop' | 'commit-then-hang' }
+  >,
+): Answer {
   switch (fault.kind) {
     case 'server-error': {
       const status = fault.status ?? 500;

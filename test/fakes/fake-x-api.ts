@@ -68,6 +68,12 @@ export type FakeXFault =
   | { readonly kind: 'hang' }
   /** Destroy the socket without answering. */
   | { readonly kind: 'drop' }
+  /**
+   * Do the request (the tweet is posted), then destroy the socket (`drop`) or never answer (`hang`):
+   * the client cannot know it went through.
+   */
+  | { readonly kind: 'commit-then-drop' }
+  | { readonly kind: 'commit-then-hang' }
   /** X's 403 "duplicate content" answer. */
   | { readonly kind: 'duplicate' }
   /** 401 as for revoked or wrong credentials. */
@@ -130,6 +136,11 @@ export interface FakeXApi {
   /** Tweets the account already has (for reconciliation tests); returns the stored tweet. */
   addTweet(text: string, options?: { at?: Date; replyTo?: string }): FakeTweet;
   failNext(options: FailNextOptions): void;
+  /**
+   * From now on a new tweet shows in the timeline only `ms` after it was created (by `now`), as X
+   * takes a while to index it; 0 (the default) shows it at once.
+   */
+  setIndexingDelay(ms: number): void;
   /** Make X refuse this access token from now on (401), as after a revocation or expiry. */
   revokeToken(token: string): void;
   /** Resolves with the first tweet (already recorded or future) that matches. */
@@ -182,6 +193,9 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
   const waiters = new Set<Waiter>();
   const listeners = new Set<(tweet: FakeTweet) => void>();
   const revoked = new Set<string>();
+  /** Tweets the timeline does not show yet: id -> when it starts to (epoch ms). */
+  const hiddenUntil = new Map<string, number>();
+  let indexingDelayMs = 0;
   const issuedAccess = new Set<string>();
   const accessByRefresh = new Map<string, string>();
   const usedRefreshTokens = new Set<string>();
@@ -209,6 +223,11 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     requests.push(request);
     if (options.latencyMs !== undefined && options.latencyMs > 0) await sleep(options.latencyMs);
     const fault = takeFault(request);
+    if (fault?.kind === 'commit-then-drop' || fault?.kind === 'commit-then-hang') {
+      route(request);
+      if (fault.kind === 'commit-then-drop') req.socket.destroy();
+      return;
+    }
     if (fault !== undefined) return applyFault(fault, req, res);
     send(res, route(request));
   }
@@ -286,6 +305,7 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
       at,
     };
     tweets.push(tweet);
+    if (indexingDelayMs > 0) hiddenUntil.set(tweet.id, now().getTime() + indexingDelayMs);
     for (const waiter of [...waiters]) {
       if (waiter.predicate(tweet)) {
         waiters.delete(waiter);
@@ -303,7 +323,9 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     const start = query['start_time'] === undefined ? undefined : Date.parse(query['start_time']);
     const end = query['end_time'] === undefined ? undefined : Date.parse(query['end_time']);
     const withCreatedAt = (query['tweet.fields'] ?? '').split(',').includes('created_at');
-    const found = id !== user.id ? [] : tweets.filter((t) => inWindow(t.at.getTime(), start, end));
+    const shown = (t: FakeTweet) => (hiddenUntil.get(t.id) ?? 0) <= now().getTime();
+    const found =
+      id !== user.id ? [] : tweets.filter((t) => shown(t) && inWindow(t.at.getTime(), start, end));
     const page = found.reverse().slice(0, maxResults);
     if (page.length === 0) return { status: 200, body: { meta: { result_count: 0 } } };
     const fields = (query['tweet.fields'] ?? '').split(',');
@@ -365,7 +387,11 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     return rule.fault;
   }
 
-  function applyFault(fault: FakeXFault, req: IncomingMessage, res: ServerResponse): void {
+  function applyFault(
+    fault: Exclude<FakeXFault, { kind: 'commit-then-drop' | 'commit-then-hang' }>,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
     if (fault.kind === 'hang') return;
     if (fault.kind === 'drop') {
       req.socket.destroy();
@@ -391,6 +417,9 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     },
     failNext({ match, times, fault }) {
       faults.push({ match: match ?? (() => true), remaining: times ?? 1, fault });
+    },
+    setIndexingDelay(ms) {
+      indexingDelayMs = ms;
     },
     revokeToken(token) {
       revoked.add(token);
@@ -422,7 +451,10 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
   };
 }
 
-function faultAnswer(fault: Exclude<FakeXFault, { kind: 'hang' | 'drop' }>, nowSeconds: number): Answer {
+function faultAnswer(
+  fault: Exclude<FakeXFault, { kind: 'hang' | 'drop' | 'commit-then-drop' | 'commit-then-hang' }>,
+  nowSeconds: number,
+): Answer {
   switch (fault.kind) {
     case 'rate-limit':
       return {

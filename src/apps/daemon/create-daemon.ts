@@ -2,7 +2,11 @@ import { Cron } from 'croner';
 import type { ResolvedChannel } from '../../config/load-config.js';
 import { CRON_OPTIONS, formatInZone, nextSlots } from '../../domain/schedule.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
-import { recoverInterrupted } from '../../use-cases/recover-interrupted.js';
+import {
+  type RecoveryReport,
+  recoverInterrupted,
+  settleDeferred,
+} from '../../use-cases/recover-interrupted.js';
 import { runChannelSlot, type SlotResult } from '../../use-cases/run-channel-slot.js';
 
 /** A scheduled trigger; croner in production, something faster in tests. */
@@ -77,9 +81,35 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }
   };
 
+  /**
+   * Posts interrupted so recently that their request may still land are looked for again once it
+   * has settled (`retry.settleSeconds`, on the daemon's clock), and only then sent again.
+   */
+  const settleLater = (report: RecoveryReport) => {
+    if (report.deferred.length === 0 || stopping.signal.aborted) return;
+    const at = Math.max(...report.deferred.map((d) => d.at.getTime()));
+    const work = (async () => {
+      await deps.clock.sleep(at - deps.clock.now().getTime(), stopping.signal);
+      if (stopping.signal.aborted) return;
+      settleLater(
+        await settleDeferred(
+          deps,
+          report.deferred.map((d) => d.post.id),
+        ),
+      );
+    })().catch((error: unknown) =>
+      deps.logger.error('looking again for interrupted posts failed', {
+        error: (error as Error).stack ?? String(error),
+      }),
+    );
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  };
+
   return {
     async start() {
       const report = await recoverInterrupted(deps);
+      settleLater(report);
       if (report.askAdmin.length > 0) {
         deps.logger.warn(
           `${report.askAdmin.length} post(s) need an admin's decision after a crash (quotecast queue --state unknown)`,
