@@ -2,6 +2,7 @@ import { samePostText } from '../domain/same-post-text.js';
 import { backoffDelayMs } from '../domain/schedule.js';
 import type { AttemptRecord, StoredPost } from '../ports/post-store.js';
 import { isPublishError, PublishError, type Receipt, type RemotePost } from '../ports/publisher.js';
+import { threadHeldNote } from './admin-actions.js';
 import type { PublishDeps } from './publish-deps.js';
 
 export type PublishOutcome =
@@ -163,6 +164,12 @@ function replyTarget(deps: PublishDeps, post: StoredPost): string | undefined {
   );
 }
 
+/** " Parts 2–5 of this thread are held: …" for a thread part that failed for good, else "". */
+function heldNote(store: PublishDeps['store'], post: StoredPost): string {
+  const note = threadHeldNote(store, post);
+  return note ? ` ${note}` : '';
+}
+
 async function handleFailure(
   deps: PublishDeps,
   post: StoredPost,
@@ -249,7 +256,7 @@ async function handleFailure(
           kind: 'failed',
           channelId: post.channelId,
           postId: post.id,
-          text: `${where} failed after ${failures} attempts: ${detail}. Use /retry ${post.id} to try again.`,
+          text: `${where} failed after ${failures} attempts: ${detail}. ${threadHeldNote(store, post) || `Use /retry ${post.id} to try again.`}`,
         });
         return { kind: 'failed', post, reason: 'unavailable', detail };
       }
@@ -282,7 +289,7 @@ async function handleFailure(
         kind: 'auth',
         channelId: post.channelId,
         postId: post.id,
-        text: `${post.channelId} is paused: ${detail}. Fix it, then /resume ${post.channelId} and /retry ${post.id}.`,
+        text: `${post.channelId} is paused: ${detail}. Fix it, then /resume ${post.channelId} and /retry ${post.id}.${heldNote(store, post)}`,
       });
       return { kind: 'failed', post, reason: 'auth', detail };
     }
@@ -293,7 +300,7 @@ async function handleFailure(
         kind: 'failed',
         channelId: post.channelId,
         postId: post.id,
-        text: `${where} was rejected: ${detail}. Edit it with /edit ${post.id} <text>, then /retry ${post.id}.`,
+        text: `${where} was rejected: ${detail}. Edit it with /edit ${post.id} <text>, then /retry ${post.id}.${heldNote(store, post)}`,
       });
       return { kind: 'failed', post, reason: 'rejected', detail };
     }

@@ -165,6 +165,7 @@ describe.each([X, TELEGRAM])('a thread part that fails for good on $name', (plat
     expect(threadHeldNote(w.runtime.store, w.runtime.store.getPost(head.id)!)).toBe(
       `Parts 2–${thread.length} of this thread are held: they do not go out without it. /retry ${head.id} resumes the thread in order from part 1; /skip ${head.id} lets it go on without that part (part 2 then starts the thread).`,
     );
+    expect(w.alerts[0]!.text).toContain(threadHeldNote(w.runtime.store, w.runtime.store.getPost(head.id)!));
 
     // quotecast status and queue.
     const status = await cli(w, statusCommand);
