@@ -412,7 +412,7 @@ function attributionInSentence(paragraphs: readonly string[], s: Segment): Attri
   let found: Attribution | undefined;
   const sentence = text.slice(from, s.open);
   if (!VERB_WORD.test(sentence)) return undefined;
-  for (const match of sentence.matchAll(SPEECH_SUBJECT)) found = readSubject(match, s.paragraph, from);
+  for (const match of sentence.matchAll(SPEECH_SUBJECT)) found = readAttribution(match, s.paragraph, from);
   return found;
 }
 
@@ -431,22 +431,6 @@ const SPEECH_SUBJECT = new RegExp(
   `(?:^|[\\s(])(?:(?:${ROLE_WORD}\\s+){0,5}(${NAME})|(${PRONOUN})|${TITLE_REF})(?:,[^,“”"«»]{1,160},)?\\s+(?:also\\s+|later\\s+|then\\s+|has\\s+|had\\s+)?${VERB}\\b`,
   'gu',
 );
-
-function readSubject(match: RegExpExecArray, paragraph: number, offset: number): Attribution | undefined {
-  const lead = match[0].length - match[0].trimStart().length;
-  const range = {
-    paragraph,
-    start: offset + match.index + lead,
-    end: offset + match.index + match[0].length,
-  };
-  const [, name, pronoun, title] = match;
-  // A capitalised "He" matches the name pattern too.
-  if (name && /^(he|she|they)$/i.test(name)) return { range, pronoun: name.toLowerCase() };
-  if (name) return { range, name };
-  if (pronoun) return { range, pronoun: pronoun.toLowerCase() };
-  if (title) return { range, title: title.toLowerCase() };
-  return undefined;
-}
 
 function resolveSpeaker(
   attribution: Attribution | undefined,
@@ -485,7 +469,7 @@ function resolvePronoun(
   const head = text.slice(headStart, segment.open);
   let subject: Attribution | undefined;
   for (const match of VERB_WORD.test(head) ? head.matchAll(SPEECH_SUBJECT) : []) {
-    const found = readSubject(match, segment.paragraph, headStart);
+    const found = readAttribution(match, segment.paragraph, headStart);
     if (found?.name) subject = found;
   }
   if (subject?.name) {

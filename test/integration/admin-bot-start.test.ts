@@ -389,25 +389,30 @@ describe('admin bot: stopping', () => {
   });
 });
 
+/** `quotecast start` with one X channel (console) and the admin bot pointed at `port`. */
+function startAgainst(dir: TempDir, port: number) {
+  const configPath = writeSettings(dir.path, {
+    timezone: 'UTC',
+    store: { path: dir.file('queue.db') },
+    outbox: { path: dir.file('outbox.jsonl') },
+    channels: [{ id: 'x-main', platform: 'twitter', schedule: '0 9 * * *' }],
+  });
+  const env = childEnv({
+    QUOTECAST_CONFIG: configPath,
+    TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
+    TELEGRAM_BOT_TOKEN: DEFAULT_FAKE_TELEGRAM_TOKEN,
+    TELEGRAM_ADMIN_IDS: String(ADMIN.id),
+  });
+  return spawnQuotecast(['start', '--no-example'], { env, cwd: dir.path });
+}
+
 describe('quotecast start with Telegram down (a real process)', { timeout: 60_000 }, () => {
   it('keeps publishing, starts the bot when Telegram comes back, and stops cleanly on SIGTERM', async () => {
     const dir = createTempDir('quotecast-bot-start-process-');
     const port = await freePort();
     const fake = createFakeTelegramApi({ port });
     try {
-      const configPath = writeSettings(dir.path, {
-        timezone: 'UTC',
-        store: { path: dir.file('queue.db') },
-        outbox: { path: dir.file('outbox.jsonl') },
-        channels: [{ id: 'x-main', platform: 'twitter', schedule: '0 9 * * *' }],
-      });
-      const env = childEnv({
-        QUOTECAST_CONFIG: configPath,
-        TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
-        TELEGRAM_BOT_TOKEN: DEFAULT_FAKE_TELEGRAM_TOKEN,
-        TELEGRAM_ADMIN_IDS: String(ADMIN.id),
-      });
-      const daemon = spawnQuotecast(['start', '--no-example'], { env, cwd: dir.path });
+      const daemon = startAgainst(dir, port);
       // The wait is about a second on the system clock, spread by the jitter.
       await daemon.waitForOutput(/admin bot: Telegram unreachable \(ECONNREFUSED\); retrying in \d+ m?s\b/);
       await daemon.waitForOutput(/quotecast is running with 1 channel/);
@@ -431,19 +436,7 @@ describe('quotecast start with Telegram down (a real process)', { timeout: 60_00
     const dir = createTempDir('quotecast-bot-start-process-');
     const port = await freePort();
     try {
-      const configPath = writeSettings(dir.path, {
-        timezone: 'UTC',
-        store: { path: dir.file('queue.db') },
-        outbox: { path: dir.file('outbox.jsonl') },
-        channels: [{ id: 'x-main', platform: 'twitter', schedule: '0 9 * * *' }],
-      });
-      const env = childEnv({
-        QUOTECAST_CONFIG: configPath,
-        TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
-        TELEGRAM_BOT_TOKEN: DEFAULT_FAKE_TELEGRAM_TOKEN,
-        TELEGRAM_ADMIN_IDS: String(ADMIN.id),
-      });
-      const daemon = spawnQuotecast(['start', '--no-example'], { env, cwd: dir.path });
+      const daemon = startAgainst(dir, port);
       await daemon.waitForOutput(/quotecast is running with 1 channel/);
       daemon.kill('SIGTERM');
       const result = await daemon.exited;
