@@ -28,7 +28,8 @@ import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
  */
 
 const ADMIN = DEFAULT_FAKE_ADMIN;
-const WAIT_MS = 5000;
+// A limit on each wait for an event, generous for a loaded 2-core machine (the waits end on the event).
+const WAIT_MS = 15_000;
 const WRONG_TOKEN = '987654321:AAWrongTokenForLoopbackTests0000000000';
 
 interface World {

@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { isStoreError } from '../../adapters/sqlite/store-error.js';
 import type { ResolvedChannel } from '../../config/load-config.js';
 import { CRON_OPTIONS, formatInZone, nextSlots } from '../../domain/schedule.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
@@ -44,8 +45,23 @@ export interface Daemon {
   runNow(channelId: string): Promise<SlotResult>;
 }
 
+/** The small write that tells whether the store can record again (a setting, overwritten each time). */
+const PROBE_KEY = 'daemon.store-write-probe';
+
 export function createDaemon(options: DaemonOptions): Daemon {
-  const { deps } = options;
+  // While the store cannot record what is sent (a full disk), nothing new is leased on any channel:
+  // a slot already running cannot start its next send either.
+  let storeFailure: string | undefined;
+  const store = options.deps.store;
+  const gatedStore = new Proxy(store, {
+    get(target, key) {
+      if (key === 'lease')
+        return (postId: number, now: Date) => (storeFailure ? undefined : target.lease(postId, now));
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const deps: PublishDeps = { ...options.deps, store: gatedStore };
   const schedule = options.schedule ?? scheduleWithCroner;
   const stopping = new AbortController();
   const tasks: SlotTask[] = [];
@@ -53,8 +69,47 @@ export function createDaemon(options: DaemonOptions): Daemon {
   // One slot at a time per channel: a slow thread must not overlap the next tick.
   const busy = new Set<string>();
 
+  /** Publishing stops on every channel; the admins hear it once (and once more when it resumes). */
+  const pauseForStore = async (error: Error) => {
+    if (storeFailure) return;
+    storeFailure = error.message;
+    deps.logger.error('publishing paused on every channel: the store cannot record what is sent', {
+      error: error.message,
+    });
+    await deps.notifier
+      .alert({
+        kind: 'info',
+        text: `Publishing is paused on every channel: the store cannot record what is sent (${error.message}). It resumes by itself once the store can be written again; a post sent but not recorded stays "sending" and is checked at the next start.`,
+      })
+      .catch(() => undefined);
+  };
+
+  /** While paused, every slot first tries one small write; when it goes through, publishing resumes. */
+  const storeWritable = async (): Promise<boolean> => {
+    if (!storeFailure) return true;
+    try {
+      store.setSetting(PROBE_KEY, deps.clock.now().toISOString());
+    } catch (error) {
+      if (isStoreError(error) && error.code === 'disk-full') return false;
+      throw error;
+    }
+    storeFailure = undefined;
+    deps.logger.info('the store can be written again; publishing resumes');
+    await deps.notifier
+      .alert({ kind: 'info', text: 'The store can be written again: publishing resumes on every channel.' })
+      .catch(() => undefined);
+    return true;
+  };
+
   const runSlot = async (channel: ResolvedChannel): Promise<SlotResult> => {
     if (stopping.signal.aborted) return { kind: 'idle', why: 'paused', detail: 'shutting down' };
+    try {
+      if (!(await storeWritable()))
+        return { kind: 'idle', why: 'paused', detail: `store cannot record: ${storeFailure}` };
+    } catch (error) {
+      deps.logger.error('store write probe failed', { error: (error as Error).message });
+      return { kind: 'idle', why: 'paused', detail: `store cannot record: ${storeFailure}` };
+    }
     if (busy.has(channel.id))
       return { kind: 'idle', why: 'nothing-due', detail: 'previous slot still running' };
     busy.add(channel.id);
@@ -70,6 +125,10 @@ export function createDaemon(options: DaemonOptions): Daemon {
       options.onSlot?.(channel, result);
       return result;
     } catch (error) {
+      if (isStoreError(error) && error.code === 'disk-full') {
+        await pauseForStore(error);
+        return { kind: 'idle', why: 'paused', detail: `store cannot record: ${error.message}` };
+      }
       deps.logger.error('slot failed unexpectedly', {
         channel: channel.id,
         error: (error as Error).stack ?? String(error),

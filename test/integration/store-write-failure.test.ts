@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDaemon, type Daemon, type ScheduleTask } from '../../src/apps/daemon/create-daemon.js';
+import { makeArticle } from '../helpers/articles.js';
+import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { createWorld, queued, TG_QUOTES, type World, X_QUOTES } from '../helpers/world.js';
+
+/**
+ * A disk that fills while the daemon runs: the store cannot record what is sent, so publishing must
+ * stop on every channel (a send it cannot record would be re-checked at the next start, but dozens
+ * of them are dozens of unknowns), the admins hear it once, and publishing resumes by itself when
+ * the disk has room again. The store lives on a real 1 MB tmpfs (the test runs as root, as CI does).
+ */
+
+function manualSchedule() {
+  const ticks = new Map<string, () => Promise<void>>();
+  const schedule: ScheduleTask = (channel, onTick) => {
+    ticks.set(channel.id, onTick);
+    return { stop: () => {} };
+  };
+  return { schedule, tick: (id: string) => ticks.get(id)!() };
+}
+
+/** Writes zeros until the disk is full; the file is the room to give back. */
+function fillDisk(file: string): void {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+let mount: TempDir | undefined;
+let world: World | undefined;
+let daemon: Daemon | undefined;
+
+afterEach(async () => {
+  await daemon?.stop();
+  daemon = undefined;
+  await world?.close();
+  world = undefined;
+  if (mount) {
+    execFileSync('umount', [mount.path]);
+    mount.remove();
+    mount = undefined;
+  }
+});
+
+describe('a store that cannot be written while the daemon runs', () => {
+  it('pauses publishing on every channel, alerts the admins once, and resumes when there is room', async () => {
+    mount = createTempDir('quotecast-full-disk-');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount.path]);
+    const storePath = path.join(mount.path, 'queue.db');
+    const w = await createWorld({
+      start: '2026-03-10T12:00:00Z',
+      channels: [X_QUOTES, TG_QUOTES],
+      settings: { store: { path: storePath } },
+    });
+    world = w;
+    const { articleId } = queued(w.enqueue(makeArticle(1)));
+    const manual = manualSchedule();
+    daemon = createDaemon({ deps: w.runtime.deps, channels: w.config.channels, schedule: manual.schedule });
+    await daemon.start();
+
+    // Empty the write-ahead log, so the next write has to grow a file, then fill the disk.
+    const checkpoint = new Database(storePath);
+    checkpoint.pragma('wal_checkpoint(TRUNCATE)');
+    checkpoint.close();
+    const filler = path.join(mount.path, 'filler');
+    fillDisk(filler);
+
+    await manual.tick('x-quotes');
+    await manual.tick('tg-quotes');
+    await manual.tick('x-quotes');
+    expect(w.x.tweets).toHaveLength(0);
+    expect(w.telegram.sentMessages).toHaveLength(0);
+    expect(w.alerts.map((a) => a.kind)).toEqual(['info']);
+    expect(w.alerts[0]!.text).toMatch(/Publishing is paused on every channel: the store cannot record/);
+    expect(w.alerts[0]!.text).toMatch(/no space left on the disk/);
+
+    // Room again: the next slot finds the store writable, says so once, and publishes.
+    rmSync(filler);
+    await manual.tick('x-quotes');
+    await manual.tick('tg-quotes');
+    expect(w.alerts.map((a) => a.text)).toEqual([
+      expect.stringMatching(/paused on every channel/),
+      'The store can be written again: publishing resumes on every channel.',
+    ]);
+    expect(w.x.tweets).toHaveLength(1);
+    expect(w.telegram.sentMessages).toHaveLength(1);
+    const states = [...w.posts(articleId, 'x-quotes'), ...w.posts(articleId, 'tg-quotes')].map(
+      (p) => p.state,
+    );
+    expect(states.filter((s) => s === 'sent')).toHaveLength(2);
+    expect(states.filter((s) => s === 'sending' || s === 'unknown')).toHaveLength(0);
+  });
+});
