@@ -61,7 +61,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
-  const deps: PublishDeps = { ...options.deps, store: gatedStore };
+  // Everything else is read through to the runtime's deps (its notifier is a getter that the admin
+  // bot replaces once it starts: a copy would keep alerting the log only).
+  const deps: PublishDeps = Object.create(options.deps, { store: { value: gatedStore, enumerable: true } });
   const schedule = options.schedule ?? scheduleWithCroner;
   const stopping = new AbortController();
   const tasks: SlotTask[] = [];
