@@ -25,9 +25,9 @@ import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { PUBLISH_USAGE } from '../usage.js';
-import { loadArticleArg, selectChannels } from './add-command.js';
+import { selectChannels } from './add-command.js';
 import { oneLine } from './queue-commands.js';
-import { INPUT_OPTIONS } from './split-command.js';
+import { INPUT_OPTIONS, readArticle } from './split-command.js';
 
 /**
  * `quotecast publish` (also `npm run publish-now`): one article, now, through the same store, state
@@ -60,7 +60,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
       'standard input is not a terminal, so there is no one to confirm; add --yes to publish without asking',
     );
   }
-  const outcome = await loadArticleArg(ctx, positionals, values);
+  const outcome = await readArticle(ctx, positionals, values);
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
 
   // A dry run rehearses in a throwaway store: it must not make the real publish a "duplicate".

@@ -26,7 +26,7 @@ const INPUT_OPTIONS = {
   title: { type: 'string' },
 } as const;
 
-/** Reads and ingests the article named by the command line; shared by `split` and `sentences`. */
+/** Reads and ingests the article named by the command line (FILE, - or a URL); shared by `split`, `sentences`, `add` and `publish`. */
 export async function readArticle(
   ctx: CliContext,
   positionals: readonly string[],
