@@ -4,6 +4,16 @@ export interface AdminAlert {
   readonly text: string;
   readonly channelId?: string;
   readonly postId?: number;
+  /**
+   * The same key is alerted once, ever (as long as the store keeps it, 30 days after delivery): a
+   * post left unknown is not re-alerted at every start. Without a key every call alerts.
+   */
+  readonly key?: string;
+}
+
+/** An alert as the outbox stored it; `id` is undefined when the store could not be written. */
+export interface QueuedAlert extends AdminAlert {
+  readonly id?: number;
 }
 
 export interface Notifier {

@@ -1,4 +1,5 @@
 import type { PostingMode } from '../domain/article.js';
+import type { AdminAlert } from './notifier.js';
 import type { PublishFailureReason } from './publisher.js';
 
 /**
@@ -89,6 +90,18 @@ export interface AttemptRecord {
   readonly detail: string | null;
 }
 
+/** An admin alert kept until every admin chat has it (see `addAlert`). */
+export interface StoredAlert {
+  readonly id: number;
+  readonly kind: AdminAlert['kind'];
+  readonly text: string;
+  readonly channelId: string | null;
+  readonly postId: number | null;
+  readonly createdAt: Date;
+  /** Chats that already have it, or that refused it for good (a chat the bot may not write to). */
+  readonly handledChats: readonly string[];
+}
+
 export interface PostStore {
   /** Ingest one article's posts for several channels in one transaction. */
   enqueueArticle(
@@ -154,6 +167,26 @@ export interface PostStore {
   channelState(channelId: string): ChannelState;
   pauseChannel(channelId: string, reason: string, until: Date | null): void;
   resumeChannel(channelId: string): void;
+
+  /**
+   * The alert outbox: an alert is stored before anyone tries to deliver it, so a restart or a
+   * Telegram outage loses none. Returns undefined when `alert.key` was stored before (deduplicated).
+   * Also forgets finished alerts older than 30 days. `logOnly`: nobody will deliver it (no admin bot
+   * is configured), so it is stored as finished, for its key alone.
+   */
+  addAlert(alert: AdminAlert, now: Date, options?: { logOnly?: boolean }): StoredAlert | undefined;
+  /** Alerts not yet finished, oldest first. */
+  pendingAlerts(limit: number): readonly StoredAlert[];
+  countPendingAlerts(): number;
+  /** These alerts reached `chatId` (or the chat refused them for good). */
+  recordAlertDelivery(
+    alertIds: readonly number[],
+    chatId: string,
+    outcome: 'delivered' | 'refused',
+    now: Date,
+  ): void;
+  /** Done with these alerts: every chat has them, or they are no longer worth sending. */
+  finishAlerts(alertIds: readonly number[], now: Date): void;
 
   /** Small persistent settings, e.g. refreshed OAuth 2.0 tokens (never logged). */
   getSetting(key: string): string | undefined;

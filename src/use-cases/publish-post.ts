@@ -354,6 +354,14 @@ function markFound(deps: PublishDeps, post: StoredPost, match: RemotePost): Publ
   return { kind: 'sent', post, remoteId: match.remoteId, ...(match.url ? { url: match.url } : {}) };
 }
 
+/**
+ * One question per post and attempt: the same unknown is not asked about again at the next start,
+ * but a post that became unknown again after a later attempt is.
+ */
+export function unknownAlertKey(post: StoredPost): string {
+  return `unknown:${post.id}:${post.attempts}`;
+}
+
 async function holdForAdmin(deps: PublishDeps, post: StoredPost, detail: string): Promise<PublishOutcome> {
   const { store, clock, logger, notifier } = deps;
   store.markUnknown(post.id, `may or may not have arrived: ${detail}`, clock.now());
@@ -366,6 +374,7 @@ async function holdForAdmin(deps: PublishDeps, post: StoredPost, detail: string)
     kind: 'unknown',
     channelId: post.channelId,
     postId: post.id,
+    key: unknownAlertKey(store.getPost(post.id) ?? post),
     text: `Post ${post.id} (${post.channelId}, ${post.seq}/${post.total}) may or may not have arrived (${detail}). Check the channel, then mark it as sent or send it again.`,
   });
   return { kind: 'unknown', post, detail };

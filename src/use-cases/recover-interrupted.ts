@@ -2,7 +2,7 @@ import { samePostText } from '../domain/same-post-text.js';
 import type { StoredPost } from '../ports/post-store.js';
 import type { RemotePost } from '../ports/publisher.js';
 import type { PublishDeps } from './publish-deps.js';
-import { settleMs } from './publish-post.js';
+import { settleMs, unknownAlertKey } from './publish-post.js';
 
 export interface RecoveryReport {
   /** Found on the platform: marked sent with the remote id. */
@@ -112,6 +112,7 @@ async function reconcileUnknown(deps: PublishDeps, unknown: readonly StoredPost[
       kind: 'unknown',
       channelId: post.channelId,
       postId: post.id,
+      key: unknownAlertKey(post),
       text: `Post ${post.id} (${post.channelId}, ${post.seq}/${post.total}) was being sent when quotecast stopped; it may or may not have arrived. Check the channel, then mark it as sent or send it again.`,
     });
   }

@@ -6,7 +6,6 @@ import { adminBotForRuntime } from '../../src/apps/telegram-bot/admin-bot-for-ru
 import type { AdminBot } from '../../src/apps/telegram-bot/create-admin-bot.js';
 import { backoffDelay, DEFAULT_BACKOFF } from '../../src/apps/telegram-bot/keep-polling.js';
 import { loadConfig } from '../../src/config/load-config.js';
-import type { Logger } from '../../src/ports/logger.js';
 import { enqueueArticle } from '../../src/use-cases/enqueue-article.js';
 import {
   createFakeTelegramApi,
@@ -16,9 +15,11 @@ import {
   type FakeTelegramApi,
 } from '../fakes/fake-telegram-api.js';
 import { makeArticle } from '../helpers/articles.js';
+import { collectingLogger } from '../helpers/bot-run.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { childEnv, spawnQuotecast, writeSettings } from '../helpers/quotecast-process.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { NO_PACING } from '../helpers/world.js';
 
 /**
  * The admin bot when Telegram is not there: down when the daemon starts, failing with 5xx, hanging,
@@ -52,12 +53,6 @@ afterEach(async () => {
   await world?.stop();
   world = undefined;
 });
-
-function collectingLogger(lines: string[]): Logger {
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
-}
 
 /** A loopback port nothing listens on (yet): connecting to it is refused, as when Telegram is down. */
 async function freePort(): Promise<number> {
@@ -102,6 +97,8 @@ async function startWorld(
     write: () => {},
     // The middle of the jitter range: waits are exactly 1 s, 2 s, 4 s…
     random: () => 0.5,
+    // Replies are paced on the fake clock, which moves only when a test says: no pacing here.
+    pacing: NO_PACING,
   });
   const daemon = createDaemon({
     deps: runtime.deps,

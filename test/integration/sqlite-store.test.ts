@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import {
   type SqliteStoreOptions,
   translateRuntimeError,
 } from '../../src/adapters/sqlite/create-sqlite-store.js';
-import { LATEST_SCHEMA_VERSION } from '../../src/adapters/sqlite/migrations.js';
+import { LATEST_SCHEMA_VERSION, migrations } from '../../src/adapters/sqlite/migrations.js';
 import { StoreError } from '../../src/adapters/sqlite/store-error.js';
 import type { ChannelBatch, NewArticle, PostStore } from '../../src/ports/post-store.js';
 
@@ -87,6 +87,24 @@ function countRows(table: 'articles' | 'posts' | 'attempts'): number {
 }
 
 describe('opening and migrations', () => {
+  it('brings a version 1 store up to date without touching its posts', () => {
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const old = new Database(dbPath);
+    old.exec(migrations[0]!.sql);
+    old.pragma('user_version = 1');
+    old.exec(`INSERT INTO articles (id, content_hash, title, created_at) VALUES (1, 'h', 'Old', 0)`);
+    old.exec(`INSERT INTO posts (article_id, channel_id, mode, seq, total, text, length, state, approved, created_at)
+      VALUES (1, 'tg', 'quotes', 1, 1, 'An old post', 11, 'unknown', 1, 0)`);
+    old.close();
+    const store = open();
+    expect(store.postsInState('unknown', 10).map((p) => p.text)).toEqual(['An old post']);
+    expect(store.addAlert({ kind: 'info', text: 'hello' }, clockNow)).toMatchObject({ text: 'hello' });
+    store.close();
+    const db = new Database(dbPath, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
+    db.close();
+  });
+
   it('creates the directory and a migrated WAL database, and keeps data across re-opening', () => {
     const store = open();
     const { articleId } = enqueue(store, 1, [batch('x', 2)]);
@@ -100,7 +118,15 @@ describe('opening and migrations', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .all()
       .map((row) => (row as { name: string }).name);
-    expect(tables).toEqual(['articles', 'attempts', 'channel_state', 'posts', 'settings']);
+    expect(tables).toEqual([
+      'alert_deliveries',
+      'alerts',
+      'articles',
+      'attempts',
+      'channel_state',
+      'posts',
+      'settings',
+    ]);
     db.close();
 
     const again = open();
@@ -871,5 +897,51 @@ describe('durability', () => {
     expect(postIds.map((id) => store.attempts(id))).toEqual(attemptsBefore);
     expect(store.lastSentInThread(articleId, 'x')?.remoteId).toBe('r1');
     expect(store.nextDue('x', at(3))?.id).toBe(postIds[2]);
+  });
+});
+
+describe('the admin alert outbox', () => {
+  it('keeps an alert until every chat has it, once per key, and forgets finished ones after 30 days', () => {
+    const store = open();
+    const first = store.addAlert(
+      { kind: 'unknown', text: 'post 7?', postId: 7, key: 'unknown:7:1' },
+      clockNow,
+    );
+    expect(first).toMatchObject({ kind: 'unknown', postId: 7, channelId: null, handledChats: [] });
+    // The same key again (the next start finds post 7 still unknown): not stored, not re-alerted.
+    expect(
+      store.addAlert({ kind: 'unknown', text: 'post 7?', postId: 7, key: 'unknown:7:1' }, clockNow),
+    ).toBeUndefined();
+    // A later attempt of the same post is a new question.
+    expect(
+      store.addAlert({ kind: 'unknown', text: 'post 7 again?', postId: 7, key: 'unknown:7:2' }, clockNow),
+    ).toBeDefined();
+    const info = store.addAlert({ kind: 'info', text: 'no key' }, clockNow);
+    expect(store.addAlert({ kind: 'info', text: 'no key' }, clockNow)).toBeDefined();
+    expect(store.countPendingAlerts()).toBe(4);
+
+    store.recordAlertDelivery([first!.id], '1001', 'delivered', clockNow);
+    store.recordAlertDelivery([first!.id], '1001', 'delivered', clockNow); // recorded once
+    store.recordAlertDelivery([first!.id], '-42', 'refused', clockNow);
+    const handled = store.pendingAlerts(10).find((a) => a.id === first!.id)?.handledChats;
+    expect([...(handled ?? [])].sort()).toEqual(['-42', '1001']);
+    store.finishAlerts([first!.id, info!.id], clockNow);
+    expect(store.pendingAlerts(10).map((a) => a.text)).toEqual(['post 7 again?', 'no key']);
+    expect(store.countPendingAlerts()).toBe(2);
+
+    // Nobody to deliver to: stored finished, for its key alone.
+    expect(
+      store.addAlert({ kind: 'failed', text: 'log only', key: 'k' }, clockNow, { logOnly: true }),
+    ).toBeDefined();
+    expect(store.countPendingAlerts()).toBe(2);
+    expect(store.addAlert({ kind: 'failed', text: 'log only', key: 'k' }, clockNow)).toBeUndefined();
+
+    // 31 days on, the finished alerts and their keys are gone: post 7's first question may come again.
+    const later = new Date(clockNow.getTime() + 31 * 86_400_000);
+    expect(
+      store.addAlert({ kind: 'unknown', text: 'post 7?', postId: 7, key: 'unknown:7:1' }, later),
+    ).toBeDefined();
+    expect(store.countPendingAlerts()).toBe(3);
+    store.close();
   });
 });

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireStoreLock, lockFileError } from '../../src/adapters/sqlite/acquire-store-lock.js';
 import { createSqliteStore, type SqliteStoreOptions } from '../../src/adapters/sqlite/create-sqlite-store.js';
+import { LATEST_SCHEMA_VERSION } from '../../src/adapters/sqlite/migrations.js';
 import { translateOpenError } from '../../src/adapters/sqlite/open-store-database.js';
 import { StoreError } from '../../src/adapters/sqlite/store-error.js';
 import type { CliContext } from '../../src/apps/cli/cli-context.js';
@@ -97,7 +98,7 @@ function scribbleOverMiddlePages(pages: number): void {
   writeFileSync(storePath, bytes);
   // The damage is invisible to a plain open: this is the case the quick check exists for.
   const db = new Database(storePath, { readonly: true });
-  expect(db.pragma('user_version', { simple: true })).toBe(1);
+  expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
   expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'posts'").get()).toEqual({ n: 1 });
   db.close();
 }
@@ -166,7 +167,7 @@ describe('a file at the store path that is not a whole SQLite database', () => {
     store.close();
     expect(readdirSync(dir.file('data')).sort()).toEqual(['quotecast.db', 'quotecast.db.lock']);
     const db = new Database(storePath, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
   });

@@ -13,7 +13,6 @@ import { createPendingPreviews } from '../../src/apps/telegram-bot/pending-previ
 import { type Config, loadConfig } from '../../src/config/load-config.js';
 import type { Article } from '../../src/domain/article.js';
 import { nextSlots } from '../../src/domain/schedule.js';
-import type { Logger } from '../../src/ports/logger.js';
 import { enqueueArticle } from '../../src/use-cases/enqueue-article.js';
 import { recoverInterrupted } from '../../src/use-cases/recover-interrupted.js';
 import {
@@ -27,6 +26,7 @@ import {
   type FakeUser,
   type PushMessageInput,
 } from '../fakes/fake-telegram-api.js';
+import { collectingLogger, stopBotAndDaemon } from '../helpers/bot-run.js';
 
 /**
  * The Telegram admin bot end to end: the real telegraf bot long-polls the loopback fake Bot API, with
@@ -69,12 +69,6 @@ afterEach(async () => {
   await world?.stop();
   world = undefined;
 });
-
-function collectingLogger(lines: string[]): Logger {
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
-}
 
 /** Fake API, config via loadConfig, runtime via buildRuntime, daemon, and the bot wired as `start` wires it. */
 async function startWorld(options: WorldOptions = {}): Promise<World> {
@@ -153,13 +147,9 @@ async function startWorld(options: WorldOptions = {}): Promise<World> {
       if (stopped) return;
       stopped = true;
       try {
-        await bot.stop();
-        await daemon.stop();
         // Whatever happened, the token never reached a chat or the log.
-        for (const message of fake.sentMessages) expect(message.text).not.toContain(TOKEN);
-        for (const line of logs) expect(line).not.toContain(TOKEN);
+        await stopBotAndDaemon({ bot, daemon, runtime, logs, token: TOKEN, fake });
       } finally {
-        runtime.close();
         await fake.close();
         rmSync(dir, { recursive: true, force: true });
       }

@@ -11,6 +11,7 @@ import type {
 import { POST_STATES } from '../../ports/post-store.js';
 import type { PublishFailureReason } from '../../ports/publisher.js';
 import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
+import { createAlertOutbox } from './alert-outbox.js';
 import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
 import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
 import {
@@ -225,6 +226,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   let closed = false;
 
   return {
+    ...createAlertOutbox(db, write),
     enqueueArticle,
     getArticle: (id) => {
       const row = sql.getArticle.get(id);

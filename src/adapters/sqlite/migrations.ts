@@ -90,6 +90,34 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'admin alert outbox',
+    sql: `
+      CREATE TABLE alerts (
+        id         INTEGER PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        text       TEXT NOT NULL,
+        channel_id TEXT,
+        post_id    INTEGER,
+        -- An alert with a key is stored once: the same unknown post is not re-alerted at every start.
+        dedupe_key TEXT UNIQUE,
+        created_at INTEGER NOT NULL,
+        done_at    INTEGER
+      );
+      CREATE INDEX alerts_pending ON alerts (id) WHERE done_at IS NULL;
+      CREATE INDEX alerts_done ON alerts (done_at) WHERE done_at IS NOT NULL;
+
+      -- Which chat has which alert, so a chat that had it is not sent it again when another failed.
+      CREATE TABLE alert_deliveries (
+        alert_id INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        chat_id  TEXT NOT NULL,
+        outcome  TEXT NOT NULL CHECK (outcome IN ('delivered', 'refused')),
+        at       INTEGER NOT NULL,
+        PRIMARY KEY (alert_id, chat_id)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;

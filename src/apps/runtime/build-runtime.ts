@@ -20,6 +20,7 @@ import {
   TELEGRAM_PACING,
 } from '../../use-cases/pace-publisher.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
+import { createOutboxNotifier } from '../../use-cases/store-alerts.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -27,8 +28,13 @@ export interface Runtime {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly deps: PublishDeps;
-  /** Swap in the Telegram admin bot's notifier once it runs. */
+  /**
+   * Every alert is logged and stored in the outbox (deps.notifier); this one is then told of each new
+   * alert to deliver it (the admin bot's courier, or a test's recorder). Replaces the previous one.
+   */
   setNotifier(notifier: Notifier): void;
+  /** The pacer of a Telegram bot token, shared by the channels posting with it and the admin bot. */
+  pacerFor(token: string): Pacer;
   close(): void;
 }
 
@@ -66,21 +72,20 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
       buildPublisher(config, channel, { ...options, clock, logger, store, secrets, pacers }),
     );
   }
-  const logNotifier: Notifier = {
-    alert: async (alert) =>
-      logger.warn(`ADMIN ALERT (${alert.kind}): ${alert.text}`, {
-        channel: alert.channelId,
-        post: alert.postId,
-      }),
-  };
-  let notifier: Notifier = logNotifier;
+  let deliverer: Notifier | undefined;
+  const notifier = createOutboxNotifier({
+    store,
+    clock,
+    logger,
+    deliver: () => deliverer,
+    // Only an admin bot delivers stored alerts (a `publish-now` run's through the running daemon's).
+    deliverable: Boolean(config.botToken) && config.adminIds.length > 0,
+  });
   const deps: PublishDeps = {
     store,
     clock,
     logger,
-    get notifier() {
-      return notifier;
-    },
+    notifier,
     publishers,
     channels: config.channels,
     retry: config.settings.retry,
@@ -93,18 +98,9 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
     clock,
     deps,
     setNotifier(next) {
-      // Alerts always reach the log too, whatever else delivers them.
-      notifier = {
-        alert: async (alert) => {
-          await logNotifier.alert(alert);
-          await next
-            .alert(alert)
-            .catch((error: unknown) =>
-              logger.error('could not deliver an admin alert', { error: (error as Error).message }),
-            );
-        },
-      };
+      deliverer = next;
     },
+    pacerFor: (token) => pacerFor(pacers, token, options.pacing ?? TELEGRAM_PACING, clock),
     close: () => store.close(),
   };
 }
@@ -132,12 +128,7 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
     case 'telegram': {
       if (channel.platform !== 'telegram')
         throw new Error(`channel ${channel.id}: telegram credentials on a ${channel.platform} channel`);
-      // One pacer per bot token: Telegram's overall limit is per bot, the per-chat limit per chat.
-      let pacer = ctx.pacers.get(auth.token);
-      if (!pacer) {
-        pacer = createPacer(ctx.pacing ?? TELEGRAM_PACING, ctx.clock);
-        ctx.pacers.set(auth.token, pacer);
-      }
+      const pacer = pacerFor(ctx.pacers, auth.token, ctx.pacing ?? TELEGRAM_PACING, ctx.clock);
       const publisher = createTelegramPublisher({
         token: auth.token,
         chatId: channel.chat,
@@ -213,4 +204,14 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
       });
     }
   }
+}
+
+/** One pacer per bot token: Telegram's overall limit is per bot, the per-chat limit per chat. */
+function pacerFor(pacers: Map<string, Pacer>, token: string, limits: PacingLimits, clock: Clock): Pacer {
+  let pacer = pacers.get(token);
+  if (!pacer) {
+    pacer = createPacer(limits, clock);
+    pacers.set(token, pacer);
+  }
+  return pacer;
 }

@@ -13,7 +13,10 @@ import { type AdminBot, type AdminBotOptions, createAdminBot } from './create-ad
 export function adminBotForRuntime(
   runtime: Runtime,
   daemon: AdminBotOptions['daemon'],
-  tuning: Pick<AdminBotOptions, 'backoff' | 'requestTimeoutMs' | 'stopTimeoutMs'> = {},
+  tuning: Pick<
+    AdminBotOptions,
+    'backoff' | 'requestTimeoutMs' | 'stopTimeoutMs' | 'sendBackoff' | 'alertBackoff'
+  > = {},
 ): AdminBot | undefined {
   const { config, logger } = runtime;
   if (!config.botToken) return undefined;
@@ -37,6 +40,7 @@ export function adminBotForRuntime(
     }),
     logger,
     clock: runtime.clock,
+    pacer: runtime.pacerFor(config.botToken),
     ...tuning,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * What the inline buttons carry. Telegram allows at most 64 bytes of callback data, so each button
  * names an action and ids, never text: `q:<channel|*>:<n>:<page>`, `a:<q|a|d>:<preview id>`,
- * `u:<s|r>:<post id>`.
+ * `u:<s|r>:<post id>[:<page>]` (the page when pressed on the unknown-outcome summary), `k:<page>`.
  */
 export type CallbackAction =
   | {
@@ -11,7 +11,14 @@ export type CallbackAction =
       readonly page: number;
     }
   | { readonly kind: 'preview'; readonly choice: PreviewChoice; readonly previewId: string }
-  | { readonly kind: 'unknown-post'; readonly decision: 'sent' | 'resend'; readonly postId: number };
+  | {
+      readonly kind: 'unknown-post';
+      readonly decision: 'sent' | 'resend';
+      readonly postId: number;
+      /** Pressed on a page of the unknown-outcome summary: redraw that page. */
+      readonly page?: number;
+    }
+  | { readonly kind: 'unknown-page'; readonly page: number };
 
 /** `queue`: stored unapproved (waits for /approve); `approve`: stored approved; `discard`: dropped. */
 export type PreviewChoice = 'queue' | 'approve' | 'discard';
@@ -36,7 +43,9 @@ function encode(action: CallbackAction): string {
     case 'preview':
       return `a:${action.choice[0]}:${action.previewId}`;
     case 'unknown-post':
-      return `u:${action.decision === 'sent' ? 's' : 'r'}:${action.postId}`;
+      return `u:${action.decision === 'sent' ? 's' : 'r'}:${action.postId}${action.page === undefined ? '' : `:${action.page}`}`;
+    case 'unknown-page':
+      return `k:${action.page}`;
   }
 }
 
@@ -54,12 +63,15 @@ export function decodeCallback(data: string): CallbackAction | undefined {
     const choice = CHOICES[preview[1] ?? ''];
     return choice ? { kind: 'preview', choice, previewId: preview[2] ?? '' } : undefined;
   }
-  const unknown = /^u:([sr]):(\d{1,12})$/.exec(data);
+  const unknown = /^u:([sr]):(\d{1,12})(?::(\d{1,4}))?$/.exec(data);
   if (unknown)
     return {
       kind: 'unknown-post',
       decision: unknown[1] === 's' ? 'sent' : 'resend',
       postId: Number(unknown[2]),
+      ...(unknown[3] === undefined ? {} : { page: Number(unknown[3]) }),
     };
+  const page = /^k:(\d{1,4})$/.exec(data);
+  if (page) return { kind: 'unknown-page', page: Number(page[1]) };
   return undefined;
 }

@@ -6,8 +6,12 @@ import type { ArticleFetcher } from '../../ports/article-fetcher.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import type { Notifier } from '../../ports/notifier.js';
+import { createPacer, type Pacer, TELEGRAM_PACING } from '../../use-cases/pace-publisher.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
 import type { SlotResult } from '../../use-cases/run-channel-slot.js';
+import { createAlertCourier } from './alert-courier.js';
+import { unknownPage } from './alert-messages.js';
+import { createBotSender } from './bot-sender.js';
 import type {
   AddSource,
   Admin,
@@ -39,7 +43,6 @@ import { bold, esc, escClipped } from './format-html.js';
 import { apiSignal, type Backoff, keepPolling } from './keep-polling.js';
 import { parseCommand } from './parse-command.js';
 import { createPendingPreviews } from './pending-previews.js';
-import { createTelegramNotifier } from './telegram-notifier.js';
 
 export interface AdminBotOptions {
   /** The bot's token from @BotFather; never logged or shown. */
@@ -57,6 +60,11 @@ export interface AdminBotOptions {
   readonly fetcher: ArticleFetcher;
   readonly logger: Logger;
   readonly clock: Clock;
+  /**
+   * The token's pacer, shared with the Telegram channels that post with the same token (the runtime's
+   * pacerFor), so the bot's replies and alerts never push a channel post into a 429. Default: its own.
+   */
+  readonly pacer?: Pacer;
   /** How long an /add preview's buttons work (default a day). */
   readonly previewTtlMs?: number;
   /**
@@ -68,6 +76,10 @@ export interface AdminBotOptions {
   readonly stopTimeoutMs?: number;
   /** Waits between attempts to reach Telegram, on `clock` (default 1 s doubling up to 5 minutes). */
   readonly backoff?: Backoff;
+  /** Waits between attempts of one message after a 5xx or a network failure (default 1 s doubling to 1 min). */
+  readonly sendBackoff?: Backoff;
+  /** Waits before the alert courier tries again after a round that could not deliver (default 30 s doubling to 10 min). */
+  readonly alertBackoff?: Backoff;
   /** Longest a login call (getMe, deleteWebhook) may take before it counts as a failure (default 20 s). */
   readonly requestTimeoutMs?: number;
 }
@@ -82,7 +94,10 @@ export interface AdminBot {
   start(): Promise<'running' | 'retrying'>;
   /** Stops polling (a backoff wait or a long poll ends at once) and waits (bounded) for replies in flight. */
   stop(): Promise<void>;
-  /** Delivers admin alerts to the admins' private chats and settings.telegramBot.alertChatIds. */
+  /**
+   * Wakes the bot's alert courier, which delivers the outbox's alerts to the admins' private chats and
+   * settings.telegramBot.alertChatIds (see alert-courier.ts); give it to runtime.setNotifier.
+   */
   readonly notifier: Notifier;
 }
 
@@ -165,15 +180,21 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     return promise;
   };
 
+  /** Ends polling and the alert courier's waits; replies in flight may still finish. */
+  const stopping = new AbortController();
+  /** Ends every send, once stop() has waited long enough for them. */
+  const hardStop = new AbortController();
+  const sender = createBotSender({
+    telegram,
+    pacer: options.pacer ?? createPacer(TELEGRAM_PACING, clock),
+    clock,
+    random: options.deps.random,
+    signal: hardStop.signal,
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.sendBackoff ? { backoff: options.sendBackoff } : {}),
+  });
   const send = (chatId: number | string, reply: Reply, replyTo?: number) =>
-    telegram.sendMessage(chatId, reply.html, {
-      parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
-      ...(reply.keyboard ? { reply_markup: { inline_keyboard: reply.keyboard.map((row) => [...row]) } } : {}),
-      ...(replyTo === undefined
-        ? {}
-        : { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
-    });
+    sender.send(chatId, reply, replyTo === undefined ? {} : { replyTo });
 
   const edit = (chatId: number, messageId: number, reply: Reply) =>
     telegram.editMessageText(chatId, messageId, undefined, reply.html, {
@@ -182,12 +203,17 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
       ...(reply.keyboard ? { reply_markup: { inline_keyboard: reply.keyboard.map((row) => [...row]) } } : {}),
     });
 
-  const notifier = createTelegramNotifier({
-    send: (chatId, reply) => send(chatId, reply),
-    chatIds: [...options.adminIds, ...options.settings.telegramBot.alertChatIds],
+  const courier = createAlertCourier({
     store: options.deps.store,
+    sender,
+    chatIds: [...options.adminIds, ...options.settings.telegramBot.alertChatIds],
+    clock,
     logger,
+    random: options.deps.random,
+    signal: stopping.signal,
+    ...(options.alertBackoff ? { backoff: options.alertBackoff } : {}),
   });
+  let delivering: Promise<void> | undefined;
 
   /** One chat's updates in order; a failure is logged and does not block the next. */
   const inChat = (chatId: number, work: () => Promise<void>) => {
@@ -317,6 +343,8 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
         return resumeCommand(s, req.args, req.admin);
       case 'schedule':
         return scheduleCommand(s, req.args);
+      case 'unknown':
+        return unknownPage(s.deps.store, 0);
       default:
         return { html: `⚠️ Unknown command /${esc(req.name)}. /help lists the commands.` };
     }
@@ -398,15 +426,25 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
         });
         await answer(result.message, !result.ok);
         const verdict = result.ok ? `✅ ${result.message} (${admin.label})` : `⚠️ ${result.message}`;
-        await edit(chatId, message.message_id, {
-          html: `${escClipped(message.text ?? '', 3500)}\n\n${bold(verdict)}`,
-        }).catch((error: unknown) => logger.debug('alert not edited', { error: describe(error) }));
+        const redrawn =
+          action.page === undefined
+            ? { html: `${escClipped(message.text ?? '', 3500)}\n\n${bold(verdict)}` }
+            : unknownPage(services.deps.store, action.page, bold(verdict));
+        await edit(chatId, message.message_id, redrawn).catch((error: unknown) =>
+          logger.debug('alert not edited', { error: describe(error) }),
+        );
+        return;
+      }
+      case 'unknown-page': {
+        await answer('');
+        await edit(chatId, message.message_id, unknownPage(services.deps.store, action.page)).catch(
+          (error: unknown) => logger.debug('unknown page not edited', { error: describe(error) }),
+        );
         return;
       }
     }
   }
 
-  const stopping = new AbortController();
   let polling: Promise<void> | undefined;
   let commandsRegistered = false;
 
@@ -414,6 +452,13 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
   const onConnected = async (info: UserFromGetMe, signal: AbortSignal) => {
     me = { id: info.id, username: info.username };
     bot.botInfo = info;
+    // Alerts wait in the outbox until Telegram answered once: no delivery attempts against a
+    // Telegram that is down or a token it refuses (the courier retries by itself from then on).
+    delivering ??= courier
+      .run()
+      .catch((error: unknown) =>
+        logger.error('admin bot: the alert courier failed', { error: describe(error) }),
+      );
     if (commandsRegistered) return;
     await telegram
       .callApi(
@@ -430,7 +475,7 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
   };
 
   return {
-    notifier,
+    notifier: courier,
     async start() {
       if (polling !== undefined) throw new Error('the Telegram admin bot is already started');
       if (stopping.signal.aborted) throw new Error('the Telegram admin bot was stopped');
@@ -463,7 +508,9 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
       // Ends the backoff wait or the long poll in flight at once.
       stopping.abort();
       if (polling !== undefined) await within(polling, deadline);
+      if (delivering !== undefined) await within(delivering, deadline);
       const finished = await within(Promise.allSettled([...tasks]), deadline);
+      hardStop.abort();
       if (!finished)
         logger.warn('Telegram admin bot stopped with replies still in flight', { count: tasks.size });
     },

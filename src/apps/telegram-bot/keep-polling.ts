@@ -183,7 +183,7 @@ class RequestTimeout extends Error {
  * Runs one API call with its own deadline (network time: a wall-clock timer, cleared when the call
  * ends) that also ends when `stop` aborts.
  */
-async function withDeadline<T>(
+export async function withDeadline<T>(
   stop: AbortSignal,
   timeoutMs: number,
   call: (signal: AbortSignal) => Promise<T>,

@@ -109,10 +109,12 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
         : check?.kind === 'missing'
           ? { store: { path: check.path, integrity: 'new' } }
           : {};
+    /** Admin alerts stored and not yet in every admin chat (the admin bot delivers them). */
+    const alertsWaiting = runtime.store.countPendingAlerts();
     if (format === 'json') {
       const channels = rows.map(({ heldText: _, ...row }) => row);
       ctx.stdout.write(
-        `${JSON.stringify({ ...store, channels, recentFailures: failures, unknown }, null, 2)}\n`,
+        `${JSON.stringify({ ...store, channels, recentFailures: failures, unknown, alertsWaiting }, null, 2)}\n`,
       );
       return 0;
     }
@@ -144,6 +146,11 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
         '',
         'recent failures:',
         ...failures.map((f) => `  #${f.id} ${f.channel}: ${oneLine(f.error ?? '', 120)}`),
+      );
+    if (alertsWaiting > 0)
+      lines.push(
+        '',
+        `admin alerts waiting for Telegram: ${alertsWaiting} (the admin bot of "quotecast start" delivers them; the log has each one)`,
       );
     ctx.stdout.write(`${lines.join('\n')}\n`);
     return 0;

@@ -44,6 +44,11 @@ export const COMMANDS: readonly CommandInfo[] = [
     description: 'Decide a post of unknown outcome; a thread part needs its message id',
   },
   {
+    name: 'unknown',
+    args: '',
+    description: 'Posts of unknown outcome, with buttons to mark each as sent or send it again',
+  },
+  {
     name: 'edit',
     args: '<post> <new text>',
     description: "Replace an unsent post's text (checked against the limit)",
