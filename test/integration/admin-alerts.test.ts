@@ -356,3 +356,55 @@ function crashFree(runtime: Runtime): number[] {
   if (result.kind !== 'queued') throw new Error('expected a new article');
   return [...result.postIds];
 }
+
+describe('the bot under a crowd', () => {
+  it('300 strangers in a burst and two alerts at once: nothing lost, no 429, the channel posts still go out', async () => {
+    await setUp();
+    const run = await startRun();
+    const queued = run.runtime.store.enqueueArticle(
+      { contentHash: 'crowd', title: 'Crowd' },
+      [
+        {
+          channelId: 'tg-news',
+          mode: 'quotes',
+          posts: [1, 2, 3].map((i) => ({ text: `Channel post ${i} of the crowded evening.`, length: 40 })),
+        },
+      ],
+      { now: new Date(), approved: true },
+    );
+    if (queued.kind !== 'queued') throw new Error('expected a new article');
+    const strangers = Array.from({ length: 300 }, (_, i) => ({
+      id: 5000 + i,
+      is_bot: false,
+      first_name: `S${i}`,
+    }));
+    for (const from of strangers) fake!.pushMessage({ from, text: '/status' });
+    await Promise.all([
+      run.runtime.deps.notifier.alert({ kind: 'info', text: 'The first of two alerts raised together.' }),
+      run.runtime.deps.notifier.alert({ kind: 'info', text: 'The second of two alerts raised together.' }),
+    ]);
+    for (let i = 0; i < 3; i++)
+      expect(await run.daemon.runNow('tg-news')).toMatchObject({ kind: 'published' });
+
+    const seen = () =>
+      run.logs.filter((l) => l.includes('refused a Telegram user') || l.includes('refused a stranger again'))
+        .length;
+    await until(() => seen() === 300, 'every stranger’s message handled');
+    const both = (chat: string) =>
+      ['The first of two', 'The second of two'].every((t) =>
+        fake!.sentMessages.some((m) => m.chatId === chat && m.shownText.includes(t)),
+      );
+    await until(() => CHATS.every(both), 'both alerts in every admin chat');
+    for (const id of queued.postIds) expect(run.runtime.store.getPost(id)?.state).toBe('sent');
+    expect(fake!.rateLimitedCount).toBe(0);
+    const answered = fake!.sentMessages.filter((m) => Number(m.chatId) >= 5000 && Number(m.chatId) < 5300);
+    expect(answered.length).toBeGreaterThan(0);
+    expect(answered.length).toBeLessThanOrEqual(20);
+    expect(run.logs.filter((l) => l.includes('refused a Telegram user'))).toHaveLength(answered.length);
+    expect(run.logs.filter((l) => /handling an update failed|could not deliver/.test(l))).toEqual([]);
+    await run.stop();
+    expect(run.logs.filter((l) => l.includes(`refused ${300 - answered.length} more messages`))).toHaveLength(
+      1,
+    );
+  });
+});

@@ -175,7 +175,10 @@ async function afterWait(w: World, ms: number): Promise<void> {
 async function statusReply(fake: FakeTelegramApi): Promise<FakeSentMessage> {
   const before = new Set(fake.sentMessages);
   fake.pushMessage({ text: '/status' });
-  return fake.waitFor((m) => !before.has(m) && m.chatId === String(ADMIN.id), WAIT_MS);
+  return fake.waitFor(
+    (m) => !before.has(m) && m.chatId === String(ADMIN.id) && m.shownText.startsWith('Status'),
+    WAIT_MS,
+  );
 }
 
 function callsTo(fake: FakeTelegramApi | undefined, method: string): number {
@@ -314,6 +317,23 @@ describe('admin bot: Telegram lost while polling', () => {
     // /help was answered before the 409 or after the restart: nothing was lost.
     await fake.waitFor((m) => m.shownText.startsWith('quotecast admin bot'), WAIT_MS);
     expect((await statusReply(fake)).shownText).toContain('x-main');
+    // The admins were told, once, what a 409 means and what to do about it.
+    const told = (m: FakeSentMessage) => m.shownText.includes('409 Conflict');
+    const alert = await fake.waitFor(told, WAIT_MS);
+    expect(alert.chatId).toBe(String(ADMIN.id));
+    expect(alert.shownText).toContain('stop the second "quotecast start"');
+    fake.failNext({
+      match: (c) => c.method === 'getUpdates',
+      fault: { kind: 'respond', status: 409, body: { ok: false, error_code: 409, description: 'Conflict' } },
+    });
+    const conflicts = () =>
+      w.logs.filter((line) => /polling stopped: another process polls/.test(line)).length;
+    const before = conflicts();
+    fake.pushMessage({ text: '/help' });
+    await until(() => conflicts() === before + 1, 'the second 409 in the log');
+    await afterWait(w, 1000);
+    expect((await statusReply(fake)).shownText).toContain('x-main');
+    expect(fake.sentMessages.filter(told)).toHaveLength(1);
   });
 });
 

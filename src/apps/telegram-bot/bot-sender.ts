@@ -15,6 +15,8 @@ export interface BotSender {
    * Telegram refuses the message for good (`refused`) or when the retries ran out (`transient`).
    */
   send(chatId: number | string, reply: Reply, options?: { replyTo?: number }): Promise<SentMessage>;
+  /** Replaces the text and buttons of a message the bot sent, paced and retried the same way. */
+  edit(chatId: number | string, messageId: number, reply: Reply): Promise<void>;
 }
 
 export type BotSendProblem = 'refused' | 'transient';
@@ -64,51 +66,77 @@ export function createBotSender(options: BotSenderOptions): BotSender {
   const longestRetryAfterMs = options.longestRetryAfterMs ?? 600_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 20_000;
 
-  const once = async (chatId: number | string, reply: Reply, replyTo: number | undefined) => {
+  const markup = (reply: Reply) =>
+    reply.keyboard ? { reply_markup: { inline_keyboard: reply.keyboard.map((row) => [...row]) } } : {};
+
+  /** One call when the pacer allows it, with its own deadline. */
+  const once = async <M extends 'sendMessage' | 'editMessageText'>(
+    chatId: number | string,
+    method: M,
+    params: Parameters<Telegram['callApi']>[1] & object,
+  ) => {
     const done = await pacer.acquire(String(chatId), signal);
     try {
       return await withDeadline(signal, requestTimeoutMs, (callSignal) =>
-        telegram.callApi(
-          'sendMessage',
-          {
-            chat_id: chatId,
-            text: reply.html,
-            parse_mode: 'HTML',
-            link_preview_options: { is_disabled: true },
-            ...(reply.keyboard
-              ? { reply_markup: { inline_keyboard: reply.keyboard.map((row) => [...row]) } }
-              : {}),
-            ...(replyTo === undefined
-              ? {}
-              : { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } }),
-          },
-          { signal: apiSignal(callSignal) },
-        ),
+        telegram.callApi(method, params as never, { signal: apiSignal(callSignal) }),
       );
     } finally {
       done();
     }
   };
 
-  return {
-    async send(chatId, reply, sendOptions = {}) {
-      let last = '';
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        if (signal.aborted) throw new BotSendError('transient', 'the bot is stopping');
-        let wait: number;
-        try {
-          return await once(chatId, reply, sendOptions.replyTo);
-        } catch (error) {
-          const failure = classify(error);
-          if (failure.refused) throw new BotSendError('refused', failure.text, failure.chatUnreachable);
-          last = failure.text;
-          if (failure.retryAfterMs !== undefined && failure.retryAfterMs > longestRetryAfterMs)
-            throw new BotSendError('transient', `${last}; not waiting that long here`);
-          wait = failure.retryAfterMs ?? backoffDelay(backoff, attempt, options.random);
-        }
-        if (attempt < maxAttempts) await clock.sleep(wait, signal);
+  /** Retries `call` across 429s (as long as Telegram asks), 5xx answers and network failures. */
+  const withRetries = async <T>(call: () => Promise<T>): Promise<T> => {
+    let last = '';
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      if (signal.aborted) throw new BotSendError('transient', 'the bot is stopping');
+      let wait: number;
+      try {
+        return await call();
+      } catch (error) {
+        const failure = classify(error);
+        if (failure.refused) throw new BotSendError('refused', failure.text, failure.chatUnreachable);
+        last = failure.text;
+        if (failure.retryAfterMs !== undefined && failure.retryAfterMs > longestRetryAfterMs)
+          throw new BotSendError('transient', `${last}; not waiting that long here`);
+        wait = failure.retryAfterMs ?? backoffDelay(backoff, attempt, options.random);
       }
-      throw new BotSendError('transient', `${last} (${maxAttempts} attempts)`);
+      if (attempt < maxAttempts) await clock.sleep(wait, signal);
+    }
+    throw new BotSendError('transient', `${last} (${maxAttempts} attempts)`);
+  };
+
+  return {
+    send: (chatId, reply, sendOptions = {}) =>
+      withRetries(
+        () =>
+          once(chatId, 'sendMessage', {
+            chat_id: chatId,
+            text: reply.html,
+            parse_mode: 'HTML',
+            link_preview_options: { is_disabled: true },
+            ...markup(reply),
+            ...(sendOptions.replyTo === undefined
+              ? {}
+              : { reply_parameters: { message_id: sendOptions.replyTo, allow_sending_without_reply: true } }),
+          }) as Promise<SentMessage>,
+      ),
+    async edit(chatId, messageId, reply) {
+      try {
+        await withRetries(() =>
+          once(chatId, 'editMessageText', {
+            chat_id: chatId,
+            message_id: messageId,
+            text: reply.html,
+            parse_mode: 'HTML',
+            link_preview_options: { is_disabled: true },
+            ...markup(reply),
+          }),
+        );
+      } catch (error) {
+        // Pressing a button twice redraws the same page: nothing to change is not a failure.
+        if (!(error instanceof BotSendError && /message is not modified/i.test(error.message))) throw error;
+      }
     },
   };
 }

@@ -43,6 +43,7 @@ import { bold, esc, escClipped } from './format-html.js';
 import { apiSignal, type Backoff, keepPolling } from './keep-polling.js';
 import { parseCommand } from './parse-command.js';
 import { createPendingPreviews } from './pending-previews.js';
+import { createRefusalGate } from './refusal-gate.js';
 
 export interface AdminBotOptions {
   /** The bot's token from @BotFather; never logged or shown. */
@@ -68,8 +69,9 @@ export interface AdminBotOptions {
   /** How long an /add preview's buttons work (default a day). */
   readonly previewTtlMs?: number;
   /**
-   * A stranger gets one refusal, then silence for this long (default 10 minutes), so nobody can use
-   * the bot to spam a chat or run it into Telegram's rate limits. Every attempt is logged.
+   * A stranger gets one refusal, then silence for this long (default an hour), and at most 20
+   * strangers a minute get one at all, so nobody can use the bot to spam a chat or spend the token's
+   * budget. The log has one line per stranger per hour and counts the rest (see refusal-gate.ts).
    */
   readonly refusalCooldownMs?: number;
   /** Longest stop() waits for the poll to end and replies in flight (default 10 s). */
@@ -110,6 +112,8 @@ interface TgMessage {
   readonly message_id: number;
   readonly from?: TgUser;
   readonly chat: { readonly id: number; readonly type: string };
+  /** Set when the message was sent on behalf of a chat (an anonymous group admin, a channel). */
+  readonly sender_chat?: { readonly id: number };
   readonly text?: string;
   readonly caption?: string;
   readonly document?: { readonly file_id: string; readonly file_name?: string; readonly file_size?: number };
@@ -125,6 +129,11 @@ interface TgUpdate {
   readonly message?: TgMessage;
   readonly callback_query?: TgCallbackQuery;
 }
+
+/** GroupAnonymousBot: what `from` says for a message an anonymous group admin sent as the group. */
+const ANONYMOUS_ADMIN_ID = 1087968824;
+const ANONYMOUS =
+  'You are writing as the group (an anonymous admin), so I cannot tell who you are. Send the command as yourself: turn off "Remain anonymous" in your admin rights for this group, or write to me in a private chat.';
 
 const REFUSAL =
   'Sorry, this is a private bot: only the newsroom’s editors can use it. If you are one, ask an admin to add your Telegram user id';
@@ -161,9 +170,12 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     download: createTelegramFileDownloader(telegram, { timeoutMs: options.settings.input.fetchTimeoutMs }),
     requireApproval: options.settings.telegramBot.requireApproval,
   };
-  const refusalCooldownMs = options.refusalCooldownMs ?? 600_000;
+  const refusals = createRefusalGate({
+    clock,
+    logger,
+    ...(options.refusalCooldownMs === undefined ? {} : { perUserMs: options.refusalCooldownMs }),
+  });
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-  const refusedAt = new Map<number, number>();
   const tasks = new Set<Promise<unknown>>();
   const chains = new Map<number, Promise<void>>();
   let me: { id: number; username: string } | undefined;
@@ -196,12 +208,7 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
   const send = (chatId: number | string, reply: Reply, replyTo?: number) =>
     sender.send(chatId, reply, replyTo === undefined ? {} : { replyTo });
 
-  const edit = (chatId: number, messageId: number, reply: Reply) =>
-    telegram.editMessageText(chatId, messageId, undefined, reply.html, {
-      parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
-      ...(reply.keyboard ? { reply_markup: { inline_keyboard: reply.keyboard.map((row) => [...row]) } } : {}),
-    });
+  const edit = (chatId: number, messageId: number, reply: Reply) => sender.edit(chatId, messageId, reply);
 
   const courier = createAlertCourier({
     store: options.deps.store,
@@ -251,7 +258,7 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
       if (!command || !addressed) return;
     }
     const replyTo = isPrivate ? undefined : message.message_id;
-    if (!admins.has(from.id)) return refuse(from, message.chat.id, command?.name, replyTo);
+    if (!admins.has(from.id)) return refuse(message, from, command?.name, replyTo);
     const admin = adminOf(from);
 
     let name = command?.name;
@@ -350,31 +357,28 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     }
   }
 
-  async function refuse(from: TgUser, chatId: number, command: string | undefined, replyTo?: number) {
-    logger.warn('refused a Telegram user who is not an admin', {
-      user: from.id,
-      username: from.username,
-      chat: chatId,
-      command: command ?? '(message)',
-    });
-    const now = clock.now().getTime();
-    const last = refusedAt.get(from.id);
-    if (last !== undefined && now - last < refusalCooldownMs) return;
-    // Forget strangers whose cooldown is over, so a stream of new ones cannot grow this map for ever.
-    if (refusedAt.size > 1000)
-      for (const [id, at] of refusedAt) if (now - at >= refusalCooldownMs) refusedAt.delete(id);
-    refusedAt.set(from.id, now);
-    await send(chatId, { html: esc(`${REFUSAL} (${from.id}).`) }, replyTo);
+  async function refuse(message: TgMessage, from: TgUser, command: string | undefined, replyTo?: number) {
+    const chatId = message.chat.id;
+    if (!refusals.admit({ id: from.id, username: from.username, chat: chatId, what: command ?? '(message)' }))
+      return;
+    // A group's anonymous admin writes as the group: Telegram shows the same id for every one of them.
+    const anonymous = from.id === ANONYMOUS_ADMIN_ID || message.sender_chat?.id === chatId;
+    await send(chatId, { html: esc(anonymous ? ANONYMOUS : `${REFUSAL} (${from.id}).`) }, replyTo);
   }
 
   async function onCallback(query: TgCallbackQuery): Promise<void> {
     const answer = (text: string, alert = false) =>
       telegram.answerCbQuery(query.id, text.slice(0, 200), alert ? { show_alert: true } : {});
     if (!admins.has(query.from.id)) {
-      logger.warn('refused a button press from a Telegram user who is not an admin', {
-        user: query.from.id,
+      const stranger = {
+        id: query.from.id,
         username: query.from.username,
-      });
+        chat: query.from.id,
+        what: '(button)',
+      };
+      // A toast is not a message (it costs nothing of the token's budget): every press gets one; the
+      // gate keeps the log to a line per stranger per hour.
+      refusals.admit(stranger);
       await answer(`${REFUSAL} (${query.from.id}).`, true);
       return;
     }
@@ -447,6 +451,8 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
 
   let polling: Promise<void> | undefined;
   let commandsRegistered = false;
+  /** The admins hear about a 409 once per process, not at every retry. */
+  let conflictReported = false;
 
   /** After each successful getMe: who the bot is (for mentions and replies), and its command list. */
   const onConnected = async (info: UserFromGetMe, signal: AbortSignal) => {
@@ -484,6 +490,14 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
           telegram,
           allowedUpdates: ['message', 'callback_query'],
           onConnected,
+          onConflict: () => {
+            if (conflictReported) return;
+            conflictReported = true;
+            void options.deps.notifier.alert({
+              kind: 'info',
+              text: 'Another program is reading this bot\'s messages with the same token (Telegram answered 409 Conflict), so commands may reach it instead of quotecast. quotecast keeps trying and takes over when the other one stops: stop the second "quotecast start" (or the other program using this bot), or give each installation its own bot.',
+            });
+          },
           handleUpdate: (update) => bot.handleUpdate(update),
           onState: (state, detail) => {
             if (state === 'running' || state === 'retrying') resolve(state);
@@ -511,6 +525,7 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
       if (delivering !== undefined) await within(delivering, deadline);
       const finished = await within(Promise.allSettled([...tasks]), deadline);
       hardStop.abort();
+      refusals.flush();
       if (!finished)
         logger.warn('Telegram admin bot stopped with replies still in flight', { count: tasks.size });
     },

@@ -26,6 +26,8 @@ export interface KeepPollingOptions {
   /** After each successful getMe (the first start and every restart). */
   readonly onConnected: (me: UserFromGetMe, signal: AbortSignal) => Promise<void>;
   readonly handleUpdate: (update: Update) => Promise<void>;
+  /** Telegram answered 409 Conflict: another process polls this token (or a webhook is set). */
+  readonly onConflict?: (detail: string) => void;
   /** Every change of state; the first one settles the bot's start(). */
   readonly onState: (state: BotState, detail: string) => void;
   readonly logger: Logger;
@@ -117,6 +119,7 @@ export async function keepPolling(options: KeepPollingOptions): Promise<void> {
     } catch (error) {
       if (signal.aborted) break;
       const failure = failureOf(error);
+      if (error instanceof TelegramError && error.code === 409) options.onConflict?.(failure.text);
       const wasRunning = running;
       connected = false;
       running = false;
