@@ -711,6 +711,21 @@ describe('Telegram admin bot: who may do what', () => {
     expect(groupMessages()).toHaveLength(4);
   });
 
+  it('tells an anonymous group admin to write as themselves, not to allowlist the shared anonymous id', async () => {
+    world = await startWorld();
+    const anonymous: FakeUser = {
+      id: 1087968824,
+      is_bot: true,
+      first_name: 'Group',
+      username: 'GroupAnonymousBot',
+    };
+    const reply = await ask(`/status@${DEFAULT_FAKE_BOT.username}`, { chat: GROUP, from: anonymous });
+    expect(reply.shownText).toContain('You are writing as the group (an anonymous admin)');
+    expect(reply.shownText).toContain('Send the command as yourself');
+    expect(reply.shownText).not.toContain('1087968824');
+    expect(reply.shownText).not.toMatch(/x-main|tg-news/);
+  });
+
   it('does not start without admins, and warns naming TELEGRAM_ADMIN_IDS', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'quotecast-bot-'));
     const outcome = loadConfig({
