@@ -102,6 +102,14 @@ export interface StoredAlert {
   readonly handledChats: readonly string[];
 }
 
+/** An /add preview waiting for "queue", "queue and approve" or "discard" (payload: JSON the bot owns). */
+export interface StoredPreview {
+  readonly id: string;
+  readonly payload: string;
+  readonly createdBy: number;
+  readonly createdAt: Date;
+}
+
 export interface PostStore {
   /** Ingest one article's posts for several channels in one transaction. */
   enqueueArticle(
@@ -187,6 +195,15 @@ export interface PostStore {
   ): void;
   /** Done with these alerts: every chat has them, or they are no longer worth sending. */
   finishAlerts(alertIds: readonly number[], now: Date): void;
+
+  /**
+   * Keeps a preview; first forgets those created before `expireBefore` and the oldest beyond
+   * `keep - 1`, so forgotten previews cannot pile up. False when the id is taken.
+   */
+  savePreview(preview: StoredPreview, options: { expireBefore: Date; keep: number }): boolean;
+  getPreview(id: string): StoredPreview | undefined;
+  /** Removes and returns it in one transaction: a button acts once, even if pressed twice quickly. */
+  takePreview(id: string): StoredPreview | undefined;
 
   /** Small persistent settings, e.g. refreshed OAuth 2.0 tokens (never logged). */
   getSetting(key: string): string | undefined;

@@ -125,6 +125,7 @@ describe('opening and migrations', () => {
       'attempts',
       'channel_state',
       'posts',
+      'previews',
       'settings',
     ]);
     db.close();

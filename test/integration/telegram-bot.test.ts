@@ -931,19 +931,24 @@ describe('Telegram admin bot: lifecycle', () => {
 });
 
 describe('pending /add previews', () => {
-  it('expire after their time, act once, and never pile up', () => {
-    const previews = createPendingPreviews({ ttlMs: 1000, max: 3 });
+  it('live in the store: expire after their time, act once, never pile up, and outlive a restart', async () => {
+    world = await startWorld();
+    const previews = createPendingPreviews(world.runtime.store, { ttlMs: 1000, max: 3 });
     const at = (ms: number) => new Date(Date.UTC(2025, 0, 1) + ms);
     const add = (ms: number) =>
       previews.add({ article: madeUpArticle(ms), channelIds: ['x-main'], createdAt: at(ms), by: ADMIN.id });
     const first = add(0);
     expect(first.id).toMatch(/^[0-9a-f]{8}$/);
-    expect(previews.get(first.id, at(1000))?.id).toBe(first.id);
+    expect(previews.get(first.id, at(1000))?.article).toEqual(madeUpArticle(0));
     expect(previews.get(first.id, at(1001))).toBeUndefined();
     const second = add(2000);
     expect(previews.take(second.id, at(2001))?.id).toBe(second.id);
     expect(previews.take(second.id, at(2002))).toBeUndefined();
-    for (let i = 0; i < 5; i++) add(3000 + i);
-    expect(previews.size).toBeLessThanOrEqual(3);
+    const kept = Array.from({ length: 5 }, (_, i) => add(3000 + i));
+    const alive = kept.filter((p) => previews.get(p.id, at(3005)) !== undefined);
+    expect(alive.map((p) => p.id)).toEqual(kept.slice(-3).map((p) => p.id));
+    // Another process on the same store (a restart) still has them, with the same article.
+    const again = createPendingPreviews(world.runtime.store, { ttlMs: 1000, max: 3 });
+    expect(again.take(kept[4]!.id, at(3006))).toMatchObject({ channelIds: ['x-main'], by: ADMIN.id });
   });
 });

@@ -12,6 +12,7 @@ import { POST_STATES } from '../../ports/post-store.js';
 import type { PublishFailureReason } from '../../ports/publisher.js';
 import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
 import { createAlertOutbox } from './alert-outbox.js';
+import { createPreviewStore } from './preview-store.js';
 import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
 import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
 import {
@@ -227,6 +228,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
 
   return {
     ...createAlertOutbox(db, write),
+    ...createPreviewStore(db, write),
     enqueueArticle,
     getArticle: (id) => {
       const row = sql.getArticle.get(id);

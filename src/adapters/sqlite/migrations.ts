@@ -118,6 +118,19 @@ export const migrations: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    description: 'previews of /add waiting for a button',
+    sql: `
+      CREATE TABLE previews (
+        id         TEXT PRIMARY KEY,
+        payload    TEXT NOT NULL,
+        created_by INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX previews_created ON previews (created_at);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;

@@ -166,7 +166,10 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     fetcher: options.fetcher,
     logger,
     clock,
-    previews: createPendingPreviews({ ttlMs: options.previewTtlMs ?? 86_400_000, max: 100 }),
+    previews: createPendingPreviews(options.deps.store, {
+      ttlMs: options.previewTtlMs ?? 86_400_000,
+      max: 100,
+    }),
     download: createTelegramFileDownloader(telegram, { timeoutMs: options.settings.input.fetchTimeoutMs }),
     requireApproval: options.settings.telegramBot.requireApproval,
   };

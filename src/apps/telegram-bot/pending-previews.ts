@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Article } from '../../domain/article.js';
+import type { PostStore, StoredPreview } from '../../ports/post-store.js';
 
 /** An article an admin sent with /add, previewed and waiting for "queue", "queue and approve" or "discard". */
 export interface PendingPreview {
@@ -16,51 +17,57 @@ export interface PendingPreviews {
   get(id: string, now: Date): PendingPreview | undefined;
   /** Removes and returns it: a button press acts once, even if pressed twice quickly. */
   take(id: string, now: Date): PendingPreview | undefined;
-  readonly size: number;
+}
+
+interface Payload {
+  readonly article: Article;
+  readonly channelIds: readonly string[];
 }
 
 /**
- * Previews live in memory: a restart forgets them, and pressing an old button then gets a clear
- * "send /add again". They expire after `ttlMs`, and at most `max` are kept (oldest dropped first), so
- * a forgotten preview cannot pile up.
+ * Previews live in the store, not in the daemon's memory: a 5 MB article waiting for its button
+ * costs disk, and a restart keeps the buttons working. They expire after `ttlMs`, and at most `max`
+ * are kept (oldest dropped first), so forgotten previews cannot pile up.
  */
-export function createPendingPreviews(options: { ttlMs: number; max: number }): PendingPreviews {
-  const previews = new Map<string, PendingPreview>();
-  const expired = (preview: PendingPreview, now: Date) =>
+export function createPendingPreviews(
+  store: PostStore,
+  options: { readonly ttlMs: number; readonly max: number },
+): PendingPreviews {
+  const expired = (preview: StoredPreview, now: Date) =>
     now.getTime() - preview.createdAt.getTime() > options.ttlMs;
-  const prune = (now: Date) => {
-    for (const [id, preview] of previews) if (expired(preview, now)) previews.delete(id);
-    while (previews.size >= options.max) {
-      const oldest = previews.keys().next();
-      if (oldest.done) break;
-      previews.delete(oldest.value);
-    }
+  const read = (stored: StoredPreview): PendingPreview => {
+    const payload = JSON.parse(stored.payload) as Payload;
+    return {
+      id: stored.id,
+      article: payload.article,
+      channelIds: payload.channelIds,
+      createdAt: stored.createdAt,
+      by: stored.createdBy,
+    };
   };
   return {
     add(input) {
-      prune(input.createdAt);
-      let id = randomBytes(4).toString('hex');
-      while (previews.has(id)) id = randomBytes(4).toString('hex');
-      const preview = { ...input, id };
-      previews.set(id, preview);
-      return preview;
+      const payload = JSON.stringify({
+        article: input.article,
+        channelIds: input.channelIds,
+      } satisfies Payload);
+      const expireBefore = new Date(input.createdAt.getTime() - options.ttlMs);
+      for (;;) {
+        const id = randomBytes(4).toString('hex');
+        const saved = store.savePreview(
+          { id, payload, createdBy: input.by, createdAt: input.createdAt },
+          { expireBefore, keep: options.max },
+        );
+        if (saved) return { ...input, id };
+      }
     },
     get(id, now) {
-      const preview = previews.get(id);
-      if (!preview) return undefined;
-      if (expired(preview, now)) {
-        previews.delete(id);
-        return undefined;
-      }
-      return preview;
+      const stored = store.getPreview(id);
+      return stored && !expired(stored, now) ? read(stored) : undefined;
     },
     take(id, now) {
-      const preview = this.get(id, now);
-      if (preview) previews.delete(id);
-      return preview;
-    },
-    get size() {
-      return previews.size;
+      const stored = store.takePreview(id);
+      return stored && !expired(stored, now) ? read(stored) : undefined;
     },
   };
 }
