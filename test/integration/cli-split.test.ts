@@ -277,17 +277,19 @@ describe.concurrent('other articles and flags', { timeout: TEST_TIMEOUT_MS }, ()
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const { port } = server.address() as AddressInfo;
+      const args = ['split', `http://127.0.0.1:${port}/ferry`, '--platform', 'telegram', '--mode', 'thread'];
+      // By default an internal address is refused before any connection is made.
+      const refused = await run(args);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('refused: internal address (127.0.0.1)');
+      expect(refused.stdout).toBe('');
+      // A newsroom whose CMS is on the intranet names it in the settings.
+      const allowLoopback = tempFile(
+        'allow-loopback.yaml',
+        "input:\n  allowInternalHosts: ['127.0.0.1']\nchannels:\n  - id: x-demo\n    platform: twitter\n",
+      );
       const posts = parsePosts(
-        await run([
-          'split',
-          `http://127.0.0.1:${port}/ferry`,
-          '--platform',
-          'telegram',
-          '--mode',
-          'thread',
-          '--format',
-          'json',
-        ]),
+        await run([...args, '--format', 'json'], { env: { QUOTECAST_CONFIG: allowLoopback } }),
       );
       expect(posts).toHaveLength(1);
       expect(posts[0]!.text.startsWith('Ferry Times Change\n\nThe first ferry will leave')).toBe(true);

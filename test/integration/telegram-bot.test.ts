@@ -88,7 +88,8 @@ async function startWorld(options: WorldOptions = {}): Promise<World> {
       publication: 'The Test Courier',
       store: { path: path.join(dir, 'quotecast.db') },
       outbox: { path: path.join(dir, 'outbox.jsonl') },
-      input: { maxBytes: 8192, fetchTimeoutMs: 2000 },
+      // The test page is served on loopback, which the fetcher refuses unless allowed by name.
+      input: { maxBytes: 8192, fetchTimeoutMs: 2000, allowInternalHosts: ['127.0.0.1'] },
       retry: { maxAttempts: 2, baseDelaySeconds: 0.01, maxDelaySeconds: 1 },
       publishTimeoutMs: 2000,
       telegramBot: { alertChatIds: [GROUP.id], ...options.telegramBot },

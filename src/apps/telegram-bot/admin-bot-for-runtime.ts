@@ -37,6 +37,7 @@ export function adminBotForRuntime(
     fetcher: createHttpFetcher({
       timeoutMs: settings.input.fetchTimeoutMs,
       maxBytes: settings.input.maxBytes,
+      allowInternalHosts: settings.input.allowInternalHosts,
     }),
     logger,
     clock: runtime.clock,

@@ -53,6 +53,7 @@ export async function readArticle(
     const fetcher = createHttpFetcher({
       timeoutMs: settings.input.fetchTimeoutMs,
       maxBytes: settings.input.maxBytes,
+      allowInternalHosts: settings.input.allowInternalHosts,
     });
     try {
       const outcome = await loadArticleFromUrl(fetcher, source, settings, metadata);
