@@ -102,6 +102,13 @@ const twitterChannel = channelBase.extend({
     .string()
     .regex(/^@?\w{1,15}$/, 'expected an X handle such as "@examplenews"')
     .optional(),
+  /**
+   * @mentions that come from the article's text: `neutralize` (default: the name stays readable but
+   * X finds no mention in it, so nobody is notified), `keep` (live mentions) or `drop` (removed).
+   */
+  mentions: z.enum(['keep', 'neutralize', 'drop']).default('neutralize'),
+  /** #hashtags and $cashtags that come from the article's text (not the channel's own `hashtags`). */
+  textTags: z.enum(['keep', 'neutralize', 'drop']).default('keep'),
 });
 
 const telegramChannel = channelBase.extend({
@@ -152,6 +159,16 @@ export const settingsSchema = z
           .max(100 * 1024 * 1024)
           .default(5 * 1024 * 1024),
         fetchTimeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+        /**
+         * Host names (exact, case-insensitive) that may be fetched although they resolve to an
+         * internal address: a CMS on the newsroom's intranet. Empty by default: internal addresses
+         * are refused.
+         */
+        allowInternalHosts: z
+          .array(
+            z.string().regex(/^[A-Za-z0-9.-]{1,253}$/, 'expected a host name such as "cms.intranet.example"'),
+          )
+          .default([]),
       })
       .prefault({}),
     // Newsroom furniture (see domain/boilerplate.ts): an omitted key keeps the built-in patterns.
