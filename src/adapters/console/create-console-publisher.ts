@@ -1,16 +1,28 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import twitterText from 'twitter-text';
 import type { Platform } from '../../domain/article.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OutgoingPost, Publisher, PublishOptions, Receipt } from '../../ports/publisher.js';
+import {
+  ensurePrivateDirectory,
+  makeFilePrivate,
+  type PermissionWarning,
+  PRIVATE_FILE_MODE,
+  warnOnStderr,
+} from '../fs/private-files.js';
 
 export interface ConsolePublisherOptions {
   /** The platform this dry run stands in for (decides how length is counted). */
   readonly platform: Platform;
   readonly channelId: string;
-  /** JSON Lines file that collects every post (directories are created); none when omitted. */
+  /**
+   * JSON Lines file that collects every post; none when omitted. It holds posts before they are
+   * public, so it is made 0600 in a 0700 folder (created so, and an older one fixed at the first post).
+   */
   readonly outboxPath?: string;
+  /** Told when the outbox or its folder stays open to other users (default: a Node warning). */
+  readonly warn?: PermissionWarning;
   /** Where the human-readable block goes (default: standard output). */
   readonly write?: (text: string) => void;
   readonly clock: Clock;
@@ -35,6 +47,7 @@ export interface OutboxEntry {
 export function createConsolePublisher(options: ConsolePublisherOptions): Publisher {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   let counter: Promise<number> | undefined;
+  let madePrivate = false;
   // Publishing is serialised so numbering and appends stay in call order.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -55,8 +68,17 @@ export function createConsolePublisher(options: ConsolePublisherOptions): Publis
         publishedAt: publishedAt.toISOString(),
         remoteId,
       };
-      await mkdir(dirname(options.outboxPath), { recursive: true });
-      await appendFile(options.outboxPath, `${JSON.stringify(entry)}\n`, 'utf8');
+      if (!madePrivate) {
+        const warn = options.warn ?? warnOnStderr;
+        ensurePrivateDirectory(dirname(options.outboxPath), warn);
+        makeFilePrivate(options.outboxPath, warn);
+        madePrivate = true;
+      }
+      // `mode` applies when the file is created; an existing one was made private above.
+      await appendFile(options.outboxPath, `${JSON.stringify(entry)}\n`, {
+        encoding: 'utf8',
+        mode: PRIVATE_FILE_MODE,
+      });
     }
     return { remoteId, publishedAt };
   }

@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
+import {
+  createPrivateFile,
+  makeFilePrivate,
+  type PermissionWarning,
+  warnOnStderr,
+} from '../fs/private-files.js';
 import { diskFullError, StoreError } from './store-error.js';
 
 export interface StoreLock {
@@ -21,11 +27,22 @@ export interface StoreLock {
  * removing a lock file that someone else may have just opened lets two processes lock different files.
  *
  * Readers are not affected: CLI commands open the store without this lock.
+ *
+ * The file is 0600 like the store (it names the host and pid): created so, and an older one made so
+ * on every acquire, with its rollback journal; `warn` hears about what cannot be fixed.
  */
-export function acquireStoreLock(storePath: string, now: () => Date): StoreLock {
+export function acquireStoreLock(
+  storePath: string,
+  now: () => Date,
+  warn: PermissionWarning = warnOnStderr,
+): StoreLock {
   const path = `${storePath}.lock`;
   let db: Database.Database;
   try {
+    // An empty file is a new database to SQLite; made here it is never readable by others.
+    createPrivateFile(path);
+    makeFilePrivate(path, warn);
+    makeFilePrivate(`${path}-journal`, warn);
     // timeout 0: a held lock is an answer, not something to wait for.
     db = new Database(path, { timeout: 0 });
   } catch (error) {

@@ -10,11 +10,12 @@ import type {
 } from '../../ports/post-store.js';
 import { POST_STATES } from '../../ports/post-store.js';
 import type { PublishFailureReason } from '../../ports/publisher.js';
+import { type PermissionWarning, warnOnStderr } from '../fs/private-files.js';
 import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
 import { createAlertOutbox } from './alert-outbox.js';
-import { createPreviewStore } from './preview-store.js';
 import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
 import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
+import { createPreviewStore } from './preview-store.js';
 import {
   type ArticleRow,
   type AttemptRow,
@@ -39,6 +40,12 @@ export interface SqliteStoreOptions {
    * commands leave it off so they work while the daemon runs.
    */
   readonly exclusive?: boolean;
+  /**
+   * Told when the store's folder (0700), file, side files or lock file (0600) stay open to other
+   * users because quotecast may not change them (another user's file): the composition root passes
+   * its logger's warn. Default: a Node warning on standard error.
+   */
+  readonly warn?: PermissionWarning;
 }
 
 const ATTEMPT_COUNTS_AS_POSTED = "(finished_at IS NULL OR outcome IN ('sent', 'duplicate', 'unknown'))";
@@ -53,10 +60,11 @@ const INTERRUPTED = 'interrupted while sending: it may or may not have been publ
 export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   const { path } = options;
   const clock = options.now ?? (() => new Date());
+  const warn = onceEach(options.warn ?? warnOnStderr);
   // The lock comes first so a second daemon is refused before it touches the database at all.
-  ensureStoreDirectory(path);
-  const lock: StoreLock | undefined = options.exclusive ? acquireStoreLock(path, clock) : undefined;
-  const { db, sql } = openPrepared(path, lock);
+  ensureStoreDirectory(path, warn);
+  const lock: StoreLock | undefined = options.exclusive ? acquireStoreLock(path, clock, warn) : undefined;
+  const { db, sql } = openPrepared(path, lock, warn);
 
   /**
    * Runs `fn` as one IMMEDIATE transaction: taking the write lock up front means a concurrent writer
@@ -330,14 +338,25 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   };
 }
 
+/** The folder is looked at twice on an exclusive open (for the lock, then the store): say things once. */
+function onceEach(warn: PermissionWarning): PermissionWarning {
+  const said = new Set<string>();
+  return (message) => {
+    if (said.has(message)) return;
+    said.add(message);
+    warn(message);
+  };
+}
+
 /** Opens the file and prepares every statement; on any failure nothing stays open or locked. */
 function openPrepared(
   path: string,
   lock: StoreLock | undefined,
+  warn: PermissionWarning,
 ): { db: Database.Database; sql: ReturnType<typeof prepareStatements> } {
   let db: Database.Database | undefined;
   try {
-    db = openStoreDatabase(path);
+    db = openStoreDatabase(path, warn);
     return { db, sql: prepareStatements(db) };
   } catch (error) {
     db?.close();

@@ -5,7 +5,6 @@ import {
   copyFileSync,
   fsyncSync,
   linkSync,
-  mkdirSync,
   openSync,
   readSync,
   rmSync,
@@ -13,8 +12,18 @@ import {
 } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import {
+  createPrivateFile,
+  ensurePrivateDirectory,
+  makeFilePrivate,
+  type PermissionWarning,
+  warnOnStderr,
+} from '../fs/private-files.js';
 import { applyMigrations, LATEST_SCHEMA_VERSION, readSchemaVersion } from './migrations.js';
 import { diskFullError, StoreError } from './store-error.js';
+
+/** The files SQLite keeps beside a database: all hold its data, so all are as private as the store. */
+export const SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
 
 /** Short on purpose: the daemon's writes take microseconds, so a long wait means something is wrong. */
 export const BUSY_TIMEOUT_MS = 2000;
@@ -35,10 +44,16 @@ const RESTORE_OR_MOVE =
  * is never touched: an existing file must be a whole SQLite database (an empty file is not a new
  * store: it is a store that lost its history, and starting afresh over it would let every article be
  * published again), and must pass SQLite's quick check.
+ *
+ * The store holds OAuth tokens and unpublished articles, so on every open its folder is made 0700
+ * and the file and its side files 0600, fixing a store made before this rule; `warn` hears about
+ * what cannot be fixed (a file of another user's), which never stops the open.
  */
-export function openStoreDatabase(path: string): Database.Database {
-  ensureStoreDirectory(path);
+export function openStoreDatabase(path: string, warn: PermissionWarning = warnOnStderr): Database.Database {
+  ensureStoreDirectory(path, warn);
   if (inspectStoreFile(path) === 'missing') createStoreFile(path);
+  // Before SQLite opens it: on Unix SQLite gives a -wal or -shm it creates the database file's mode.
+  makeFilePrivate(path, warn);
   let db: Database.Database;
   try {
     // fileMustExist: a file that vanished since we looked is an error, never a fresh 0-byte store.
@@ -56,9 +71,14 @@ export function openStoreDatabase(path: string): Database.Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Deleted or overwritten values (a token stored before encryption was turned on) are zeroed in
+    // the pages being written anyway; FAST costs no extra I/O, unlike ON.
+    db.pragma('secure_delete = FAST');
     applyMigrations(db);
     // Another process may have migrated between our check and our transaction.
     checkSchemaVersion(path, readSchemaVersion(db));
+    // Side files left by an older quotecast (or a crash) keep the mode they were made with.
+    for (const suffix of SIDE_FILE_SUFFIXES) makeFilePrivate(`${path}${suffix}`, warn);
     return db;
   } catch (error) {
     db.close();
@@ -152,6 +172,8 @@ function pageSizeOf(header: Buffer): number {
 function createStoreFile(path: string): void {
   const temp = `${path}.creating-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
+    // Born 0600: its -wal takes the same mode, and the link below carries it to `path`.
+    createPrivateFile(temp);
     const db = new Database(temp, { timeout: BUSY_TIMEOUT_MS });
     try {
       db.pragma('journal_mode = WAL');
@@ -239,10 +261,13 @@ export function runCheck(db: Database.Database, pragma: string): string[] {
   return findings.length === 1 && findings[0] === 'ok' ? [] : findings;
 }
 
-/** Creates the store's directory when missing (a fresh install points store.path at `data/…`). */
-export function ensureStoreDirectory(path: string): void {
+/**
+ * Creates the store's directory when missing (a fresh install points store.path at `data/…`), 0700,
+ * and closes an existing one that others may enter (see ensurePrivateDirectory for when it does not).
+ */
+export function ensureStoreDirectory(path: string, warn: PermissionWarning = warnOnStderr): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    ensurePrivateDirectory(dirname(path), warn);
   } catch (error) {
     throw translateOpenError(path, error);
   }
