@@ -200,7 +200,10 @@ function unseal(options: StoredOAuth2TokensOptions, sealed: string, key: string)
   return tokens;
 }
 
-/** Why the stored tokens cannot be used, and the two ways out; never anything of the tokens. */
+/**
+ * Why the stored tokens cannot be used (the message) and the ways out (the hint, which callers show
+ * after it); never anything of the tokens.
+ */
 function unreadable(
   options: StoredOAuth2TokensOptions,
   why: 'no-key' | 'wrong-key' | 'damaged',
@@ -213,12 +216,12 @@ function unreadable(
   }[why];
   const reauthorise =
     `authorise the account again and put the new refresh token in ${options.refreshTokenName} ` +
-    '(quotecast then replaces the stored tokens), and restart';
+    '(quotecast then replaces the stored tokens); then restart';
   const hint =
     why === 'damaged'
-      ? `${reauthorise[0]?.toUpperCase()}${reauthorise.slice(1)}.`
-      : `Set ${KEY_NAME} to the key they were saved with and restart, or ${reauthorise}.`;
-  return new PublishError('auth', `${problem}. ${hint}`, { hint });
+      ? `${reauthorise[0]?.toUpperCase()}${reauthorise.slice(1)}`
+      : `Set ${KEY_NAME} to the key they were saved with, or ${reauthorise}`;
+  return new PublishError('auth', problem, { hint });
 }
 
 /** Refresh tokens are long random strings, so a truncated SHA-256 tells them apart and reveals nothing. */
