@@ -46,6 +46,11 @@ export interface Config {
   readonly apiRoots: { readonly twitter?: string; readonly telegram?: string };
   /** Every secret value, so loggers can redact them. */
   readonly secrets: readonly string[];
+  /**
+   * QUOTECAST_SECRET_KEY: seals the OAuth 2.0 tokens kept in the store (AES-256-GCM). Unset, they are
+   * stored readable and `status` says so.
+   */
+  readonly secretKey: string | undefined;
   readonly configPath: string;
   readonly dryRun: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
@@ -119,6 +124,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
     problems.push(`LOG_LEVEL: "${env.LOG_LEVEL}" is not one of debug, info, warn, error`);
   const dryRun = /^(1|true|yes)$/i.test(env.QUOTECAST_DRY_RUN ?? '');
+  const secretKey = env.QUOTECAST_SECRET_KEY?.trim() || undefined;
+  if (secretKey !== undefined && secretKey.length < 16)
+    problems.push(
+      `QUOTECAST_SECRET_KEY: too short (${secretKey.length} characters); use at least 16, for example the output of "openssl rand -base64 32"`,
+    );
 
   const channels: ResolvedChannel[] = [];
   const notices: string[] = [];
@@ -142,6 +152,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
   const botToken =
     channels.map((c) => c.auth).find((a) => a.kind === 'telegram')?.token ?? env.TELEGRAM_BOT_TOKEN?.trim();
   if (botToken) secrets.add(botToken);
+  if (secretKey) secrets.add(secretKey);
   const config: Config = {
     settings: parsed.data,
     channels,
@@ -149,6 +160,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
     botToken: dryRun ? undefined : botToken || undefined,
     apiRoots,
     secrets: [...secrets],
+    secretKey,
     configPath,
     dryRun,
     logLevel: logLevel as Config['logLevel'],

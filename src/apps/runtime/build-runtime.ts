@@ -1,4 +1,5 @@
 import { createConsolePublisher } from '../../adapters/console/create-console-publisher.js';
+import { createSecretBox, type SecretBox } from '../../adapters/crypto/secret-box.js';
 import { createConsoleLogger } from '../../adapters/log/console-logger.js';
 import { createSqliteStore } from '../../adapters/sqlite/create-sqlite-store.js';
 import { createTelegramPublisher } from '../../adapters/telegram/create-telegram-publisher.js';
@@ -6,6 +7,7 @@ import {
   createTwitterPublisher,
   type TwitterCredentials,
 } from '../../adapters/twitter/create-twitter-publisher.js';
+import { createStoredOAuth2Tokens } from '../../adapters/twitter/stored-oauth2-tokens.js';
 import type { Config, ResolvedChannel } from '../../config/load-config.js';
 import { type Clock, createSystemClock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
@@ -63,13 +65,16 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
     path: config.settings.store.path,
     exclusive: options.exclusive,
     now: () => clock.now(),
+    warn: (message) => logger.warn(message),
   });
+  // Derives its key (scrypt, ~0.1 s) only when a sealed value is first read or written.
+  const secretBox = config.secretKey === undefined ? undefined : createSecretBox(config.secretKey);
   const pacers = new Map<string, Pacer>();
   const publishers = new Map<string, Publisher>();
   for (const channel of config.channels) {
     publishers.set(
       channel.id,
-      buildPublisher(config, channel, { ...options, clock, logger, store, secrets, pacers }),
+      buildPublisher(config, channel, { ...options, clock, logger, store, secrets, pacers, secretBox }),
     );
   }
   let deliverer: Notifier | undefined;
@@ -111,6 +116,7 @@ interface BuildContext extends RuntimeOptions {
   readonly store: PostStore;
   readonly secrets: string[];
   readonly pacers: Map<string, Pacer>;
+  readonly secretBox: SecretBox | undefined;
 }
 
 function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildContext): Publisher {
@@ -123,6 +129,7 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
         channelId: channel.id,
         outboxPath: config.settings.outbox.path,
         clock: ctx.clock,
+        warn: (message) => ctx.logger.warn(message),
         ...(ctx.write ? { write: ctx.write } : {}),
       });
     case 'telegram': {
@@ -146,7 +153,6 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
       if (channel.platform !== 'twitter')
         throw new Error(`channel ${channel.id}: X credentials on a ${channel.platform} channel`);
       const prefix = channel.credentials;
-      const key = `oauth2-tokens:${channel.id}`;
       const credentials: TwitterCredentials =
         auth.kind === 'twitter-oauth1'
           ? {
@@ -162,31 +168,17 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
               refreshToken: auth.refreshToken,
               ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
               ...(auth.accessToken ? { accessToken: auth.accessToken } : {}),
-              // Refreshed tokens live in the store, so a restart keeps working after X rotates them.
-              tokenStore: {
-                load: () => {
-                  const raw = ctx.store.getSetting(key);
-                  if (!raw) return undefined;
-                  const parsed = JSON.parse(raw) as {
-                    accessToken: string;
-                    refreshToken: string;
-                    expiresAt?: string;
-                  };
-                  ctx.secrets.push(parsed.accessToken, parsed.refreshToken);
-                  return {
-                    accessToken: parsed.accessToken,
-                    refreshToken: parsed.refreshToken,
-                    ...(parsed.expiresAt ? { expiresAt: new Date(parsed.expiresAt) } : {}),
-                  };
-                },
-                save: (tokens) => {
-                  ctx.secrets.push(tokens.accessToken, tokens.refreshToken);
-                  ctx.store.setSetting(
-                    key,
-                    JSON.stringify({ ...tokens, expiresAt: tokens.expiresAt?.toISOString() }),
-                  );
-                },
-              },
+              // Refreshed tokens live in the store (sealed when QUOTECAST_SECRET_KEY is set), so a
+              // restart keeps working after X rotates them.
+              tokenStore: createStoredOAuth2Tokens({
+                settings: ctx.store,
+                channelId: channel.id,
+                configuredRefreshToken: auth.refreshToken,
+                refreshTokenName: `${prefix}_REFRESH_TOKEN`,
+                logger: ctx.logger,
+                onSecret: (value) => ctx.secrets.push(value),
+                ...(ctx.secretBox ? { secretBox: ctx.secretBox } : {}),
+              }),
             };
       return createTwitterPublisher({
         credentials,

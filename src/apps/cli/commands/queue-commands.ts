@@ -1,5 +1,6 @@
 import { checkStoreFile, type StoreCheck } from '../../../adapters/sqlite/check-store-file.js';
 import { isStoreError } from '../../../adapters/sqlite/store-error.js';
+import { tokenStorageWarning } from '../../../adapters/twitter/stored-oauth2-tokens.js';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
 import { planSlots } from '../../../use-cases/plan-slots.js';
@@ -111,10 +112,16 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
           : {};
     /** Admin alerts stored and not yet in every admin chat (the admin bot delivers them). */
     const alertsWaiting = runtime.store.countPendingAlerts();
+    const oauth2Channels = runtime.config.channels
+      .filter((channel) => channel.auth.kind === 'twitter-oauth2')
+      .map((channel) => channel.id);
+    /** X OAuth 2.0 tokens stored (or to be stored) in clear: QUOTECAST_SECRET_KEY is not set. */
+    const tokenWarning =
+      tokenStorageWarning(runtime.store, oauth2Channels, runtime.config.secretKey !== undefined) ?? null;
     if (format === 'json') {
       const channels = rows.map(({ heldText: _, ...row }) => row);
       ctx.stdout.write(
-        `${JSON.stringify({ ...store, channels, recentFailures: failures, unknown, alertsWaiting }, null, 2)}\n`,
+        `${JSON.stringify({ ...store, channels, recentFailures: failures, unknown, alertsWaiting, tokenWarning }, null, 2)}\n`,
       );
       return 0;
     }
@@ -152,6 +159,7 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
         '',
         `admin alerts waiting for Telegram: ${alertsWaiting} (the admin bot of "quotecast start" delivers them; the log has each one)`,
       );
+    if (tokenWarning) lines.push('', `warning: ${tokenWarning}`);
     ctx.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   });
