@@ -6,6 +6,7 @@ import { type IngestOutcome, type InputFormat, ingestArticle } from '../domain/i
 import type { ArticleMetadata } from '../domain/ingest-text.js';
 import { type PlatformRules, rulesFor } from '../domain/platform-rules.js';
 import { type SplitResult, type SplitSettings, splitArticle } from '../domain/split-article.js';
+import type { DocumentParser, ParseRequest } from '../ports/document-parser.js';
 
 /** The split settings of a configured channel. */
 export function channelSplitSettings(channel: ChannelSettings, mode?: PostingMode): SplitSettings {
@@ -40,18 +41,40 @@ export interface PrepareInput {
   readonly metadata?: ArticleMetadata;
 }
 
-/** Ingests an article with the configured rules; publication falls back to the configured one. */
+/**
+ * Ingests an article on the calling thread, under the complexity caps but with no time or memory
+ * limit: for tests, offline tools and inputs too small to need one (a Telegram message's text).
+ * Files and pages (the CLI, the bot) go through `parseWithSettings`, which runs the parser in a
+ * worker under both.
+ */
 export function ingestWithSettings(input: PrepareInput, settings: Settings): IngestOutcome {
-  return ingestArticle(input.bytes, {
-    rules: boilerplateRulesOf(settings),
-    maxBytes: settings.input.maxBytes,
+  const { bytes, boilerplate, ...options } = parseRequest(input, settings);
+  return ingestArticle(bytes, { ...options, rules: compileBoilerplateRules(boilerplate) });
+}
+
+/** What the parser needs to read an input with the configured rules and limits. */
+export function parseRequest(input: PrepareInput, settings: Settings): ParseRequest {
+  return {
+    bytes: input.bytes,
     source: input.source,
     format: input.format ?? 'auto',
+    maxBytes: settings.input.maxBytes,
+    boilerplate: settings.boilerplate,
+    // The configured publication is the fallback; the page's own or the caller's wins.
     metadata: {
       ...(settings.publication ? { publication: settings.publication } : {}),
       ...input.metadata,
     },
-  });
+  };
+}
+
+/** Ingests an article through the parser port (a worker with a time and memory budget). */
+export function parseWithSettings(
+  parser: DocumentParser,
+  input: PrepareInput,
+  settings: Settings,
+): Promise<IngestOutcome> {
+  return parser.parse(parseRequest(input, settings));
 }
 
 export interface ChannelSplit {

@@ -1,6 +1,7 @@
 import { createHttpFetcher } from '../../../adapters/http/create-http-fetcher.js';
+import { createWorkerParser } from '../../../adapters/parse-worker/create-worker-parser.js';
 import { PLATFORMS, type Platform, type PostingMode } from '../../../domain/article.js';
-import { INPUT_FORMATS, type InputFormat } from '../../../domain/ingest-article.js';
+import { INPUT_FORMATS, type InputFormat } from '../../../domain/ingest-input.js';
 import type { ArticleMetadata } from '../../../domain/ingest-text.js';
 import { rulesFor } from '../../../domain/platform-rules.js';
 import { MODES, type SplitPost, splitArticle } from '../../../domain/split-article.js';
@@ -9,7 +10,7 @@ import { isUrl, loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
   channelSplitSettings,
   defaultSplitSettings,
-  ingestWithSettings,
+  parseWithSettings,
 } from '../../../use-cases/prepare-article.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
@@ -48,26 +49,37 @@ export async function readArticle(
     ...(values.title ? { title: values.title as string } : {}),
   };
   const source = positionals[0];
-  if (source && isUrl(source)) {
-    // The same fetch as `add URL`: timeouts, size limit, the page's own title, author and link.
-    const fetcher = createHttpFetcher({
-      timeoutMs: settings.input.fetchTimeoutMs,
-      maxBytes: settings.input.maxBytes,
-      allowInternalHosts: settings.input.allowInternalHosts,
-    });
-    try {
-      const outcome = await loadArticleFromUrl(fetcher, source, settings, metadata);
-      if (!outcome.ok) throw new CliError(outcome.problem.message);
-      return outcome;
-    } catch (error) {
-      if (error instanceof FetchError) throw new CliError(error.message, EXIT_FAILURE);
-      throw error;
+  // HTML and Markdown (and big text) are parsed in a worker under a time and memory budget: a page
+  // nested thousands deep is one clear error, not a hung command.
+  const parser = createWorkerParser();
+  try {
+    if (source && isUrl(source)) {
+      // The same fetch as `add URL`: timeouts, size limit, the page's own title, author and link.
+      const fetcher = createHttpFetcher({
+        timeoutMs: settings.input.fetchTimeoutMs,
+        maxBytes: settings.input.maxBytes,
+        allowInternalHosts: settings.input.allowInternalHosts,
+      });
+      try {
+        const outcome = await loadArticleFromUrl(fetcher, parser, source, settings, metadata);
+        if (!outcome.ok) throw new CliError(outcome.problem.message);
+        return outcome;
+      } catch (error) {
+        if (error instanceof FetchError) throw new CliError(error.message, EXIT_FAILURE);
+        throw error;
+      }
     }
+    const { bytes, source: name } = await readInput(source, settings.input.maxBytes, ctx.stdin);
+    const outcome = await parseWithSettings(
+      parser,
+      { bytes, source: name, format: inputFormat, metadata },
+      settings,
+    );
+    if (!outcome.ok) throw new CliError(outcome.problem.message);
+    return outcome;
+  } finally {
+    await parser.close();
   }
-  const { bytes, source: name } = await readInput(source, settings.input.maxBytes, ctx.stdin);
-  const outcome = ingestWithSettings({ bytes, source: name, format: inputFormat, metadata }, settings);
-  if (!outcome.ok) throw new CliError(outcome.problem.message);
-  return outcome;
 }
 
 export async function splitCommand(ctx: CliContext, args: readonly string[]): Promise<number> {

@@ -1,11 +1,14 @@
+import { createWorkerParser } from '../../../adapters/parse-worker/create-worker-parser.js';
 import type { Article } from '../../../domain/article.js';
-import { formatBytes, type IngestOutcome } from '../../../domain/ingest-article.js';
+import { detectFormat, formatBytes, type IngestOutcome } from '../../../domain/ingest-input.js';
 import { FetchError } from '../../../ports/article-fetcher.js';
+import type { DocumentParser } from '../../../ports/document-parser.js';
 import { enqueueArticle, threadOverCapMessage, threadsOverCap } from '../../../use-cases/enqueue-article.js';
 import { loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
   type ChannelSplit,
   ingestWithSettings,
+  parseWithSettings,
   splitForChannels,
 } from '../../../use-cases/prepare-article.js';
 import type { Admin, BotServices, CommandRequest, CommandResult, Reply } from '../bot-types.js';
@@ -37,15 +40,24 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
     case 'none':
       return text(USAGE);
     case 'text': {
-      const bytes = new TextEncoder().encode(source.text);
-      return afterIngest(s, ingestWithSettings({ bytes, source: 'the message' }, s.settings), req.admin);
+      const input = { bytes: new TextEncoder().encode(source.text), source: 'the message' };
+      // A message holds at most 4,096 characters: as text or Markdown (under its nesting cap) it is
+      // read in milliseconds, here. HTML can take half a second even under the caps (250 nested
+      // <div>s fit in a message), so it goes to the parser's worker, like a file.
+      if (detectFormat(source.text, input.source) !== 'html')
+        return afterIngest(s, ingestWithSettings(input, s.settings), req.admin);
+      return {
+        working: '⏳ Reading the article…',
+        finish: async () =>
+          afterIngest(s, await parseWithSettings(parserOf(s), input, s.settings), req.admin),
+      };
     }
     case 'url':
       return {
         working: `⏳ Fetching ${esc(source.url)}…`,
         finish: async () => {
           try {
-            const outcome = await loadArticleFromUrl(s.fetcher, source.url, s.settings);
+            const outcome = await loadArticleFromUrl(s.fetcher, parserOf(s), source.url, s.settings);
             return afterIngest(s, outcome, req.admin);
           } catch (error) {
             if (error instanceof FetchError) return text(`⚠️ ${esc(error.message)}`);
@@ -72,11 +84,27 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
           } catch (error) {
             return text(`⚠️ Could not read ${esc(name)}: ${esc((error as Error).message)}`);
           }
-          return afterIngest(s, ingestWithSettings({ bytes, source: name }, s.settings), req.admin);
+          const outcome = await parseWithSettings(parserOf(s), { bytes, source: name }, s.settings);
+          return afterIngest(s, outcome, req.admin);
         },
       };
     }
   }
+}
+
+/**
+ * The bot's document parser: one worker per bot, started at the first page or file, stopped after a
+ * while idle (it never keeps the process alive). Kept here until BotServices carries a parser.
+ */
+const parsers = new WeakMap<BotServices, DocumentParser>();
+
+function parserOf(s: BotServices): DocumentParser {
+  let parser = parsers.get(s);
+  if (!parser) {
+    parser = createWorkerParser();
+    parsers.set(s, parser);
+  }
+  return parser;
 }
 
 function afterIngest(s: BotServices, outcome: IngestOutcome, admin: Admin): Reply {
