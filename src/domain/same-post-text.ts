@@ -8,9 +8,13 @@ export function samePostText(ours: string, theirs: string): boolean {
 }
 
 function comparable(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/\bhttps?:\/\/\S+/g, '<link>')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return (
+    text
+      .normalize('NFC')
+      // The word joiner that neutralises a mention is ours; X may keep or drop it.
+      .replace(/\u2060/g, '')
+      .replace(/\bhttps?:\/\/\S+/g, '<link>')
+      .replace(/\s+/g, ' ')
+      .trim()
+  );
 }

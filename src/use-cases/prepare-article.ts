@@ -17,6 +17,7 @@ export function channelSplitSettings(channel: ChannelSettings, mode?: PostingMod
     threadTemplates: channel.templates.thread,
     quotesPerArticle: channel.quotesPerArticle,
     hashtags: channel.hashtags,
+    ...(channel.platform === 'twitter' ? { mentions: channel.mentions, textTags: channel.textTags } : {}),
   };
 }
 

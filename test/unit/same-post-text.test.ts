@@ -23,4 +23,11 @@ describe('textAsPosted (X timeline text back to what we sent)', () => {
     expect(text).toContain('&amp;');
     expect(textAsPosted({ text, entities: { urls } } as Parameters<typeof textAsPosted>[0])).toBe(sent);
   });
+
+  it('matches a post whose neutralised mention X showed without its word joiner', () => {
+    expect(
+      samePostText('“Boats run again,” said @\u2060harbourunion.', '“Boats run again,” said @harbourunion.'),
+    ).toBe(true);
+    expect(samePostText('said @\u2060harbourunion.', 'said @harbour.')).toBe(false);
+  });
 });

@@ -5,14 +5,19 @@ import { createInterface } from 'node:readline/promises';
 import { isStoreError } from '../../../adapters/sqlite/store-error.js';
 import type { Config } from '../../../config/load-config.js';
 import type { PostingMode } from '../../../domain/article.js';
-import { MODES } from '../../../domain/split-article.js';
+import { liveMentionWarning } from '../../../domain/mentions.js';
+import { MODES, postLiveMentions } from '../../../domain/split-article.js';
 import {
   articleHash,
   enqueueArticle,
   threadOverCapMessage,
   threadsOverCap,
 } from '../../../use-cases/enqueue-article.js';
-import { type ChannelSplit, splitForChannels } from '../../../use-cases/prepare-article.js';
+import {
+  type ChannelSplit,
+  channelSplitSettings,
+  splitForChannels,
+} from '../../../use-cases/prepare-article.js';
 import {
   type ChannelReport,
   findArticleToResume,
@@ -248,6 +253,9 @@ function preview(
       lines.push(
         `  ${i + 1}/${posts.length}  ${p.length}/${channel.targetLength}  ${p.done ? `(${p.done}) ` : ''}${oneLine(p.text, 90)}`,
       );
+      if (!p.done)
+        for (const m of postLiveMentions(p.text, channelSplitSettings(channel), channel.platform))
+          lines.push(`      ⚠ ${liveMentionWarning(m)}`);
     });
   }
   if (dryRun) lines.push('dry run: posts are printed, not published; the real queue is not touched');

@@ -3,8 +3,15 @@ import { createWorkerParser } from '../../../adapters/parse-worker/create-worker
 import { PLATFORMS, type Platform, type PostingMode } from '../../../domain/article.js';
 import { INPUT_FORMATS, type InputFormat } from '../../../domain/ingest-input.js';
 import type { ArticleMetadata } from '../../../domain/ingest-text.js';
+import { liveMentionWarning } from '../../../domain/mentions.js';
 import { rulesFor } from '../../../domain/platform-rules.js';
-import { MODES, type SplitPost, splitArticle } from '../../../domain/split-article.js';
+import {
+  MODES,
+  postLiveMentions,
+  type SplitPost,
+  type SplitSettings,
+  splitArticle,
+} from '../../../domain/split-article.js';
 import { FetchError } from '../../../ports/article-fetcher.js';
 import { isUrl, loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
@@ -136,15 +143,19 @@ export async function splitCommand(ctx: CliContext, args: readonly string[]): Pr
       ...(outcome.article.byline ? { author: outcome.article.byline } : {}),
       dropped: outcome.removed.map((r) => ({ kind: r.kind, reason: r.reason, text: r.text })),
     };
-    const posts = result.posts.map((post, i) => ({
-      ...toJson(post, i, platform, mode, Math.min(settings.targetLength, rules.maxLength), rules.maxLength),
-      article,
-    }));
+    const posts = result.posts.map((post, i) => {
+      const live = postLiveMentions(post.text, settings, platform);
+      return {
+        ...toJson(post, i, platform, mode, Math.min(settings.targetLength, rules.maxLength), rules.maxLength),
+        ...(live.length > 0 ? { liveMentions: live } : {}),
+        article,
+      };
+    });
     ctx.stdout.write(`${JSON.stringify(posts, null, 2)}\n`);
     return 0;
   }
   ctx.stdout.write(
-    renderText(result.posts, {
+    renderText(result.posts, settings, {
       platform,
       mode,
       target: settings.targetLength,
@@ -187,6 +198,7 @@ function toJson(
 
 function renderText(
   posts: readonly SplitPost[],
+  settings: SplitSettings,
   info: { platform: Platform; mode: PostingMode; target: number; limit: number; unit: string; title: string },
 ): string {
   const lines: string[] = [];
@@ -203,6 +215,9 @@ function renderText(
     lines.push('', `${mark}#${i + 1}  ${post.length}/${info.limit}${score}${forced}`);
     if (post.reasons?.length) lines.push(`   ${post.reasons.join('; ')}`);
     lines.push(...post.text.split('\n').map((l) => `   ${l}`));
+    // Under `mentions: keep`, every name X will notify is pointed out.
+    for (const m of postLiveMentions(post.text, settings, info.platform))
+      lines.push(`   ⚠ ${liveMentionWarning(m)}`);
   });
   return `${lines.join('\n')}\n`;
 }

@@ -1,12 +1,15 @@
 import { createWorkerParser } from '../../../adapters/parse-worker/create-worker-parser.js';
 import type { Article } from '../../../domain/article.js';
 import { detectFormat, formatBytes, type IngestOutcome } from '../../../domain/ingest-input.js';
+import { liveMentionWarning } from '../../../domain/mentions.js';
+import { postLiveMentions } from '../../../domain/split-article.js';
 import { FetchError } from '../../../ports/article-fetcher.js';
 import type { DocumentParser } from '../../../ports/document-parser.js';
 import { enqueueArticle, threadOverCapMessage, threadsOverCap } from '../../../use-cases/enqueue-article.js';
 import { loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
   type ChannelSplit,
+  channelSplitSettings,
   ingestWithSettings,
   parseWithSettings,
   splitForChannels,
@@ -168,9 +171,12 @@ function previewText(article: Article, splits: readonly ChannelSplit[]): string 
     );
     posts.slice(0, SHOWN_PER_CHANNEL).forEach((p, i) => {
       lines.push(`${i + 1}. ${escClipped(p.text, perPost)}`);
+      for (const m of postLiveMentions(p.text, channelSplitSettings(channel), channel.platform))
+        lines.push(`⚠️ ${esc(liveMentionWarning(m))}`);
     });
     if (posts.length > SHOWN_PER_CHANNEL) lines.push(`… and ${posts.length - SHOWN_PER_CHANNEL} more`);
-    if (result.warnings.length > 0) lines.push(`⚠️ ${excerpt(result.warnings.join(' '), 200)}`);
+    const other = result.warnings.filter((w) => !w.startsWith('live mention:'));
+    if (other.length > 0) lines.push(`⚠️ ${excerpt(other.join(' '), 200)}`);
   }
   return lines.join('\n');
 }
