@@ -22,22 +22,10 @@ import type {
   Reply,
 } from './bot-types.js';
 import { type CallbackAction, decodeCallback } from './callback-data.js';
-import { addCommand, choosePreview } from './commands/add-command.js';
-import { nextCommand, pauseCommand, resumeCommand, scheduleCommand } from './commands/channel-commands.js';
-import { COMMANDS, helpCommand } from './commands/help-command.js';
-import {
-  approveCommand,
-  articlesCommand,
-  deleteCommand,
-  editCommand,
-  previewCommand,
-  resolveButton,
-  resolveCommand,
-  retryCommand,
-  skipCommand,
-} from './commands/post-commands.js';
-import { queueCommand, queuePage } from './commands/queue-command.js';
-import { statusCommand } from './commands/status-command.js';
+import { choosePreview } from './commands/add-command.js';
+import { resolveButton } from './commands/post-commands.js';
+import { queuePage } from './commands/queue-command.js';
+import { COMMANDS, findCommand } from './commands/registry.js';
 import { createTelegramFileDownloader } from './download-telegram-file.js';
 import { bold, esc, escClipped } from './format-html.js';
 import { apiSignal, type Backoff, keepPolling } from './keep-polling.js';
@@ -318,46 +306,9 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
   }
 
   function runCommand(req: CommandRequest): CommandResult {
-    const s = services;
-    switch (req.name) {
-      case 'start':
-      case 'help':
-        return helpCommand();
-      case 'status':
-        return statusCommand(s);
-      case 'queue':
-        return queueCommand(s, req.args);
-      case 'add':
-        return addCommand(s, req);
-      case 'approve':
-        return approveCommand(s, req.args);
-      case 'preview':
-        return previewCommand(s, req.args);
-      case 'articles':
-        return articlesCommand(s, req.args);
-      case 'skip':
-        return skipCommand(s, req.args);
-      case 'retry':
-        return retryCommand(s, req.args);
-      case 'resolve':
-        return resolveCommand(s, req.args);
-      case 'edit':
-        return editCommand(s, req.args);
-      case 'delete':
-        return deleteCommand(s, req.args);
-      case 'next':
-        return nextCommand(s, req.args);
-      case 'pause':
-        return pauseCommand(s, req.args, req.admin);
-      case 'resume':
-        return resumeCommand(s, req.args, req.admin);
-      case 'schedule':
-        return scheduleCommand(s, req.args);
-      case 'unknown':
-        return unknownPage(s.deps.store, 0);
-      default:
-        return { html: `⚠️ Unknown command /${esc(req.name)}. /help lists the commands.` };
-    }
+    const command = findCommand(req.name);
+    if (!command) return { html: `⚠️ Unknown command /${esc(req.name)}. /help lists the commands.` };
+    return command.run(services, req);
   }
 
   async function refuse(message: TgMessage, from: TgUser, command: string | undefined, replyTo?: number) {
