@@ -1,4 +1,5 @@
 import { runDaemonMemoryBench } from './daemon-memory-bench.js';
+import { runHostileInputBench } from './hostile-input-bench.js';
 import { runPacingBench } from './pacing-bench.js';
 import { runSplitBench } from './split-bench.js';
 import { runStoreBench } from './store-bench.js';
@@ -6,7 +7,7 @@ import { runStoreBench } from './store-bench.js';
 /**
  * `npm run bench`: every benchmark in turn. Each prints figures, as ratios against a baseline measured
  * in the same run where there is one; none asserts on time (the machines are shared and noisy).
- * `npm run bench -- split` (or store, pacing, memory) runs one.
+ * `npm run bench -- split` (or store, pacing, memory, hostile) runs one.
  */
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const benches: Record<string, () => unknown> = {
@@ -14,6 +15,7 @@ const benches: Record<string, () => unknown> = {
   store: runStoreBench,
   pacing: runPacingBench,
   memory: runDaemonMemoryBench,
+  hostile: () => runHostileInputBench({ print }),
 };
 
 const chosen = process.argv.slice(2);

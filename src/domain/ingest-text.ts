@@ -8,6 +8,7 @@ import {
   type SourceParagraph,
 } from './boilerplate.js';
 import { normalizeText, splitParagraphs, toParagraph } from './normalize-text.js';
+import { sentenceSpans } from './segment-sentences.js';
 
 /** Metadata that does not come from the text itself (config defaults, CLI flags). */
 export interface ArticleMetadata {
@@ -46,10 +47,39 @@ export function assembleArticle(
       ...(byline ? { byline: clean(byline) } : {}),
       ...(url ? { url } : {}),
       ...(publication ? { publication } : {}),
-      paragraphs: body,
+      paragraphs: body.flatMap(cutLongParagraph),
     },
     removed,
   };
+}
+
+/**
+ * The longest paragraph kept whole. No paragraph of an article comes near it (a whole 16 KB article
+ * pasted without a line break is a third of it), but a 5 MB line is one: finding quotations and
+ * speakers looks back over the paragraph for each quotation, so splitting it took 16 s on the
+ * daemon's thread, and 2 s once cut at 50,000 characters.
+ */
+export const MAX_PARAGRAPH_CHARS = 50_000;
+
+/**
+ * A paragraph over MAX_PARAGRAPH_CHARS, cut into paragraphs at sentence ends (never inside a
+ * sentence or an open quotation: one sentence longer than that stays whole). Only the space
+ * between two sentences becomes a paragraph break; every character stays.
+ */
+export function cutLongParagraph(paragraph: string): string[] {
+  if (paragraph.length <= MAX_PARAGRAPH_CHARS) return [paragraph];
+  const pieces: string[] = [];
+  let start = 0;
+  let end = 0;
+  for (const [from, to] of sentenceSpans(paragraph)) {
+    if (to - start > MAX_PARAGRAPH_CHARS && end > start) {
+      pieces.push(paragraph.slice(start, end));
+      start = from;
+    }
+    end = to;
+  }
+  pieces.push(paragraph.slice(start, end));
+  return pieces;
 }
 
 /**
@@ -150,9 +180,9 @@ const DANGLING = new Set(['a', 'an', 'the', 'and', 'or', 'but', 'of', 'that', 'w
  */
 export function looksLikeTitle(line: string, nextLine = ''): boolean {
   const text = line.trim();
-  if (!text || isListItem(text)) return false;
+  if (!text || text.length > TITLE_MAX_CHARS || isListItem(text)) return false;
   const words = text.split(/\s+/);
-  if (text.length > TITLE_MAX_CHARS || words.length > TITLE_MAX_WORDS) return false;
+  if (words.length > TITLE_MAX_WORDS) return false;
   const bare = text.replace(/["'”’»)\]]+$/u, '');
   const last = bare.at(-1) ?? '';
   if (last === '?' && (text.length > QUESTION_TITLE_MAX_CHARS || words.length > QUESTION_TITLE_MAX_WORDS))

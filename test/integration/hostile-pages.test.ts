@@ -113,11 +113,12 @@ describe('the worker parser', () => {
   });
 
   it('answers a parse over its memory limit with one clear error, then parses the next page', async () => {
-    parser = createWorkerParser({ maxHeapMb: 16 });
-    const problem = problemOf(await parser.parse(request(wide(6000), 'heavy.html')));
+    // 32 MB reads an article; a page of 27,000 elements (inside the caps) needs about twice that.
+    parser = createWorkerParser({ maxHeapMb: 32 });
+    const problem = problemOf(await parser.parse(request(wide(9000), 'heavy.html')));
     expect(problem).toEqual({
       code: 'too-complex',
-      message: 'page too complex: parsing heavy.html needed more than 16 MB of memory; nothing was read',
+      message: 'page too complex: parsing heavy.html needed more than 32 MB of memory; nothing was read',
     });
     const next = await parser.parse(
       request(readFileSync(articlePath(ARTICLE_FIXTURES.markdown), 'utf8'), 'festival.md'),

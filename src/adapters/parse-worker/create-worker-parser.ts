@@ -16,10 +16,11 @@ import type { ParseJob, WorkerReply } from './parse-protocol.js';
  */
 export const PARSE_TIMEOUT_MS = 10_000;
 /**
- * The worker's heap. The largest accepted input (5 MB) needs about 150 MB as HTML (linkedom's DOM,
- * Readability's copy) and less as text or Markdown; past this the worker dies, not the daemon.
+ * The worker's heap (old generation). The largest accepted input (5 MB) parses in 64 MB as text,
+ * Markdown or a page of 12,000 paragraphs, and in at most 128 MB as a page of 29,000 elements; past
+ * this the worker dies, not the process, and the answer is "page too complex".
  */
-export const PARSE_HEAP_MB = 384;
+export const PARSE_HEAP_MB = 256;
 /** A worker left idle this long is stopped, giving its heap back; the next parse starts another. */
 export const PARSE_IDLE_MS = 30_000;
 /**

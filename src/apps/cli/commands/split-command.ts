@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { createHttpFetcher } from '../../../adapters/http/create-http-fetcher.js';
 import { createWorkerParser } from '../../../adapters/parse-worker/create-worker-parser.js';
 import { PLATFORMS, type Platform, type PostingMode } from '../../../domain/article.js';
@@ -143,7 +144,7 @@ export async function splitCommand(ctx: CliContext, args: readonly string[]): Pr
       ...(outcome.article.byline ? { author: outcome.article.byline } : {}),
       dropped: outcome.removed.map((r) => ({ kind: r.kind, reason: r.reason, text: r.text })),
     };
-    const posts = result.posts.map((post, i) => {
+    const posts = mapLazily(result.posts, (post, i) => {
       const live = postLiveMentions(post.text, settings, platform);
       return {
         ...toJson(post, i, platform, mode, Math.min(settings.targetLength, rules.maxLength), rules.maxLength),
@@ -151,10 +152,11 @@ export async function splitCommand(ctx: CliContext, args: readonly string[]): Pr
         article,
       };
     });
-    ctx.stdout.write(`${JSON.stringify(posts, null, 2)}\n`);
+    await writeStreamed(ctx.stdout, jsonArray(posts));
     return 0;
   }
-  ctx.stdout.write(
+  await writeStreamed(
+    ctx.stdout,
     renderText(result.posts, settings, {
       platform,
       mode,
@@ -196,19 +198,20 @@ function toJson(
   };
 }
 
-function renderText(
+/** The text listing, a few lines at a time (see `writeStreamed`). */
+function* renderText(
   posts: readonly SplitPost[],
   settings: SplitSettings,
   info: { platform: Platform; mode: PostingMode; target: number; limit: number; unit: string; title: string },
-): string {
-  const lines: string[] = [];
+): Generator<string> {
   const chosen = posts.filter((p) => p.chosen).length;
-  lines.push(
+  yield line(
     info.mode === 'quotes'
       ? `${info.title}\n${posts.length} candidate quotes for ${info.platform}, ${chosen} chosen (★), best first in article order; lengths in ${info.unit}, limit ${info.limit}`
       : `${info.title}\n${posts.length} thread posts for ${info.platform}; lengths in ${info.unit}, target ${info.target}, limit ${info.limit}`,
   );
-  posts.forEach((post, i) => {
+  for (const [i, post] of posts.entries()) {
+    const lines: string[] = [];
     const mark = info.mode === 'quotes' ? (post.chosen ? '★ ' : '  ') : '';
     const score = post.score !== undefined ? `  score ${post.score}` : '';
     const forced = post.forced ? '  (cut inside a word: a token longer than a post)' : '';
@@ -218,8 +221,58 @@ function renderText(
     // Under `mentions: keep`, every name X will notify is pointed out.
     for (const m of postLiveMentions(post.text, settings, info.platform))
       lines.push(`   ⚠ ${liveMentionWarning(m)}`);
+    yield line(lines.join('\n'));
+  }
+}
+
+const line = (text: string) => `${text}\n`;
+
+function* mapLazily<T, U>(items: readonly T[], map: (item: T, index: number) => U): Generator<U> {
+  for (const [i, item] of items.entries()) yield map(item, i);
+}
+
+/** `JSON.stringify(items, null, 2)` and a newline, one item at a time. */
+function* jsonArray(items: Iterable<unknown>): Generator<string> {
+  let first = true;
+  for (const item of items) {
+    yield `${first ? '[\n' : ',\n'}${JSON.stringify(item, null, 2).replace(/^/gm, '  ')}`;
+    first = false;
+  }
+  yield first ? '[]\n' : '\n]\n';
+}
+
+/**
+ * Writes the pieces in chunks of about 64 KB, waiting whenever the reader is behind. A 5 MB article
+ * has 140,000 candidate quotes, about 90 MB of JSON: built as one array and one string, the output
+ * alone took some 500 MB; streamed, it takes the chunk being written.
+ */
+async function writeStreamed(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  let chunk = '';
+  for (const piece of pieces) {
+    chunk += piece;
+    if (chunk.length < 64 * 1024) continue;
+    await writeChunk(stream, chunk);
+    chunk = '';
+  }
+  if (chunk) await writeChunk(stream, chunk);
+}
+
+function writeChunk(stream: NodeJS.WritableStream, chunk: string): Promise<void> {
+  if (stream.write(chunk)) return Promise.resolve();
+  // A reader that went away (`| head -1`) never drains: what it did not read is dropped.
+  const { destroyed, writableEnded } = stream as Writable;
+  if (destroyed || writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
   });
-  return `${lines.join('\n')}\n`;
 }
 
 function checkUrl(value: string): string {
