@@ -51,7 +51,7 @@ export function ingestHtml(
   rules: CompiledBoilerplateRules,
   fallback: ArticleMetadata = {},
 ): IngestResult {
-  const { document } = parseHTML(raw);
+  const document = parseDocument(raw);
   const meta = readPageMetadata(document);
   const pageTitle = document.querySelector('title')?.textContent?.trim() || undefined;
   // Readability mutates the document and drops class names, so metadata and furniture come first.
@@ -82,6 +82,18 @@ export function ingestHtml(
   };
   const result = assembleArticle(found, paragraphs, rules, fallback);
   return { ...result, removed: [...markup.removed, ...result.removed] };
+}
+
+/**
+ * linkedom's document for the page. A fragment is read as a page's body: linkedom makes a fragment's
+ * first element the root (`<article>` with an empty head and body inside it, the text beside
+ * them), where Readability climbs from the text towards a <body> that is not there and throws; and
+ * text with no element at all ("\u0001", "a < b") gives no root, whose `body` getter throws.
+ */
+function parseDocument(raw: string): ReturnType<typeof parseHTML>['document'] {
+  const { document } = parseHTML(raw);
+  if (document.documentElement?.tagName === 'HTML') return document;
+  return parseHTML(`<!doctype html><html><body>${raw}</body></html>`).document;
 }
 
 /** The parts of linkedom's DOM this module uses (the project compiles without the DOM library). */

@@ -37,10 +37,10 @@ export function assembleArticle(
     .map((p) => (typeof p === 'string' ? clean(p) : { ...p, text: clean(p.text) }))
     .filter((p) => (typeof p === 'string' ? p : p.text).length > 0);
   const { body, removed, byline: strayByline } = removeBoilerplate(paragraphs, rules);
-  const byline = found.byline ?? fallback.byline ?? strayByline;
-  const title = found.title ?? fallback.title ?? '';
-  const url = found.url ?? fallback.url;
-  const publication = found.publication ?? fallback.publication;
+  const byline = within(found.byline, MAX_METADATA.byline) ?? fallback.byline ?? strayByline;
+  const title = within(found.title, MAX_METADATA.title) ?? fallback.title ?? '';
+  const url = within(found.url, MAX_METADATA.url) ?? fallback.url;
+  const publication = within(found.publication, MAX_METADATA.publication) ?? fallback.publication;
   return {
     article: {
       title: clean(title),
@@ -51,6 +51,18 @@ export function assembleArticle(
     },
     removed,
   };
+}
+
+/**
+ * The longest metadata the article itself may give (a page's <title>, author, canonical link, site
+ * name); longer is not what it claims to be, and is ignored as if absent. A headline runs to about
+ * 150 characters and an author line to 80; a page could otherwise make every channel's template too
+ * long ("the thread's first template needs 5,007 of 600 characters").
+ */
+export const MAX_METADATA = { title: 300, byline: 100, url: 500, publication: 100 } as const;
+
+function within(value: string | undefined, max: number): string | undefined {
+  return value !== undefined && value.length <= max ? value : undefined;
 }
 
 /**

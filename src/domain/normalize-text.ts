@@ -17,7 +17,8 @@ export function normalizeText(raw: string): string {
       .replace(/\r\n?/g, '\n')
       .normalize('NFC')
       .replace(/[\u00A0\u2007\u202F\u2000-\u200A\u205F\u3000\t\f\v]/g, ' ')
-      .replace(/[\u200B\u2060\uFEFF\u00AD]/g, '')
+      // Zero-width junk, and the noncharacters U+FFFE and U+FFFF, for which X refuses a post.
+      .replace(/[\u200B\u2060\uFEFF\u00AD\uFFFE\uFFFF]/g, '')
       // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
       .replace(/[\u0000-\u0008\u000E-\u001F\u007F-\u009F]/g, '')
       .replace(/\u2028|\u2029/g, '\n')

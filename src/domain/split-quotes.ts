@@ -12,7 +12,7 @@ import {
 import { segmentParagraph } from './segment-sentences.js';
 import { locatePieces, measureSentences, toUnits, type Unit } from './sentence-units.js';
 import type { Attribution, SplitPost, SplitResult, SplitSettings } from './split-article.js';
-import { MIN_TEXT_ROOM } from './split-thread.js';
+import { type MetadataFallback, MIN_TEXT_ROOM, withMetadataThatFits } from './split-thread.js';
 import { renderTemplate, type TemplateValues } from './template.js';
 
 const MAX_SENTENCES_PER_QUOTE = 2;
@@ -144,6 +144,41 @@ interface Voice {
  * quotation whose speaker is not known is credited to nobody.
  */
 export function splitQuotes(
+  article: Article,
+  settings: SplitSettings,
+  values: TemplateValues,
+  target: number,
+  rules: PlatformRules,
+  quotations: readonly Quotation[],
+): SplitResult {
+  return withMetadataThatFits(values, QUOTE_FALLBACKS, target, rules, (fitting, room) =>
+    chooseFromCandidates(
+      // Without the author's name in the template, the author's own words go unsigned.
+      fitting.author === values.author ? article : withoutByline(article),
+      settings,
+      fitting,
+      room,
+      rules,
+      quotations,
+    ),
+  );
+}
+
+function withoutByline({ byline: _, ...rest }: Article): Article {
+  return rest;
+}
+
+/** A page's author name or link too long for the quote template is dropped (see withMetadataThatFits). */
+const QUOTE_FALLBACKS: readonly MetadataFallback[] = [
+  { drop: ['author'], note: 'the author’s name is too long to credit: the author’s own words go unsigned' },
+  { drop: ['url'], note: 'the link is too long for a post: the posts go without it' },
+  {
+    drop: ['author', 'url'],
+    note: 'the author’s name and the link are too long for a post: the posts go without them',
+  },
+];
+
+function chooseFromCandidates(
   article: Article,
   settings: SplitSettings,
   values: TemplateValues,

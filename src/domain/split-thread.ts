@@ -26,6 +26,87 @@ export function splitThread(
   rules: PlatformRules,
   quotations: readonly Quotation[],
 ): SplitResult {
+  return withMetadataThatFits(values, THREAD_FALLBACKS, target, rules, (fitting, room) =>
+    packThread(article, templates, fitting, room, rules, quotations),
+  );
+}
+
+/**
+ * What a page's own metadata may cost a thread, dropped in this order when the templates cannot
+ * fit it: a 300-character <title> as the headline, a 5,000-character canonical link.
+ */
+const THREAD_FALLBACKS: readonly MetadataFallback[] = [
+  { drop: ['title'], note: 'the headline is too long for the first post: the thread goes without it' },
+  { drop: ['url'], note: 'the link is too long for the last post: the thread goes without it' },
+  {
+    drop: ['title', 'url'],
+    note: 'the headline and the link are too long for the posts: the thread goes without them',
+  },
+];
+
+function fitsAt(
+  target: number,
+  values: TemplateValues,
+  split: (values: TemplateValues, target: number) => SplitResult,
+): boolean {
+  try {
+    split(values, target);
+    return true;
+  } catch (error) {
+    if (error instanceof RangeError) return false;
+    throw error;
+  }
+}
+
+export interface MetadataFallback {
+  readonly drop: readonly (keyof TemplateValues)[];
+  /** The warning the split carries when it went without them. */
+  readonly note: string;
+}
+
+/**
+ * Runs `split` with the article's metadata. When the templates cannot fit it (a RangeError) at the
+ * channel's target, and would not at the platform's limit either, no setting can help: the page's
+ * own metadata (its <title>, author or canonical link, which the page writer controls) is too long
+ * for the platform. Then the split goes without the fields of each fallback in turn, with a warning.
+ * Otherwise the error is the channel's: its target is too small for its template and that is
+ * thrown, naming the setting to change.
+ */
+export function withMetadataThatFits(
+  values: TemplateValues,
+  fallbacks: readonly MetadataFallback[],
+  target: number,
+  rules: PlatformRules,
+  split: (values: TemplateValues, target: number) => SplitResult,
+): SplitResult {
+  try {
+    return split(values, target);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    if (target < rules.maxLength && fitsAt(rules.maxLength, values, split)) throw error;
+    for (const { drop, note } of fallbacks) {
+      if (drop.every((field) => values[field] === undefined)) continue;
+      const fewer: TemplateValues = { ...values };
+      for (const field of drop) delete fewer[field];
+      try {
+        const result = split(fewer, target);
+        return { ...result, warnings: [...result.warnings, note] };
+      } catch (again) {
+        if (!(again instanceof RangeError)) throw again;
+      }
+    }
+    throw error;
+  }
+}
+
+function packThread(
+  article: Article,
+  templates: ThreadTemplates,
+  values: TemplateValues,
+  target: number,
+  rules: PlatformRules,
+  quotations: readonly Quotation[],
+): SplitResult {
   const sentences = measureSentences(article.paragraphs, rules);
   const roles = ['first', 'middle', 'last', 'only'] as const;
   // Numbering takes room, so the number of posts decides the budget: start from an estimate (a
