@@ -10,7 +10,7 @@ const FORBIDDEN: Record<string, RegExp[]> = {
   domain: [
     /\/(adapters|apps|config|use-cases|ports)\//,
     /^node:(fs|net|http|https|child_process|dgram)/,
-    /^(better-sqlite3|telegraf|twitter-api-v2|node-cron|dotenv)$/,
+    /^(better-sqlite3|telegraf|twitter-api-v2|dotenv)$/,
   ],
   ports: [/\/(adapters|apps|config|use-cases)\//],
   'use-cases': [/\/(adapters|apps)\//, /^(better-sqlite3|telegraf|twitter-api-v2)$/],

@@ -1,6 +1,7 @@
-import cron from 'node-cron';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEFAULT_BOILERPLATE_RULES } from '../domain/boilerplate.js';
+import { CRON_OPTIONS } from '../domain/schedule.js';
 import { checkTemplate } from '../domain/template.js';
 
 /**
@@ -15,14 +16,28 @@ const timeZone = z.string().refine(isTimeZone, {
     'unknown IANA time zone; use a name such as "Europe/London" or "America/New_York" (see `timedatectl list-timezones`)',
 });
 
+/**
+ * Checked with croner, the library (and options) the daemon ticks with and `schedule` previews with,
+ * so what passes here is exactly what runs: an expression that can never fire ("0 9 31 2 *", the
+ * 31st of February) is refused too.
+ */
 const cronExpression = z.string().superRefine((expr, ctx) => {
-  const result = cron.validateDetailed(expr);
-  if (result.valid) return;
-  const why = result.errors.map((e) => e.message).join('; ');
-  ctx.addIssue({
-    code: 'custom',
-    message: `"${expr}" is not a valid cron expression (${why}); use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. "0 9,13,17 * * *"`,
-  });
+  const fix = 'use 5 fields (minute hour day month weekday), or 6 with seconds first, e.g. "0 9,13,17 * * *"';
+  const fields = expr.trim().split(/\s+/).length;
+  let why: string | undefined;
+  if (fields !== 5 && fields !== 6) why = `${fields} fields`;
+  else {
+    try {
+      const job = new Cron(expr, { paused: true, timezone: 'UTC', ...CRON_OPTIONS });
+      const next = job.nextRun();
+      job.stop();
+      if (next === null) why = 'no date ever matches it';
+    } catch (error) {
+      why = (error as Error).message.replace(/^CronPattern: /, '');
+    }
+  }
+  if (why)
+    ctx.addIssue({ code: 'custom', message: `"${expr}" is not a valid cron expression (${why}); ${fix}` });
 });
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, e.g. "23:00"');

@@ -11,7 +11,7 @@ import { Cron } from 'croner';
 
 /** Options shared by every croner job here, so previews and the daemon's ticks agree. */
 export const CRON_OPTIONS = {
-  // Day-of-month and day-of-week combine with OR, as in Vixie cron and node-cron.
+  // Day-of-month and day-of-week combine with OR, as in Vixie cron.
   domAndDow: false,
   // croner's default treats only single values as fixed times, so a list such as `30 1,13` would
   // skip the 01:30 slot on the spring-forward night and run twice on the fall-back night.

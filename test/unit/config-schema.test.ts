@@ -118,6 +118,13 @@ describe('every setting error names its key', () => {
       /not a valid cron expression/,
     ],
     ['channels[0].schedule', { channels: [{ ...X, schedule: '61 * * * *' }] }, /cron/],
+    // Valid syntax, but the 31st of February never comes: refused, as the daemon would never fire it.
+    [
+      'channels[0].schedule',
+      { channels: [{ ...X, schedule: '0 9 31 2 *' }] },
+      /"0 9 31 2 \*" is not a valid cron expression \(no date ever matches it\)/,
+    ],
+    ['channels[0].schedule', { channels: [{ ...X, schedule: '0 0 9 * * * 2030' }] }, /7 fields/],
     [
       'channels[0].targetLength',
       { channels: [{ ...X, targetLength: 300 }] },

@@ -18,7 +18,7 @@ export type ScheduleTask = (channel: ResolvedChannel, onTick: () => Promise<void
 
 /**
  * Ticks with croner, the same library and options as `nextSlots`, so the daemon fires exactly at the
- * slots that `schedule`, `status` and the start-up log announce. node-cron 4 disagrees with them on
+ * slots that `schedule`, `status` and the start-up log announce. node-cron 4 (no longer used) disagreed with them on
  * daylight-saving nights: it drops a slot that falls in the spring-forward gap (a daily 01:30
  * Europe/London post silently skips a day) and runs a repeated hour's slot at its second occurrence.
  */
