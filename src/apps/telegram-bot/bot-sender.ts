@@ -1,8 +1,9 @@
 import { type Telegram, TelegramError } from 'telegraf';
+import { describedProblem } from '../../adapters/telegram/classify-telegram-error.js';
 import type { Clock } from '../../ports/clock.js';
 import type { Pacer } from '../../use-cases/pace-publisher.js';
 import type { Reply } from './bot-types.js';
-import { apiSignal, type Backoff, backoffDelay, formatDelay, withDeadline } from './keep-polling.js';
+import { apiSignal, type Backoff, backoffDelay, failureOf, withDeadline } from './keep-polling.js';
 
 export interface SentMessage {
   readonly message_id: number;
@@ -148,43 +149,28 @@ interface Failure {
   readonly retryAfterMs?: number;
 }
 
-/** Telegram's 400/403 answers are final for this message; the rest may pass on another try. */
+/**
+ * Telegram's 4xx answers (but 429) are final for this message; the rest may pass on another try.
+ * What happened is read the way the polling loop reads it (failureOf), chat problems the way the
+ * Telegram publisher does (describedProblem).
+ */
 function classify(error: unknown): Failure {
-  if (error instanceof TelegramError) {
+  const failure = failureOf(error);
+  if (error instanceof TelegramError && error.code >= 400 && error.code < 500 && error.code !== 429) {
     const description = typeof error.description === 'string' ? error.description : '';
-    const text = `Telegram answered ${error.code}${description ? ` ${description}` : ''}`;
-    if (error.code === 429) {
-      const after = Number(error.parameters?.retry_after);
-      return {
-        text,
-        refused: false,
-        chatUnreachable: false,
-        retryAfterMs: Number.isFinite(after) ? after * 1000 : 30_000,
-      };
-    }
-    if (error.code >= 500) return { text, refused: false, chatUnreachable: false };
     const chatUnreachable =
       error.code === 403 ||
-      /chat not found|PEER_ID_INVALID|bot was blocked|initiate conversation/i.test(description);
-    return { text, refused: true, chatUnreachable };
+      describedProblem(description) === 'chat' ||
+      /bot was blocked|initiate conversation/i.test(description);
+    return { text: failure.text, refused: true, chatUnreachable };
   }
-  const { name, code, message, timeoutMs } = (error ?? {}) as {
-    name?: unknown;
-    code?: unknown;
-    message?: unknown;
-    timeoutMs?: unknown;
+  // A 429 always carries retry_after in practice; without one, wait as long as the publisher does.
+  const retryAfterMs =
+    failure.retryAfterMs ?? (error instanceof TelegramError && error.code === 429 ? 30_000 : undefined);
+  return {
+    text: failure.text,
+    refused: false,
+    chatUnreachable: false,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
-  if (name === 'RequestTimeout' && typeof timeoutMs === 'number')
-    return {
-      text: `Telegram did not answer within ${formatDelay(timeoutMs)}`,
-      refused: false,
-      chatUnreachable: false,
-    };
-  const detail =
-    typeof code === 'string'
-      ? code
-      : typeof message === 'string'
-        ? message.replace(/https?:\/\/\S+/g, '[url]').slice(0, 200)
-        : 'network error';
-  return { text: `Telegram unreachable (${detail})`, refused: false, chatUnreachable: false };
 }
