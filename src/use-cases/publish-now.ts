@@ -33,6 +33,11 @@ export interface ChannelReport {
   readonly channelId: string;
   readonly total: number;
   readonly sent: number;
+  /**
+   * Of `sent`, the posts the platform already had (X refuses the same text twice): counted as sent,
+   * but not posted again by this run.
+   */
+  readonly alreadyThere: number;
   /** Posts that did not go out (failed, still queued, or of unknown outcome). */
   readonly notSent: readonly StoredPost[];
   readonly stoppedBecause?: string;
@@ -94,6 +99,7 @@ async function publishChannel(
   const all = () => store.postsOfArticle(options.articleId, channelId);
   const total = all().length;
   let stoppedBecause: string | undefined;
+  let alreadyThere = 0;
   for (const initial of all()) {
     if (options.signal?.aborted) {
       stoppedBecause = 'interrupted';
@@ -134,6 +140,7 @@ async function publishChannel(
       break;
     }
     if (outcome.kind === 'sent' || outcome.kind === 'duplicate') {
+      if (outcome.kind === 'duplicate') alreadyThere += 1;
       options.onEvent({
         kind: 'sent',
         channelId,
@@ -174,6 +181,7 @@ async function publishChannel(
     channelId,
     total,
     sent: after.filter((p) => p.state === 'sent').length,
+    alreadyThere,
     notSent: after.filter((p) => p.state !== 'sent' && p.state !== 'skipped'),
     ...(stoppedBecause ? { stoppedBecause } : {}),
   };

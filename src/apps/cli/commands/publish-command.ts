@@ -8,23 +8,12 @@ import type { PostingMode } from '../../../domain/article.js';
 import { liveMentionWarning } from '../../../domain/mentions.js';
 import { MODES, postLiveMentions } from '../../../domain/split-article.js';
 import {
-  articleHash,
-  enqueueArticle,
-  threadOverCapMessage,
-  threadsOverCap,
-} from '../../../use-cases/enqueue-article.js';
-import {
-  type ChannelSplit,
-  channelSplitSettings,
-  splitForChannels,
-} from '../../../use-cases/prepare-article.js';
-import {
-  type ChannelReport,
-  findArticleToResume,
-  type PublishNowEvent,
-  publishArticleNow,
-} from '../../../use-cases/publish-now.js';
-import { recoverInterrupted } from '../../../use-cases/recover-interrupted.js';
+  executePublishNow,
+  type PublishNowReady,
+  planPublishNow,
+} from '../../../use-cases/plan-publish-now.js';
+import { channelSplitSettings } from '../../../use-cases/prepare-article.js';
+import type { ChannelReport, PublishNowEvent } from '../../../use-cases/publish-now.js';
 import { buildRuntime, type Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
@@ -82,95 +71,47 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    if (runtime.exclusive) {
-      const recovered = await recoverInterrupted(runtime.deps);
-      if (recovered.reconciled.length + recovered.requeued.length > 0) {
-        out(
-          `settled ${recovered.reconciled.length + recovered.requeued.length} post(s) interrupted earlier (found on X: ${recovered.reconciled.length}, to send again: ${recovered.requeued.length})`,
-        );
-      }
-    }
-    // Nothing is written before the user says yes: a "no" (or Ctrl-C) at the question must leave the
-    // queue exactly as it was, including other channels' posts of the same article.
-    const hash = articleHash(outcome.article);
-    const force = values.force ?? false;
-    /** Which stored copy of the article each channel already has (the one to finish, if any). */
-    const existing = new Map<string, number>();
-    if (!force) {
-      for (const c of channels) {
-        const articleId = findArticleToResume(runtime.store, hash, c.id);
-        if (articleId !== undefined) existing.set(c.id, articleId);
-      }
-    }
-    if (existing.size > 0 && !values.resume) throw duplicateError(outcome.article.title, existing);
-    const fresh = channels.filter((c) => !existing.has(c.id));
-    const splits = splitForChannels(outcome.article, fresh, mode);
-    // Refused before the preview and the question: such a thread could never go out whole.
-    const overCap = threadsOverCap(splits, mode);
-    if (overCap.length > 0) throw new CliError(threadOverCapMessage(overCap));
-    if (existing.size > 0) {
+    const plan = await planPublishNow(runtime.deps, {
+      article: outcome.article,
+      channels,
+      ...(mode ? { mode } : {}),
+      force: values.force ?? false,
+      resume: values.resume ?? false,
+      recoverInterrupted: runtime.exclusive,
+    });
+    const settled = plan.recovered ? plan.recovered.reconciled.length + plan.recovered.requeued.length : 0;
+    if (plan.recovered && settled > 0) {
       out(
-        `resuming article ${[...new Set(existing.values())].map((id) => `#${id}`).join(', ')} "${outcome.article.title}" on ${[...existing.keys()].join(', ')}: posts already sent are skipped`,
+        `settled ${settled} post(s) interrupted earlier (found on X: ${plan.recovered.reconciled.length}, to send again: ${plan.recovered.requeued.length})`,
       );
-      if (fresh.length > 0)
-        out(`${fresh.map((c) => c.id).join(', ')}: not published there before; queued as new`);
+    }
+    // Refused before the preview and the question; nothing was written.
+    if (plan.kind === 'duplicate') throw duplicateError(outcome.article.title, plan.existing);
+    if (plan.kind === 'thread-over-cap') throw new CliError(plan.message);
+    if (plan.existing.size > 0) {
+      const articles = [...new Set([...plan.existing.values()].map((c) => c.articleId))];
+      out(
+        `resuming article ${articles.map((id) => `#${id}`).join(', ')} "${outcome.article.title}" on ${[...plan.existing.keys()].join(', ')}: posts already sent are skipped`,
+      );
+      if (plan.fresh.length > 0)
+        out(`${plan.fresh.map((c) => c.id).join(', ')}: not published there before; queued as new`);
     }
 
-    out(preview(runtime, existing, splits, dryRun));
+    out(preview(runtime, plan, dryRun));
     if (!values.yes && !dryRun && !(await confirm(ctx, 'Publish now? [y/N] ', stop.signal))) {
       out('cancelled; nothing was published or queued');
       return EXIT_FAILURE;
     }
-    const articleOf = new Map(existing);
-    if (fresh.length > 0) {
-      const { result } = enqueueArticle(runtime.store, {
-        article: outcome.article,
-        channels: fresh,
-        ...(mode ? { mode } : {}),
-        approved: true,
-        force,
-        now: runtime.clock.now(),
-      });
-      if (result.kind === 'thread-over-cap') throw new CliError(result.message);
-      // Queued meanwhile by someone else (the daemon's Telegram /add), or matched by URL only.
-      if (result.kind === 'duplicate') {
-        throw duplicateError(
-          outcome.article.title,
-          new Map(result.channelIds.map((id) => [id, result.articleId])),
-        );
-      }
-      for (const c of fresh) articleOf.set(c.id, result.articleId);
-    }
     const tty = Boolean((ctx.stdout as { isTTY?: boolean }).isTTY);
-    // Posts the platform already had (X refuses the same text twice): counted as sent, but the user
-    // must not read "published" as "posted again".
-    const alreadyThere = new Map<string, number>();
-    const onEvent = (event: PublishNowEvent) => {
-      if (event.kind === 'sent' && event.duplicate)
-        alreadyThere.set(event.channelId, (alreadyThere.get(event.channelId) ?? 0) + 1);
-      progress(ctx, event, tty, dryRun);
-    };
-    const channelsOf = new Map<number, string[]>();
-    for (const c of channels) {
-      const articleId = articleOf.get(c.id)!;
-      channelsOf.set(articleId, [...(channelsOf.get(articleId) ?? []), c.id]);
-    }
-    const reports = (
-      await Promise.all(
-        [...channelsOf].map(([articleId, channelIds]) =>
-          publishArticleNow(runtime.deps, {
-            articleId,
-            channelIds,
-            maxWaitMs: maxWaitSeconds * 1000,
-            signal: stop.signal,
-            onEvent,
-          }),
-        ),
-      )
-    ).flat();
-    const position = (id: string) => channels.findIndex((c) => c.id === id);
-    reports.sort((a, b) => position(a.channelId) - position(b.channelId));
-    return summarise(out, reports, dryRun, alreadyThere);
+    const result = await executePublishNow(runtime.deps, plan, {
+      maxWaitMs: maxWaitSeconds * 1000,
+      signal: stop.signal,
+      onEvent: (event) => progress(ctx, event, tty, dryRun),
+    });
+    if (result.kind === 'thread-over-cap') throw new CliError(result.message);
+    // Queued meanwhile by someone else (the daemon's Telegram /add), or matched by URL only.
+    if (result.kind === 'duplicate') throw duplicateError(outcome.article.title, result.existing);
+    return summarise(out, result.reports, dryRun);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -214,26 +155,20 @@ function duplicateError(title: string, existing: ReadonlyMap<string, number>): C
 }
 
 /** Per channel: how many posts, each with its length against the channel's target, and what is left. */
-function preview(
-  runtime: Runtime,
-  existing: ReadonlyMap<string, number>,
-  splits: readonly ChannelSplit[],
-  dryRun: boolean,
-): string {
+function preview(runtime: Runtime, plan: PublishNowReady, dryRun: boolean): string {
   /** `done` is set for posts that will not be sent: `sent`, or `skipped` by an admin. */
   const rows = new Map<string, { text: string; length: number; done?: 'sent' | 'skipped' }[]>();
-  for (const [channelId, articleId] of existing) {
-    const posts = runtime.store.postsOfArticle(articleId, channelId);
+  for (const [channelId, copy] of plan.existing) {
     rows.set(
       channelId,
-      posts.map((p) => ({
+      copy.posts.map((p) => ({
         text: p.text,
         length: p.length,
         ...(p.state === 'sent' || p.state === 'skipped' ? { done: p.state } : {}),
       })),
     );
   }
-  for (const { channel, result } of splits) {
+  for (const { channel, result } of plan.splits) {
     rows.set(
       channel.id,
       result.selected.map((p) => ({ text: p.text, length: p.length })),
@@ -304,19 +239,13 @@ function progress(ctx: CliContext, event: PublishNowEvent, tty: boolean, dryRun:
   }
 }
 
-function summarise(
-  out: (line: string) => void,
-  reports: readonly ChannelReport[],
-  dryRun: boolean,
-  alreadyThere: ReadonlyMap<string, number>,
-): number {
+function summarise(out: (line: string) => void, reports: readonly ChannelReport[], dryRun: boolean): number {
   let ok = true;
   out('');
   for (const r of reports) {
     const done = r.notSent.length === 0;
     ok &&= done;
-    const there = alreadyThere.get(r.channelId) ?? 0;
-    const note = there === 0 ? '' : ` (${there} already on the platform, not posted again)`;
+    const note = r.alreadyThere === 0 ? '' : ` (${r.alreadyThere} already on the platform, not posted again)`;
     out(
       `${r.channelId}: ${r.sent} of ${r.total} ${dryRun ? 'printed' : 'published'}${note}${done ? '' : `; not sent: ${r.notSent.map((p) => `#${p.id} (${p.seq}/${p.total}, ${p.state})`).join(', ')}${r.stoppedBecause ? ` — ${r.stoppedBecause}` : ''}`}`,
     );

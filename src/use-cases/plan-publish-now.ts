@@ -1,0 +1,167 @@
+import type { ChannelSettings } from '../config/config-schema.js';
+import type { Article, PostingMode } from '../domain/article.js';
+import type { StoredPost } from '../ports/post-store.js';
+import {
+  articleHash,
+  enqueueArticle,
+  type ThreadOverCap,
+  threadOverCapMessage,
+  threadsOverCap,
+} from './enqueue-article.js';
+import { type ChannelSplit, splitForChannels } from './prepare-article.js';
+import type { PublishDeps } from './publish-deps.js';
+import {
+  type ChannelReport,
+  findArticleToResume,
+  type PublishNowEvent,
+  publishArticleNow,
+} from './publish-now.js';
+import { type RecoveryReport, recoverInterrupted } from './recover-interrupted.js';
+
+/**
+ * The publish-now flow (`quotecast publish`, `npm run publish-now`) in two steps, so that an app can
+ * show a preview and ask between them: `planPublishNow` decides what would happen and writes nothing
+ * to the queue; `executePublishNow` queues the fresh channels (approved) and publishes every channel
+ * at once, resuming the copies it found.
+ */
+
+export interface PublishNowRequest {
+  readonly article: Article;
+  /** In the order reports should come back (the order the user named them). */
+  readonly channels: readonly ChannelSettings[];
+  /** Overrides every channel's own mode. */
+  readonly mode?: PostingMode;
+  /** Queue a new copy even where the article is already queued or published. */
+  readonly force?: boolean;
+  /** Finish the copies already queued or half-sent instead of refusing them as duplicates. */
+  readonly resume?: boolean;
+  /**
+   * Settle posts an earlier process left `sending` before looking for copies. Only when this process
+   * holds the store alone: beside a running daemon, its posts in flight are not interrupted.
+   */
+  readonly recoverInterrupted?: boolean;
+}
+
+/** A channel that already has a copy of the article: the posts it holds there, sent or not. */
+export interface ResumedCopy {
+  readonly articleId: number;
+  readonly posts: readonly StoredPost[];
+}
+
+export interface PublishNowReady {
+  readonly kind: 'ready';
+  readonly request: PublishNowRequest;
+  /** Channel id → the stored copy to finish there (only with `resume`), in the request's order. */
+  readonly existing: ReadonlyMap<string, ResumedCopy>;
+  /** The channels with no copy yet, and their split: queued as new on execution. */
+  readonly fresh: readonly ChannelSettings[];
+  readonly splits: readonly ChannelSplit[];
+}
+
+/** The article is already queued or published on these channels (channel id → article id). */
+export interface PublishNowDuplicate {
+  readonly kind: 'duplicate';
+  readonly existing: ReadonlyMap<string, number>;
+}
+
+/** A fresh channel would get a thread longer than its daily cap: it could never go out whole. */
+export interface PublishNowOverCap {
+  readonly kind: 'thread-over-cap';
+  readonly problems: readonly ThreadOverCap[];
+  readonly message: string;
+}
+
+export type PublishNowPlan = (PublishNowReady | PublishNowDuplicate | PublishNowOverCap) & {
+  /** What settling interrupted posts did, when the request asked for it. */
+  readonly recovered?: RecoveryReport;
+};
+
+/**
+ * Looks for copies of the article on each channel and splits it for the others. Refuses a duplicate
+ * unless `resume` or `force`, and a thread over a channel's cap, before anything is queued: a "no"
+ * at the preview must leave the queue exactly as it was.
+ */
+export async function planPublishNow(deps: PublishDeps, request: PublishNowRequest): Promise<PublishNowPlan> {
+  const recovered = request.recoverInterrupted ? await recoverInterrupted(deps) : undefined;
+  const withRecovery = recovered ? { recovered } : {};
+  const existingIds = new Map<string, number>();
+  if (!request.force) {
+    const hash = articleHash(request.article);
+    for (const channel of request.channels) {
+      const articleId = findArticleToResume(deps.store, hash, channel.id);
+      if (articleId !== undefined) existingIds.set(channel.id, articleId);
+    }
+  }
+  if (existingIds.size > 0 && !request.resume)
+    return { kind: 'duplicate', existing: existingIds, ...withRecovery };
+  const fresh = request.channels.filter((c) => !existingIds.has(c.id));
+  const splits = splitForChannels(request.article, fresh, request.mode);
+  const problems = threadsOverCap(splits, request.mode);
+  if (problems.length > 0)
+    return { kind: 'thread-over-cap', problems, message: threadOverCapMessage(problems), ...withRecovery };
+  const existing = new Map<string, ResumedCopy>();
+  for (const [channelId, articleId] of existingIds)
+    existing.set(channelId, { articleId, posts: deps.store.postsOfArticle(articleId, channelId) });
+  return { kind: 'ready', request, existing, fresh, splits, ...withRecovery };
+}
+
+export interface ExecutePublishNowOptions {
+  /** The longest wait for a rate-limit reset or a retry that is still worth sitting through. */
+  readonly maxWaitMs: number;
+  /** Aborted on Ctrl-C: the send in flight finishes, nothing new starts. */
+  readonly signal?: AbortSignal;
+  readonly onEvent: (event: PublishNowEvent) => void;
+}
+
+export type PublishNowResult =
+  /** One report per requested channel, in the request's order. */
+  | { readonly kind: 'published'; readonly reports: readonly ChannelReport[] }
+  /**
+   * Queued meanwhile by someone else (the daemon's Telegram /add), or matched by URL only: nothing
+   * was queued or sent.
+   */
+  | PublishNowDuplicate
+  | PublishNowOverCap;
+
+/**
+ * Queues the plan's fresh channels (approved, one transaction) and publishes every channel now:
+ * channels sharing a stored copy of the article go through one run, all runs in parallel.
+ */
+export async function executePublishNow(
+  deps: PublishDeps,
+  plan: PublishNowReady,
+  options: ExecutePublishNowOptions,
+): Promise<PublishNowResult> {
+  const { request } = plan;
+  const articleOf = new Map([...plan.existing].map(([channelId, copy]) => [channelId, copy.articleId]));
+  if (plan.fresh.length > 0) {
+    const { result } = enqueueArticle(deps.store, {
+      article: request.article,
+      channels: plan.fresh,
+      ...(request.mode ? { mode: request.mode } : {}),
+      approved: true,
+      ...(request.force ? { force: true } : {}),
+      now: deps.clock.now(),
+    });
+    if (result.kind === 'thread-over-cap') return result;
+    if (result.kind === 'duplicate')
+      return {
+        kind: 'duplicate',
+        existing: new Map(result.channelIds.map((id) => [id, result.articleId])),
+      };
+    for (const channel of plan.fresh) articleOf.set(channel.id, result.articleId);
+  }
+  const channelsOf = new Map<number, string[]>();
+  for (const channel of request.channels) {
+    const articleId = articleOf.get(channel.id);
+    if (articleId === undefined) continue;
+    channelsOf.set(articleId, [...(channelsOf.get(articleId) ?? []), channel.id]);
+  }
+  const runs = [...channelsOf].map(([articleId, channelIds]) =>
+    publishArticleNow(deps, { articleId, channelIds, ...options }),
+  );
+  const reports = (await Promise.all(runs)).flat();
+  const position = (id: string) => request.channels.findIndex((c) => c.id === id);
+  reports.sort((a, b) => position(a.channelId) - position(b.channelId));
+  return { kind: 'published', reports };
+}
