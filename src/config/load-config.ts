@@ -54,6 +54,8 @@ export interface Config {
   readonly configPath: string;
   readonly dryRun: boolean;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** LOG_FORMAT: `text` (default), readable lines; `json`, one JSON object per line for collectors. */
+  readonly logFormat: 'text' | 'json';
   /** Things worth saying at start-up that are not errors (channels falling back to the console). */
   readonly notices: readonly string[];
 }
@@ -123,6 +125,9 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
   const logLevel = (env.LOG_LEVEL ?? 'info').toLowerCase();
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
     problems.push(`LOG_LEVEL: "${env.LOG_LEVEL}" is not one of debug, info, warn, error`);
+  const logFormat = (env.LOG_FORMAT?.trim() || 'text').toLowerCase();
+  if (logFormat !== 'text' && logFormat !== 'json')
+    problems.push(`LOG_FORMAT: "${env.LOG_FORMAT}" is not one of text (the default), json`);
   const dryRun = /^(1|true|yes)$/i.test(env.QUOTECAST_DRY_RUN ?? '');
   const secretKey = env.QUOTECAST_SECRET_KEY?.trim() || undefined;
   if (secretKey !== undefined && secretKey.length < 16)
@@ -164,6 +169,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
     configPath,
     dryRun,
     logLevel: logLevel as Config['logLevel'],
+    logFormat: logFormat as Config['logFormat'],
     notices,
   };
   return { ok: true, config: deepFreeze(config) };

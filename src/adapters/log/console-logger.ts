@@ -1,4 +1,9 @@
 import type { Logger } from '../../ports/logger.js';
+import { redactSecrets } from './redact-secrets.js';
+import { createStderrWriter } from './stderr-writer.js';
+
+// The publishers' error classifiers import it from here.
+export { redactSecrets };
 
 export interface ConsoleLoggerOptions {
   /** Values that must never appear in output (tokens, keys); replaced by `[redacted]`. */
@@ -10,18 +15,9 @@ export interface ConsoleLoggerOptions {
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 
-/** Redacts every secret (at least 4 characters long) wherever it appears in `text`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  }
-  return out;
-}
-
 /** Human-readable log lines on stderr: `time level message key=value ...`, secrets redacted. */
 export function createConsoleLogger(options: ConsoleLoggerOptions): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.write ?? createStderrWriter();
   const min = LEVELS[options.level ?? 'info'];
   const now = options.now ?? (() => new Date());
   const log = (level: keyof typeof LEVELS) => (message: string, fields?: Record<string, unknown>) => {
