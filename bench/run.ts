@@ -1,3 +1,4 @@
+import { runCliStartupBench } from './cli-startup-bench.js';
 import { runDaemonMemoryBench } from './daemon-memory-bench.js';
 import { runHostileInputBench } from './hostile-input-bench.js';
 import { runPacingBench } from './pacing-bench.js';
@@ -7,7 +8,7 @@ import { runStoreBench } from './store-bench.js';
 /**
  * `npm run bench`: every benchmark in turn. Each prints figures, as ratios against a baseline measured
  * in the same run where there is one; none asserts on time (the machines are shared and noisy).
- * `npm run bench -- split` (or store, pacing, memory, hostile) runs one.
+ * `npm run bench -- split` (or store, pacing, memory, hostile, cli) runs one.
  */
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const benches: Record<string, () => unknown> = {
@@ -16,6 +17,7 @@ const benches: Record<string, () => unknown> = {
   pacing: runPacingBench,
   memory: runDaemonMemoryBench,
   hostile: () => runHostileInputBench({ print }),
+  cli: () => runCliStartupBench(print),
 };
 
 const chosen = process.argv.slice(2);

@@ -68,10 +68,25 @@ export interface LoadConfigOptions {
   /** The environment; defaults to process.env merged with `.env` in `cwd` (the environment wins). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly cwd?: string;
-  /** Explicit settings file; else QUOTECAST_CONFIG, else config/quotecast.yaml, else config/default.yaml. */
+  /**
+   * Explicit settings file; else QUOTECAST_CONFIG, else config/quotecast.yaml, else config/default.yaml
+   * (under `cwd`), else `embeddedDefaults`.
+   */
   readonly configPath?: string;
+  /**
+   * The settings an installed quotecast falls back to when `cwd` has no config/ folder: the
+   * package's own config/default.yaml, so `quotecast split` works from any folder.
+   */
+  readonly embeddedDefaults?: string;
   /** Settings to use instead of reading a file (tests). */
   readonly settings?: unknown;
+}
+
+function defaultSettingsFile(cwd: string, embedded: string | undefined): string {
+  if (existsSync(path.join(cwd, 'config/quotecast.yaml'))) return 'config/quotecast.yaml';
+  if (embedded === undefined || existsSync(path.join(cwd, 'config/default.yaml')))
+    return 'config/default.yaml';
+  return embedded;
 }
 
 /**
@@ -85,9 +100,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
 
   const configPath = path.resolve(
     cwd,
-    options.configPath ??
-      env.QUOTECAST_CONFIG ??
-      (existsSync(path.join(cwd, 'config/quotecast.yaml')) ? 'config/quotecast.yaml' : 'config/default.yaml'),
+    options.configPath ?? env.QUOTECAST_CONFIG ?? defaultSettingsFile(cwd, options.embeddedDefaults),
   );
   let raw: unknown = options.settings;
   if (raw === undefined) {

@@ -1,5 +1,6 @@
 import { type Config, loadConfig } from '../../config/load-config.js';
 import { CliError } from './cli-error.js';
+import { EMBEDDED_DEFAULTS } from './package-root.js';
 
 export interface CliContext {
   readonly stdout: NodeJS.WritableStream;
@@ -20,7 +21,7 @@ export function createCliContext(
     cwd,
     config() {
       if (cached) return cached;
-      const outcome = loadConfig({ cwd });
+      const outcome = loadConfig({ cwd, embeddedDefaults: EMBEDDED_DEFAULTS });
       if (!outcome.ok) {
         throw new CliError(
           `configuration has ${outcome.problems.length} problem${outcome.problems.length === 1 ? '' : 's'}:\n${outcome.problems.map((p) => `  - ${p}`).join('\n')}`,

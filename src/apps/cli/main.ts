@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type CliContext, createCliContext } from './cli-context.js';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './cli-error.js';
@@ -186,7 +187,18 @@ export function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
   });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+/** Whether this module is the program: also through a symlink (an installed `quotecast` bin). */
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return import.meta.url === pathToFileURL(entry).href;
+  }
+}
+
+if (isEntryPoint()) {
   ignoreClosedPipe(process.stdout);
   ignoreClosedPipe(process.stderr);
   const ctx = createCliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });

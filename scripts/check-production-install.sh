@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The production path of the README ("Running in production"), tried in a temporary folder on a clone
+# of this repository's committed tree:
+#   1. build with the full install, then drop the dev dependencies (npm run build && npm prune --omit=dev);
+#   2. `npm start` runs the prebuilt bundle (no esbuild, no tsx) and publishes the example to the console;
+#      SIGTERM stops it with exit 0;
+#   3. an installed `quotecast` bin (npm install -g --prefix TMP) answers `split` from a folder with no
+#      settings of its own (the package's embedded defaults), and `quotecast status` works there;
+#   4. the package (npm pack) carries the bundle, its chunks, the worker, the defaults and the example.
+# The full install is copied from this checkout's node_modules (CI has just run `npm ci`), so
+# better-sqlite3 is not compiled a second time; `npm prune --omit=dev` leaves exactly what
+# `npm ci --omit=dev` installs. Prints one line per check; exits 1 on the first failure.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seed=$(cd "$root/.." && pwd)/shared/seed/000_2d6e0c6b88b7ca38.txt
+work=$(mktemp -d "${TMPDIR:-/tmp}/quotecast-production-XXXXXX")
+daemon=""
+cleanup() {
+  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "production install: FAILED: $*" >&2
+  [ -f "$work/start.log" ] && sed 's/^/  | /' "$work/start.log" >&2
+  exit 1
+}
+ok() { echo "production install: ok: $*"; }
+
+[ -d "$root/node_modules" ] || fail "run npm ci first (the check copies the full install)"
+git clone -q "$root" "$work/app"
+cd "$work/app"
+cp -a "$root/node_modules" node_modules
+npm run --silent build >/dev/null || fail "npm run build"
+npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1 || fail "npm prune --omit=dev"
+for dev in esbuild tsx typescript vitest @biomejs/biome dependency-cruiser fast-check; do
+  [ ! -e "node_modules/$dev" ] || fail "$dev is still installed after npm prune --omit=dev"
+done
+ok "built, then pruned to $(ls node_modules | wc -l) runtime packages (no esbuild, tsx, typescript, vitest)"
+
+# 2. npm start on the embedded defaults: the example article goes out to the console.
+npm start >"$work/start.log" 2>&1 &
+daemon=$!
+for _ in $(seq 1 90); do
+  grep -q 'INFO  published channel=' "$work/start.log" && break
+  kill -0 "$daemon" 2>/dev/null || fail "npm start exited before publishing"
+  sleep 1
+done
+grep -q 'INFO  published channel=' "$work/start.log" || fail "npm start published nothing within 90 s"
+! grep -q 'esbuild is not installed' "$work/start.log" || fail "npm start looked for esbuild"
+kill -TERM "$daemon"
+code=0
+wait "$daemon" || code=$?
+daemon=""
+[ "$code" -eq 0 ] || fail "npm start exited $code after SIGTERM (expected 0)"
+ok "npm start ran the prebuilt bundle, published the example to the console, stopped on SIGTERM with exit 0"
+
+# 3. The installed bin, from a folder with no settings of its own.
+npm install -g --prefix "$work/global" "$work/app" --no-audit --no-fund >/dev/null 2>&1 || fail "npm install -g"
+mkdir "$work/elsewhere"
+cd "$work/elsewhere"
+"$work/global/bin/quotecast" split "$seed" --platform twitter >"$work/split.txt" 2>"$work/split.err" ||
+  fail "installed quotecast split: $(cat "$work/split.err")"
+posts=$(grep -c '^★ #' "$work/split.txt" || true)
+[ "$posts" -gt 0 ] || fail "installed quotecast split printed no posts: $(head -5 "$work/split.txt")"
+"$work/global/bin/quotecast" status >"$work/status.txt" 2>&1 || fail "installed quotecast status: $(cat "$work/status.txt")"
+ok "installed quotecast: split printed $posts post(s) from a folder without settings; status works"
+
+# 4. What `npm pack` would ship.
+cd "$work/app"
+files=$(npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () =>
+    console.log(JSON.parse(s)[0].files.map((f) => f.path).join("\n")));')
+for want in dist/quotecast.mjs dist/parse-worker.mjs config/default.yaml examples/harbour-reopens.md; do
+  grep -qx "$want" <<<"$files" || fail "the package lacks $want"
+done
+grep -q '^dist/chunks/' <<<"$files" || fail "the package lacks dist/chunks/"
+! grep -qE '^(src|test)/' <<<"$files" || fail "the package ships src/ or test/"
+ok "npm pack ships $(wc -l <<<"$files") files: the bundle and its chunks, the worker, the defaults, the example"
