@@ -1,133 +1,58 @@
-import { unknownPage } from '../alert-messages.js';
-import type { BotServices, CommandRequest, CommandResult } from '../bot-types.js';
-import { addCommand } from './add-command.js';
-import { nextCommand, pauseCommand, resumeCommand, scheduleCommand } from './channel-commands.js';
-import { type CommandInfo, helpCommand } from './help-command.js';
-import {
-  approveCommand,
-  articlesCommand,
-  deleteCommand,
-  editCommand,
-  previewCommand,
-  resolveCommand,
-  retryCommand,
-  skipCommand,
-} from './post-commands.js';
-import { queueCommand } from './queue-command.js';
-import { statusCommand } from './status-command.js';
-
-export interface BotCommand extends CommandInfo {
-  readonly run: (s: BotServices, req: CommandRequest) => CommandResult;
-}
-
 /**
- * Every command, in the order /help lists them: the one list that /help, Telegram's command menu
- * (setMyCommands) and the bot's dispatch all read. A new command is one entry here.
+ * The admin bot's one list of commands. The router (createCommandRouter), /help and Telegram's
+ * command menu (setMyCommands) all read COMMANDS; nothing else names a command.
+ *
+ * To add a command: write its body in commands/ (a function of BotServices and the arguments that
+ * returns a Reply, or {working, finish} when it is slow), then add one entry (name, args, description,
+ * run) to its group's list in groups/ (status and queue, add, posts, channels, help). A button goes in
+ * the same group module: an onAction('<kind>', …) handler, with the kind encoded in callback-data.ts.
+ * A new group is a module in groups/ and one line in GROUPS below (its place is its place in /help).
  */
-export const COMMANDS: readonly BotCommand[] = [
-  {
-    name: 'status',
-    args: '',
-    description: 'Queue counts, next slot, daily cap left and pause state per channel',
-    run: (s) => statusCommand(s),
-  },
-  {
-    name: 'queue',
-    args: '[channel] [n]',
-    description: 'The next n posts (default 10) with ids and slot times',
-    run: (s, req) => queueCommand(s, req.args),
-  },
-  {
-    name: 'add',
-    args: '<text | URL>',
-    description: 'Preview an article: text, a URL, a reply to a message, or a .txt/.md/.html file',
-    run: (s, req) => addCommand(s, req),
-  },
-  {
-    name: 'approve',
-    args: '<article>',
-    description: 'Let an article queued with "Queue" go out at its slots',
-    run: (s, req) => approveCommand(s, req.args),
-  },
-  {
-    name: 'preview',
-    args: '<post> | a<article>',
-    description: 'A post exactly as it will be sent, or an article',
-    run: (s, req) => previewCommand(s, req.args),
-  },
-  {
-    name: 'articles',
-    args: '[n]',
-    description: 'The latest articles and the state of their posts',
-    run: (s, req) => articlesCommand(s, req.args),
-  },
-  {
-    name: 'skip',
-    args: '<post>',
-    description: 'Never publish this post',
-    run: (s, req) => skipCommand(s, req.args),
-  },
-  {
-    name: 'retry',
-    args: '<post>',
-    description: 'Queue a failed, skipped or unknown post again',
-    run: (s, req) => retryCommand(s, req.args),
-  },
-  {
-    name: 'resolve',
-    args: '<post> sent [id] | resend',
-    description: 'Decide a post of unknown outcome; a thread part needs its message id',
-    run: (s, req) => resolveCommand(s, req.args),
-  },
-  {
-    name: 'unknown',
-    args: '',
-    description: 'Posts of unknown outcome, with buttons to mark each as sent or send it again',
-    run: (s) => unknownPage(s.deps.store, 0),
-  },
-  {
-    name: 'edit',
-    args: '<post> <new text>',
-    description: "Replace an unsent post's text (checked against the limit)",
-    run: (s, req) => editCommand(s, req.args),
-  },
-  {
-    name: 'delete',
-    args: '<article>',
-    description: "Remove an article's unsent posts; published ones stay",
-    run: (s, req) => deleteCommand(s, req.args),
-  },
-  {
-    name: 'next',
-    args: '[channel]',
-    description: "Publish a channel's next post now",
-    run: (s, req) => nextCommand(s, req.args),
-  },
-  {
-    name: 'pause',
-    args: '[channel]',
-    description: 'Stop publishing (every channel when none is named)',
-    run: (s, req) => pauseCommand(s, req.args, req.admin),
-  },
-  {
-    name: 'resume',
-    args: '[channel]',
-    description: 'Publish again (every paused channel when none is named)',
-    run: (s, req) => resumeCommand(s, req.args, req.admin),
-  },
-  {
-    name: 'schedule',
-    args: '[channel]',
-    description: 'The next 10 slot times and what goes out at each',
-    run: (s, req) => scheduleCommand(s, req.args),
-  },
-  { name: 'help', args: '', description: 'This list', run: () => helpCommand(COMMANDS) },
+import { Composer, type MiddlewareFn } from 'telegraf';
+import type { BotContext } from '../bot-context.js';
+import { esc } from '../format-html.js';
+import { addGroup } from '../groups/add-group.js';
+import { channelGroup } from '../groups/channel-group.js';
+import {
+  answersTo,
+  type BotCommand,
+  type CommandGroup,
+  groupComposer,
+} from '../groups/define-command-group.js';
+import { helpGroup } from '../groups/help-group.js';
+import { postGroup } from '../groups/post-group.js';
+import { queueGroup } from '../groups/queue-group.js';
+
+export type { BotCommand } from '../groups/define-command-group.js';
+
+export const GROUPS: readonly CommandGroup[] = [
+  queueGroup,
+  addGroup,
+  postGroup,
+  channelGroup,
+  helpGroup(() => COMMANDS),
 ];
 
-/** Other names a command answers to: Telegram sends /start when a chat with the bot is opened. */
-const ALIASES: Readonly<Record<string, string>> = { start: 'help' };
+/** Every command, in the order /help and Telegram's menu list them. */
+export const COMMANDS: readonly BotCommand[] = GROUPS.flatMap((g) => g.commands);
 
 export function findCommand(name: string): BotCommand | undefined {
-  const wanted = ALIASES[name] ?? name;
-  return COMMANDS.find((c) => c.name === wanted);
+  return COMMANDS.find((c) => answersTo(c, name));
 }
+
+/** What setMyCommands registers: Telegram's command menu. */
+export function menuCommands(): { command: string; description: string }[] {
+  return COMMANDS.map((c) => ({ command: c.name, description: c.description }));
+}
+
+/** Every group's composer, then the answer to a command no group knows. */
+export function createCommandRouter(): Composer<BotContext> {
+  return new Composer<BotContext>(...GROUPS.map(groupComposer), unknownCommand);
+}
+
+const unknownCommand: MiddlewareFn<BotContext> = async (ctx) => {
+  const { request, press } = ctx;
+  if (request) ctx.result = { html: `⚠️ Unknown command /${esc(request.name)}. /help lists the commands.` };
+  // Every kind callback-data.ts decodes has a group; this is for a kind added without one.
+  else if (press) await press.answer('This button no longer works; send the command again.', true);
+};

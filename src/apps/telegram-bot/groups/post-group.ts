@@ -1,0 +1,106 @@
+import { unknownPage } from '../alert-messages.js';
+import {
+  approveCommand,
+  articlesCommand,
+  deleteCommand,
+  editCommand,
+  previewCommand,
+  resolveButton,
+  resolveCommand,
+  retryCommand,
+  skipCommand,
+} from '../commands/post-commands.js';
+import { bold, escClipped } from '../format-html.js';
+import { defineCommandGroup, onAction } from './define-command-group.js';
+
+/**
+ * Articles and single posts: approve, look, skip, retry, edit, delete, and decide posts of unknown
+ * outcome, with the alerts' "It arrived" / "Send again" buttons and the unknown-outcome summary pages.
+ */
+export const postGroup = defineCommandGroup(
+  'posts',
+  [
+    {
+      name: 'approve',
+      args: '<article>',
+      description: 'Let an article queued with "Queue" go out at its slots',
+      run: (s, req) => approveCommand(s, req.args),
+    },
+    {
+      name: 'preview',
+      args: '<post> | a<article>',
+      description: 'A post exactly as it will be sent, or an article',
+      run: (s, req) => previewCommand(s, req.args),
+    },
+    {
+      name: 'articles',
+      args: '[n]',
+      description: 'The latest articles and the state of their posts',
+      run: (s, req) => articlesCommand(s, req.args),
+    },
+    {
+      name: 'skip',
+      args: '<post>',
+      description: 'Never publish this post',
+      run: (s, req) => skipCommand(s, req.args),
+    },
+    {
+      name: 'retry',
+      args: '<post>',
+      description: 'Queue a failed, skipped or unknown post again',
+      run: (s, req) => retryCommand(s, req.args),
+    },
+    {
+      name: 'resolve',
+      args: '<post> sent [id] | resend',
+      description: 'Decide a post of unknown outcome; a thread part needs its message id',
+      run: (s, req) => resolveCommand(s, req.args),
+    },
+    {
+      name: 'unknown',
+      args: '',
+      description: 'Posts of unknown outcome, with buttons to mark each as sent or send it again',
+      run: (s) => unknownPage(s.deps.store, 0),
+    },
+    {
+      name: 'edit',
+      args: '<post> <new text>',
+      description: "Replace an unsent post's text (checked against the limit)",
+      run: (s, req) => editCommand(s, req.args),
+    },
+    {
+      name: 'delete',
+      args: '<article>',
+      description: "Remove an article's unsent posts; published ones stay",
+      run: (s, req) => deleteCommand(s, req.args),
+    },
+  ],
+  [
+    onAction('unknown-post', async (ctx, { action, message, admin, answer }) => {
+      const { services, edit, describe } = ctx.tools;
+      const result = await resolveButton(services, action.postId, action.decision);
+      services.logger.info('unknown post resolved from Telegram', {
+        post: action.postId,
+        decision: action.decision,
+        by: admin.label,
+        ok: result.ok,
+      });
+      await answer(result.message, !result.ok);
+      const verdict = result.ok ? `✅ ${result.message} (${admin.label})` : `⚠️ ${result.message}`;
+      const redrawn =
+        action.page === undefined
+          ? { html: `${escClipped(message.text ?? '', 3500)}\n\n${bold(verdict)}` }
+          : unknownPage(services.deps.store, action.page, bold(verdict));
+      await edit(message.chat.id, message.message_id, redrawn).catch((error: unknown) =>
+        services.logger.debug('alert not edited', { error: describe(error) }),
+      );
+    }),
+    onAction('unknown-page', async (ctx, { action, message, answer }) => {
+      const { services, edit, describe } = ctx.tools;
+      await answer('');
+      await edit(message.chat.id, message.message_id, unknownPage(services.deps.store, action.page)).catch(
+        (error: unknown) => services.logger.debug('unknown page not edited', { error: describe(error) }),
+      );
+    }),
+  ],
+);
