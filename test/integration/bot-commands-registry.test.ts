@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FAKE_ADMIN, type FakeSentMessage } from '../fakes/fake-telegram-api.js';
 import { type AdminBotWorld, startAdminBotWorld } from '../helpers/admin-bot-world.js';
@@ -73,5 +74,26 @@ describe('the admin bot has one command list', () => {
       const reply = await ask(`/${name}`);
       expect(reply.shownText).toBe(`⚠️ Unknown command /${name}. /help lists the commands.`);
     }
+  });
+});
+
+describe('a command that fails', () => {
+  it('answers "Something went wrong", logs why, and the chat goes on', async () => {
+    // Another process holds the store's write lock past the busy timeout: /pause cannot write.
+    const other = new Database(world.dir.file('quotecast.db'));
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      expect((await ask('/pause x-main')).shownText).toBe(
+        '⚠️ Something went wrong while handling /pause; the log has the details.',
+      );
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const failed = world.logs.filter((l) => l.startsWith('error Telegram admin bot: command failed'));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toContain('"command":"pause"');
+    expect(failed[0]).toMatch(/StoreError|busy/);
+    expect((await ask('/pause x-main')).shownText).toContain('x-main is paused');
   });
 });

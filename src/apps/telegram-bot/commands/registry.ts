@@ -13,12 +13,7 @@ import type { BotContext } from '../bot-context.js';
 import { esc } from '../format-html.js';
 import { addGroup } from '../groups/add-group.js';
 import { channelGroup } from '../groups/channel-group.js';
-import {
-  answersTo,
-  type BotCommand,
-  type CommandGroup,
-  groupComposer,
-} from '../groups/define-command-group.js';
+import { type BotCommand, type CommandGroup, groupComposer } from '../groups/define-command-group.js';
 import { helpGroup } from '../groups/help-group.js';
 import { postGroup } from '../groups/post-group.js';
 import { queueGroup } from '../groups/queue-group.js';
@@ -36,10 +31,6 @@ export const GROUPS: readonly CommandGroup[] = [
 /** Every command, in the order /help and Telegram's menu list them. */
 export const COMMANDS: readonly BotCommand[] = GROUPS.flatMap((g) => g.commands);
 
-export function findCommand(name: string): BotCommand | undefined {
-  return COMMANDS.find((c) => answersTo(c, name));
-}
-
 /** What setMyCommands registers: Telegram's command menu. */
 export function menuCommands(): { command: string; description: string }[] {
   return COMMANDS.map((c) => ({ command: c.name, description: c.description }));
@@ -47,6 +38,10 @@ export function menuCommands(): { command: string; description: string }[] {
 
 /** Every group's composer, then the answer to a command no group knows. */
 export function createCommandRouter(): Composer<BotContext> {
+  // A name in two groups would answer only in the first: say so when the bot is built.
+  const names = COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+  const twice = names.filter((name, i) => names.indexOf(name) !== i);
+  if (twice.length > 0) throw new Error(`bot commands registered twice: /${twice.join(', /')}`);
   return new Composer<BotContext>(...GROUPS.map(groupComposer), unknownCommand);
 }
 
