@@ -1,11 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm test`: every tier but the slow one (test/slow: long crash runs), which `npm run test:slow`
-// runs with vitest.slow.config.ts. CI runs both.
+// `npm test`: the fast tier, test/unit and test/integration (the CLI runs in process there, through
+// test/helpers/run-cli.ts). `npm run test:slow` runs the slow tiers with vitest.slow.config.ts:
+// test/contract (the CLI as a real process) and test/slow (long crash runs). CI runs both.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/slow/**', '**/node_modules/**'],
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

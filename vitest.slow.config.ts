@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
-// The slow tier: long crash runs against the loopback fakes (see test/slow). `npm run test:slow`.
+// The slow tiers, `npm run test:slow` (CI runs them after `npm test`):
+// - test/contract: the CLI as a real process, where the process is the point (exit codes through a
+//   shell, SIGINT/SIGTERM, SIGKILL mid-send, stdin pipes, a pseudo-terminal, EPIPE, `npm run`, the
+//   esbuild bundle);
+// - test/slow: long crash runs against the loopback fakes.
 export default defineConfig({
   test: {
-    include: ['test/slow/**/*.test.ts'],
+    include: ['test/contract/**/*.test.ts', 'test/slow/**/*.test.ts'],
     testTimeout: 600_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -56,6 +56,23 @@ export function childEnv(extra: Readonly<Record<string, string>>): Record<string
   return { ...env, LOG_LEVEL: 'info', ...extra };
 }
 
+/**
+ * `childEnv` for commands that need no account: the shipped settings (config/default.yaml, so run
+ * from the repository root), dry run, and empty values that override any credentials or API roots a
+ * developer's .env holds.
+ */
+export function dryRunEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return childEnv({
+    QUOTECAST_CONFIG: 'config/default.yaml',
+    QUOTECAST_DRY_RUN: '1',
+    TELEGRAM_BOT_TOKEN: '',
+    TELEGRAM_ADMIN_IDS: '',
+    TWITTER_API_ROOT: '',
+    TELEGRAM_API_ROOT: '',
+    ...extra,
+  });
+}
+
 /** Starts `quotecast <args>` as `node --import tsx src/apps/cli/main.ts <args>`. */
 export function spawnQuotecast(args: readonly string[], options: SpawnOptions): QuotecastProcess {
   // `bundle`: run the esbuild bundle `npm start` uses (plain JavaScript) instead of the TS sources.

@@ -4,17 +4,17 @@ import { createSqliteStore } from '../../src/adapters/sqlite/create-sqlite-store
 import { localParts, nextSlots } from '../../src/domain/schedule.js';
 import type { PostStore, StoredPost } from '../../src/ports/post-store.js';
 import { articleMarkdown, makeArticle } from '../helpers/articles.js';
-import { childEnv, type ProcessResult, runQuotecast, writeSettings } from '../helpers/quotecast-process.js';
+import { childEnv, writeSettings } from '../helpers/quotecast-process.js';
+import { type CliResult, runCliInProcess } from '../helpers/run-cli.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 /**
- * The queue commands of the real CLI, each run as `node --import tsx src/apps/cli/main.ts …` in a
- * temp directory with its own settings and no credentials (every channel prints to the console).
+ * The queue commands of the CLI, each run through `runCli` in this process (as `quotecast …` would)
+ * in a temp directory with its own settings and no credentials (every channel prints to the console).
  * The tests run in order on one store: add, then look, then change.
  */
 
-/** Each command is a whole Node process (about 1.5 s on an idle machine, far more on a busy one). */
-const SUBPROCESS_TIMEOUT = 90_000;
+const COMMAND_TIMEOUT = 30_000;
 
 let dir: TempDir;
 let env: Record<string, string>;
@@ -71,14 +71,11 @@ afterAll(() => {
   dir?.remove();
 });
 
-const quotecast = (...args: string[]) => runQuotecast(args, { env, cwd: dir.path });
+const quotecast = (...args: string[]) => runCliInProcess(args, { env, cwd: dir.path });
 
-/** Runs several commands at once (two at a time: each is a whole Node process). */
-async function all(...commands: string[][]): Promise<ProcessResult[]> {
-  const results: ProcessResult[] = [];
-  for (let i = 0; i < commands.length; i += 2)
-    results.push(...(await Promise.all(commands.slice(i, i + 2).map((c) => quotecast(...c)))));
-  return results;
+/** Runs several commands at once, as several shells would. */
+function all(...commands: string[][]): Promise<CliResult[]> {
+  return Promise.all(commands.map((c) => quotecast(...c)));
 }
 
 function withStore<T>(work: (store: PostStore) => T): T {
@@ -91,7 +88,7 @@ function withStore<T>(work: (store: PostStore) => T): T {
 }
 
 /** One line on standard error, nothing on standard output, this exit code. */
-function refused(result: ProcessResult, code: number, ...fragments: string[]): void {
+function refused(result: CliResult, code: number, ...fragments: string[]): void {
   expect(result.code, result.stderr).toBe(code);
   expect(result.stdout).toBe('');
   expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -102,7 +99,7 @@ let firstArticle: number;
 /** Posts put into particular states for the later tests. */
 const marked: { failed?: StoredPost; sent?: StoredPost; unknown?: StoredPost; toSkip?: StoredPost } = {};
 
-describe('quotecast add', { timeout: SUBPROCESS_TIMEOUT }, () => {
+describe('quotecast add', { timeout: COMMAND_TIMEOUT }, () => {
   it('queues an article on every channel; refuses it again (exit 2, naming --force) unless forced', async () => {
     const added = await quotecast('add', files['a']!);
     expect(added.code, added.stderr).toBe(0);
@@ -140,7 +137,7 @@ describe('quotecast add', { timeout: SUBPROCESS_TIMEOUT }, () => {
   });
 });
 
-describe('quotecast status and queue', { timeout: SUBPROCESS_TIMEOUT }, () => {
+describe('quotecast status and queue', { timeout: COMMAND_TIMEOUT }, () => {
   beforeAll(() => {
     // What a day of publishing leaves behind: one post sent, one rejected, one of unknown outcome.
     withStore((store) => {
@@ -217,7 +214,7 @@ describe('quotecast status and queue', { timeout: SUBPROCESS_TIMEOUT }, () => {
   });
 });
 
-describe('quotecast schedule', { timeout: SUBPROCESS_TIMEOUT }, () => {
+describe('quotecast schedule', { timeout: COMMAND_TIMEOUT }, () => {
   it('--days 2 shows which post goes in which slot, with the daily cap and quiet hours', async () => {
     const [json, text] = await all(
       ['schedule', '--days', '2', '--format', 'json'],
@@ -278,7 +275,7 @@ describe('quotecast schedule', { timeout: SUBPROCESS_TIMEOUT }, () => {
   });
 });
 
-describe('retry, skip, resolve, pause, resume', { timeout: SUBPROCESS_TIMEOUT }, () => {
+describe('retry, skip, resolve, pause, resume', { timeout: COMMAND_TIMEOUT }, () => {
   it('refuse bad ids with one clear line: exit 2 for what does not exist, 1 for what cannot change', async () => {
     const [noPost, alreadySent, notAnId, noDecision, pauseNothing, notPaused] = await all(
       ['retry', '999999'],

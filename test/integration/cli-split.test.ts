@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,15 +13,16 @@ import {
   samplePath,
   tweetIsValid,
 } from '../fixtures/fixtures.js';
+import { dryRunEnv } from '../helpers/quotecast-process.js';
+import { type CliResult, runCliInProcess } from '../helpers/run-cli.js';
 
 /**
- * The CLI contract, checked on the real CLI in a subprocess (cwd = repository root). Most runs use
- * `node --import tsx src/apps/cli/main.ts` (faster); one checks `npm run --silent quotecast --`.
+ * The CLI contract, checked through `runCli` in this process (cwd = repository root) with the
+ * environment a child would get. The same contract through a real process (`npm run --silent
+ * quotecast`, a piped standard input, exit codes) is in test/contract/cli-process.test.ts.
  */
 
-const RUN_TIMEOUT_MS = 45_000;
-/** Each run costs a second or two of CPU (tsx, then the whole CLI's imports); on a busy machine more. */
-const TEST_TIMEOUT_MS = 60_000;
+const TEST_TIMEOUT_MS = 30_000;
 const tmp = mkdtempSync(path.join(tmpdir(), 'quotecast-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -33,64 +33,16 @@ function tempFile(name: string, content: string | Uint8Array): string {
   return file;
 }
 
-/**
- * The child's whole environment: what Node needs, the shipped settings, and dry-run so that any
- * credentials in a developer's .env are never resolved. Empty values override .env entries.
- */
-function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const key of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
-    const value = process.env[key];
-    if (value !== undefined) env[key] = value;
-  }
-  return {
-    ...env,
-    QUOTECAST_CONFIG: 'config/default.yaml',
-    QUOTECAST_DRY_RUN: '1',
-    TELEGRAM_BOT_TOKEN: '',
-    TELEGRAM_ADMIN_IDS: '',
-    TWITTER_API_ROOT: '',
-    TELEGRAM_API_ROOT: '',
-    LOG_LEVEL: 'info',
-    ...extra,
-  };
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+type Run = CliResult;
 
 function run(
   args: readonly string[],
-  options: { input?: string | Uint8Array; env?: Record<string, string>; viaNpm?: boolean } = {},
+  options: { input?: string | Uint8Array; env?: Record<string, string> } = {},
 ): Promise<Run> {
-  const [command, argv] = options.viaNpm
-    ? ['npm', ['run', '--silent', 'quotecast', '--', ...args]]
-    : [process.execPath, ['--import', 'tsx', 'src/apps/cli/main.ts', ...args]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, argv, { cwd: repoRoot, env: childEnv(options.env), stdio: 'pipe' });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`quotecast ${args.join(' ')}: still running after ${RUN_TIMEOUT_MS} ms`));
-    }, RUN_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({
-        code,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-    // A child that exits before reading its input closes the pipe: that is not the test's failure.
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+  return runCliInProcess(args, {
+    cwd: repoRoot,
+    env: dryRunEnv(options.env),
+    ...(options.input === undefined ? {} : { stdin: options.input }),
   });
 }
 
@@ -190,15 +142,6 @@ describe.concurrent('split --format json on the sample article', { timeout: TEST
     const expected = parsePosts(fromFile);
     expect(parsePosts(omitted)).toEqual(expected);
     expect(parsePosts(dash)).toEqual(expected);
-  });
-
-  it('npm run --silent quotecast works the same as the direct command', async () => {
-    const [viaNpm, direct] = await Promise.all([
-      run(sampleSplit('telegram', 'quotes'), { viaNpm: true }),
-      runOnce(sampleSplit('telegram', 'quotes')),
-    ]);
-    expect(parsePosts(viaNpm)).toEqual(parsePosts(direct));
-    expect(viaNpm.stderr).toBe('');
   });
 });
 

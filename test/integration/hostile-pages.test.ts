@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
 import { createDaemon, type Daemon } from '../../src/apps/daemon/create-daemon.js';
@@ -13,7 +11,6 @@ import { loadConfig } from '../../src/config/load-config.js';
 import { DEFAULT_BOILERPLATE_RULES } from '../../src/domain/boilerplate.js';
 import { ingestArticle } from '../../src/domain/ingest-article.js';
 import type { IngestOutcome } from '../../src/domain/ingest-input.js';
-import { MAX_HTML_DEPTH } from '../../src/domain/ingest-limits.js';
 import type { DocumentParser, ParseRequest } from '../../src/ports/document-parser.js';
 import {
   createFakeTelegramApi,
@@ -25,26 +22,16 @@ import {
 } from '../fakes/fake-telegram-api.js';
 import { ARTICLE_FIXTURES, articlePath, defaultRules } from '../fixtures/fixtures.js';
 import { collectingLogger, stopBotAndDaemon } from '../helpers/bot-run.js';
-import { childEnv, REPO_ROOT, runQuotecast, waitUntil } from '../helpers/quotecast-process.js';
+import { DEPTH_MESSAGE, nested, PARAGRAPH, wide } from '../helpers/hostile-html.js';
+import { waitUntil } from '../helpers/quotecast-process.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 /**
  * Hostile pages (issue 11, finding 1): a page nested thousands deep, or one built to be slow or to
  * eat memory, costs one clear error and never stalls the process. Checked through the worker parser
- * itself, the CLI from its sources (tsx), the esbuild bundle `npm start` runs, and the admin bot.
+ * itself and the admin bot; the CLI from its sources (tsx) and the esbuild bundle `npm start` runs
+ * are checked as processes in test/contract/hostile-pages-cli.test.ts.
  */
-
-const PARAGRAPH =
-  'After eleven years behind fences, the old harbour opened to the public, and by noon more than 3,000 people had walked its quay.';
-const nested = (levels: number) =>
-  `<!doctype html><html><head><title>Deep</title></head><body>${'<div>'.repeat(levels)}<p>${PARAGRAPH}</p>${'</div>'.repeat(levels)}</body></html>`;
-/** Thousands of blocks: inside the caps, but Readability needs a second or two for it. */
-const wide = (blocks: number) =>
-  `<!doctype html><html><head><title>Wide</title></head><body><article>${Array.from(
-    { length: blocks },
-    (_, i) => `<div class="x"><span>${i}</span><p>${PARAGRAPH.replace('3,000', String(i))}</p></div>`,
-  ).join('')}</article></body></html>`;
-const DEPTH_MESSAGE = `page too complex: more than ${MAX_HTML_DEPTH} nested elements`;
 
 const request = (text: string, source: string, maxBytes = 8 * 1024 * 1024): ParseRequest => ({
   bytes: Buffer.from(text),
@@ -158,68 +145,6 @@ describe('the worker parser', () => {
     await parser.close();
     await stopped;
   });
-});
-
-describe('the CLI refuses nested pages with one line and exit 2', () => {
-  let dir: TempDir;
-  let bundle: string;
-  const env = () =>
-    childEnv({ QUOTECAST_CONFIG: path.join(REPO_ROOT, 'config/default.yaml'), QUOTECAST_DRY_RUN: '1' });
-
-  beforeAll(() => {
-    dir = createTempDir('quotecast-hostile-');
-    writeFileSync(dir.file('deep-1500.html'), nested(1500));
-    writeFileSync(dir.file('deep-10000.html'), nested(10_000));
-    // The bundle is built where its packages resolve (they stay external): inside node_modules.
-    const out = path.join(REPO_ROOT, 'node_modules/.cache', `quotecast-bundle-${process.pid}`);
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', '--outdir', out], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`the bundle did not build: ${build.stderr}`);
-    bundle = path.join(out, 'quotecast.mjs');
-  }, 60_000);
-  afterAll(() => {
-    dir.remove();
-    rmSync(path.dirname(bundle), { recursive: true, force: true });
-  });
-
-  it.each([['from the TypeScript sources (tsx)'], ['from the bundle npm start runs']])(
-    '%s',
-    async (how) => {
-      const runs = how.includes('bundle') ? { bundle } : {};
-      for (const name of ['deep-1500.html', 'deep-10000.html']) {
-        const run = await runQuotecast(
-          ['split', dir.file(name), '--platform', 'twitter', '--format', 'json'],
-          {
-            env: env(),
-            cwd: dir.path,
-            ...runs,
-          },
-        );
-        expect(run.code).toBe(2);
-        expect(run.stdout).toBe('');
-        expect(run.stderr).toBe(
-          `quotecast split: ${DEPTH_MESSAGE} in ${dir.file(name)} (a news page nests 30 to 60 deep); nothing was read\n`,
-        );
-      }
-      // The worker itself works there: HTML and Markdown are read through it.
-      for (const name of [ARTICLE_FIXTURES.html, ARTICLE_FIXTURES.markdown]) {
-        const run = await runQuotecast(
-          ['split', articlePath(name), '--platform', 'telegram', '--format', 'json'],
-          {
-            env: env(),
-            cwd: dir.path,
-            ...runs,
-          },
-        );
-        expect(run.stderr).toBe('');
-        expect(run.code).toBe(0);
-        expect(JSON.parse(run.stdout).length).toBeGreaterThan(0);
-      }
-    },
-    120_000,
-  );
 });
 
 describe('the admin bot answers a hostile page with an error and keeps answering others', () => {

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/adapters/sqlite/create-sqlite-store.js';
 import { articleMarkdown, makeArticle } from '../helpers/articles.js';
-import { childEnv, runQuotecast, writeSettings } from '../helpers/quotecast-process.js';
+import { childEnv, writeSettings } from '../helpers/quotecast-process.js';
+import { runCliInProcess } from '../helpers/run-cli.js';
 import { createTempDir } from '../helpers/temp-dir.js';
 
 /** `add` and `publish` refuse a thread longer than a channel's daily cap: exit 2, one line, nothing stored. */
@@ -18,9 +19,9 @@ const env = childEnv({
 });
 const file = dir.file('long.md');
 writeFileSync(file, articleMarkdown(makeArticle(1, { paragraphs: 8 })));
-const run = (...args: string[]) => runQuotecast(args, { env, cwd: dir.path });
+const run = (...args: string[]) => runCliInProcess(args, { env, cwd: dir.path });
 
-describe('a thread longer than the daily cap', { timeout: 90_000 }, () => {
+describe('a thread longer than the daily cap', { timeout: 30_000 }, () => {
   it('add --mode thread and publish --mode thread refuse with exit 2 and the fix; quotes still queue', async () => {
     const [add, publish] = await Promise.all([
       run('add', file, '--mode', 'thread'),

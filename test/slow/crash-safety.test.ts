@@ -8,8 +8,8 @@ import { REPO_ROOT, waitUntil } from '../helpers/quotecast-process.js';
 import { createWorld, queued } from '../helpers/world.js';
 
 /**
- * CRASH TEST, fast tier: the real daemon SIGKILLed 20 times mid-publish on four channels (see
- * test/helpers/crash-scenario.ts). The slow tier (test/slow/crash-faults.test.ts) adds faults on
+ * CRASH TEST (slow tier, `npm run test:slow`): the real daemon SIGKILLed 20 times mid-publish on
+ * four channels (see test/helpers/crash-scenario.ts). test/slow/crash-faults.test.ts adds faults on
  * both platforms, 50 kills over 200+ posts, and the admins' decisions on what is unknown.
  */
 const KILLS = 20;
