@@ -40,6 +40,10 @@ const cronExpression = z.string().superRefine((expr, ctx) => {
     ctx.addIssue({ code: 'custom', message: `"${expr}" is not a valid cron expression (${why}); ${fix}` });
 });
 
+/** An address or host name to listen on (QUOTECAST_OPS_HOST is checked with the same words). */
+export const OPS_HOST = /^[A-Za-z0-9.:-]{1,253}$/;
+export const OPS_HOST_EXPECTED = 'expected an address to listen on such as "127.0.0.1", "::1" or "0.0.0.0"';
+
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time of day as HH:MM, e.g. "23:00"');
 
 const regexPattern = z.string().refine(isRegex, { message: 'not a valid regular expression' });
@@ -223,6 +227,22 @@ export const settingsSchema = z
         requireApproval: z.boolean().default(true),
         /** Extra chats (groups) that receive alerts, besides the admins' private chats. */
         alertChatIds: z.array(z.union([z.number().int(), z.string().regex(/^-?\d+$/)])).default([]),
+      })
+      .prefault({}),
+    /**
+     * Health and metrics endpoints of `quotecast start` (/healthz, /metrics). Off unless `port` is set
+     * (or QUOTECAST_OPS_PORT): they have no authentication, so they listen on loopback by default.
+     */
+    ops: z
+      .strictObject({
+        /** 0 takes any free port (the address is printed at start-up). */
+        port: z
+          .number({ error: 'expected a TCP port number such as 9464' })
+          .int('expected a whole port number such as 9464')
+          .min(0, 'expected a port from 1 to 65535 (0: any free port)')
+          .max(65535, 'expected a port from 1 to 65535 (0: any free port)')
+          .optional(),
+        host: z.string().regex(OPS_HOST, OPS_HOST_EXPECTED).default('127.0.0.1'),
       })
       .prefault({}),
     channels: z

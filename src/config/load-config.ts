@@ -5,6 +5,8 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import {
   type ChannelSettings,
+  OPS_HOST,
+  OPS_HOST_EXPECTED,
   type Settings,
   settingsSchema,
   type TelegramChannelSettings,
@@ -58,6 +60,17 @@ export interface Config {
   readonly logFormat: 'text' | 'json';
   /** Things worth saying at start-up that are not errors (channels falling back to the console). */
   readonly notices: readonly string[];
+  /**
+   * Where `start` serves /healthz and /metrics: `ops.port` and `ops.host`, QUOTECAST_OPS_PORT and
+   * QUOTECAST_OPS_HOST winning (a container sets them); undefined when no port is set (opt-in).
+   */
+  readonly ops: OpsEndpoint | undefined;
+}
+
+export interface OpsEndpoint {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
 }
 
 export type ConfigOutcome =
@@ -141,6 +154,10 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
   const logFormat = (env.LOG_FORMAT?.trim() || 'text').toLowerCase();
   if (logFormat !== 'text' && logFormat !== 'json')
     problems.push(`LOG_FORMAT: "${env.LOG_FORMAT}" is not one of text (the default), json`);
+  const opsPort = parseOpsPort(env.QUOTECAST_OPS_PORT, problems);
+  const opsHost = env.QUOTECAST_OPS_HOST?.trim() || undefined;
+  if (opsHost !== undefined && !OPS_HOST.test(opsHost))
+    problems.push(`QUOTECAST_OPS_HOST: "${env.QUOTECAST_OPS_HOST}": ${OPS_HOST_EXPECTED}`);
   const dryRun = /^(1|true|yes)$/i.test(env.QUOTECAST_DRY_RUN ?? '');
   const secretKey = env.QUOTECAST_SECRET_KEY?.trim() || undefined;
   if (secretKey !== undefined && secretKey.length < 16)
@@ -184,6 +201,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
     logLevel: logLevel as Config['logLevel'],
     logFormat: logFormat as Config['logFormat'],
     notices,
+    ops: opsEndpoint(parsed.data.ops, { port: opsPort, host: opsHost }),
   };
   return { ok: true, config: deepFreeze(config) };
 }
@@ -285,6 +303,25 @@ function parseAdminIds(raw: string | undefined, problems: string[]): number[] {
       );
   }
   return ids;
+}
+
+function parseOpsPort(raw: string | undefined, problems: string[]): number | undefined {
+  if (!raw?.trim()) return undefined;
+  const port = /^\d{1,5}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (port >= 0 && port <= 65535) return port;
+  problems.push(
+    `QUOTECAST_OPS_PORT: "${raw}" is not a port number; use 1-65535 (0: any free port), or unset it to keep ops.port from the settings`,
+  );
+  return undefined;
+}
+
+/** The settings' `ops` section with the environment on top; undefined: the endpoints are off. */
+function opsEndpoint(
+  ops: Settings['ops'],
+  env: { port: number | undefined; host: string | undefined },
+): OpsEndpoint | undefined {
+  const port = env.port ?? ops.port;
+  return port === undefined ? undefined : { host: env.host ?? ops.host, port };
 }
 
 function optionalUrl(

@@ -125,6 +125,8 @@ export interface PostStore {
 
   /** The next post to publish on a channel: queued, approved, due, lowest (article, seq). */
   nextDue(channelId: string, now: Date): StoredPost | undefined;
+  /** How many posts of a channel could go out now: queued, approved, and due (the backlog). */
+  countDue(channelId: string, now: Date): number;
   /** The next `limit` queued posts of a channel in publishing order (due or not). */
   upcoming(channelId: string, limit: number, offset?: number): readonly StoredPost[];
 

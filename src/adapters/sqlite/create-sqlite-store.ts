@@ -257,6 +257,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
       const row = sql.nextDue.get({ channel: channelId, now: now.getTime() });
       return row ? toStoredPost(row) : undefined;
     },
+    countDue: (channelId, now) => sql.countDue.get({ channel: channelId, now: now.getTime() })?.n ?? 0,
     upcoming: (channelId, limit, offset = 0) => sql.upcoming.all(channelId, limit, offset).map(toStoredPost),
 
     lease,
@@ -412,6 +413,15 @@ function prepareStatements(db: Database.Database) {
       'SELECT * FROM posts WHERE article_id = ? AND channel_id = ? ORDER BY seq',
     ),
     nextDue: db.prepare<NextDueParams, PostRow>(NEXT_DUE_SQL),
+    // The two halves of NEXT_DUE_SQL, counted: each a range on its own partial index.
+    countDue: db.prepare<NextDueParams, { n: number }>(
+      `SELECT
+         (SELECT COUNT(*) FROM posts INDEXED BY posts_due_fresh
+          WHERE channel_id = @channel AND state = 'queued' AND approved = 1 AND next_attempt_at IS NULL)
+       + (SELECT COUNT(*) FROM posts INDEXED BY posts_due_retry
+          WHERE channel_id = @channel AND state = 'queued' AND approved = 1
+            AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now) AS n`,
+    ),
     upcoming: db.prepare<[string, number, number], PostRow>(
       `SELECT * FROM posts WHERE state = 'queued' AND channel_id = ?
      ORDER BY article_id, seq LIMIT ? OFFSET ?`,

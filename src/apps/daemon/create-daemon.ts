@@ -28,10 +28,26 @@ export const scheduleWithCroner: ScheduleTask = (channel, onTick) => {
   return { stop: () => job.stop() };
 };
 
+/** How often the daemon's heartbeat ticks, whatever the channels' schedules (they may be hours apart). */
+export const HEARTBEAT_SECONDS = 30;
+
+/** Calls `onBeat` every HEARTBEAT_SECONDS; croner in production, the test's hand in tests. */
+export type Heartbeat = (onBeat: () => void) => SlotTask;
+
+/**
+ * Ticks with croner, like the channels' slots: a heartbeat that stops arriving means the daemon's
+ * timers stopped firing, which a health check can see (`Daemon.health().lastTick`).
+ */
+export const heartbeatWithCroner: Heartbeat = (onBeat) => {
+  const job = new Cron(`*/${HEARTBEAT_SECONDS} * * * * *`, { protect: true }, onBeat);
+  return { stop: () => job.stop() };
+};
+
 export interface DaemonOptions {
   readonly deps: PublishDeps;
   readonly channels: readonly ResolvedChannel[];
   readonly schedule?: ScheduleTask;
+  readonly heartbeat?: Heartbeat;
   /** Called after every slot, for the console view and tests. */
   readonly onSlot?: (channel: ResolvedChannel, result: SlotResult) => void;
 }
@@ -43,6 +59,19 @@ export interface Daemon {
   stop(): Promise<void>;
   /** Runs one slot of a channel now (the admin's /next). */
   runNow(channelId: string): Promise<SlotResult>;
+  /** What a health check needs to tell a stalled daemon from an idle one. */
+  health(): DaemonHealth;
+}
+
+export interface DaemonHealth {
+  /** When start() finished scheduling; undefined before (reconciling) and after stop(). */
+  readonly startedAt: Date | undefined;
+  /** The last heartbeat or slot, on the daemon's clock; start() counts as the first. */
+  readonly lastTick: Date | undefined;
+  /** Why publishing is paused on every channel (the store cannot record what is sent), if it is. */
+  readonly storeFailure: string | undefined;
+  /** Slots publishing now (after their random delay), with when they began. */
+  readonly slotsRunning: readonly { readonly channelId: string; readonly since: Date }[];
 }
 
 /** The small write that tells whether the store can record again (a setting, overwritten each time). */
@@ -65,6 +94,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
   // bot replaces once it starts: a copy would keep alerting the log only).
   const deps: PublishDeps = Object.create(options.deps, { store: { value: gatedStore, enumerable: true } });
   const schedule = options.schedule ?? scheduleWithCroner;
+  const heartbeat = options.heartbeat ?? heartbeatWithCroner;
+  let startedAt: Date | undefined;
+  let lastTick: Date | undefined;
+  const slotsRunning = new Map<string, Date>();
+  const tick = () => {
+    if (startedAt) lastTick = deps.clock.now();
+  };
   const stopping = new AbortController();
   const tasks: SlotTask[] = [];
   const inFlight = new Set<Promise<unknown>>();
@@ -105,6 +141,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
 
   const runSlot = async (channel: ResolvedChannel): Promise<SlotResult> => {
     if (stopping.signal.aborted) return { kind: 'idle', why: 'paused', detail: 'shutting down' };
+    tick();
     try {
       if (!(await storeWritable()))
         return { kind: 'idle', why: 'paused', detail: `store cannot record: ${storeFailure}` };
@@ -119,6 +156,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       if (channel.randomDelaySeconds > 0) {
         await deps.clock.sleep(deps.random() * channel.randomDelaySeconds * 1000, stopping.signal);
       }
+      slotsRunning.set(channel.id, deps.clock.now());
       return runChannelSlot(deps, channel.id, stopping.signal);
     })();
     inFlight.add(work);
@@ -139,6 +177,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     } finally {
       inFlight.delete(work);
       busy.delete(channel.id);
+      slotsRunning.delete(channel.id);
     }
   };
 
@@ -189,12 +228,23 @@ export function createDaemon(options: DaemonOptions): Daemon {
           next: next ? formatInZone(next, channel.zone) : 'never',
         });
       }
+      if (stopping.signal.aborted) return;
+      tasks.push(heartbeat(tick));
+      startedAt = deps.clock.now();
+      lastTick = startedAt;
     },
     async stop() {
       stopping.abort();
+      startedAt = undefined;
       for (const task of tasks) task.stop();
       await Promise.allSettled([...inFlight]);
     },
+    health: () => ({
+      startedAt,
+      lastTick,
+      storeFailure,
+      slotsRunning: [...slotsRunning].map(([channelId, since]) => ({ channelId, since })),
+    }),
     runNow(channelId) {
       const channel = options.channels.find((c) => c.id === channelId);
       if (!channel)

@@ -23,6 +23,7 @@ import {
 } from '../../use-cases/pace-publisher.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
 import { createOutboxNotifier } from '../../use-cases/store-alerts.js';
+import { createPublishTelemetry, type PublishTelemetry } from '../ops/publish-telemetry.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -30,6 +31,8 @@ export interface Runtime {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly deps: PublishDeps;
+  /** Every channel's publish latency, outcomes and rate-limit waits (for /metrics and /healthz). */
+  readonly telemetry: PublishTelemetry;
   /**
    * Every alert is logged and stored in the outbox (deps.notifier); this one is then told of each new
    * alert to deliver it (the admin bot's courier, or a test's recorder). Replaces the previous one.
@@ -71,11 +74,18 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
   const secretBox = config.secretKey === undefined ? undefined : createSecretBox(config.secretKey);
   const pacers = new Map<string, Pacer>();
   const publishers = new Map<string, Publisher>();
+  const telemetry = createPublishTelemetry({ clock, secrets });
   for (const channel of config.channels) {
-    publishers.set(
-      channel.id,
-      buildPublisher(config, channel, { ...options, clock, logger, store, secrets, pacers, secretBox }),
-    );
+    const publisher = buildPublisher(config, channel, {
+      ...options,
+      clock,
+      logger,
+      store,
+      secrets,
+      pacers,
+      secretBox,
+    });
+    publishers.set(channel.id, telemetry.instrument(publisher, channel.id));
   }
   let deliverer: Notifier | undefined;
   const notifier = createOutboxNotifier({
@@ -102,6 +112,7 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
     logger,
     clock,
     deps,
+    telemetry,
     setNotifier(next) {
       deliverer = next;
     },

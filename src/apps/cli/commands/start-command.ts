@@ -5,12 +5,13 @@ import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
 import { ingestWithSettings } from '../../../use-cases/prepare-article.js';
 import { dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
-import { createDaemon } from '../../daemon/create-daemon.js';
+import { createDaemon, type Daemon } from '../../daemon/create-daemon.js';
+import { isLoopbackHost, type OpsServer, OpsServerError, startOpsServer } from '../../ops/ops-server.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { adminBotForRuntime } from '../../telegram-bot/admin-bot-for-runtime.js';
 import { parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT_BAD_INPUT } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
 
 /** The bundled example, found from wherever this code runs (src/ under tsx, or the dist/ bundle). */
@@ -67,6 +68,8 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
       }
     },
   });
+  // Before anything slow: a port in use is a start-up error, not a surprise after reconciling.
+  const ops = await openOpsServer(runtime, daemon, say);
   // The bot's notifier goes in before daemon.start(), so posts left unknown by a crash reach the
   // admins with their buttons; polling starts after it.
   let adminBot = adminBotForRuntime(runtime, daemon);
@@ -94,9 +97,33 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   say('stopping: finishing the send in flight…');
   await adminBot?.stop();
   await daemon.stop();
+  await ops?.close();
   runtime.close();
   say('stopped cleanly');
   return 0;
+}
+
+/** The health and metrics endpoints when `ops.port` is set; a port in use ends the start (exit 2). */
+async function openOpsServer(
+  runtime: Runtime,
+  daemon: Daemon,
+  say: (line: string) => void,
+): Promise<OpsServer | undefined> {
+  const endpoint = runtime.config.ops;
+  if (!endpoint) return undefined;
+  try {
+    const server = await startOpsServer(endpoint, runtime, daemon);
+    say(`health and metrics on ${server.url} (/healthz, /metrics)`);
+    if (!isLoopbackHost(endpoint.host))
+      say(
+        `WARNING health and metrics listen on ${endpoint.host}, reachable from other machines, and have no authentication: set ops.host to 127.0.0.1 unless a firewall keeps them to your monitoring`,
+      );
+    return server;
+  } catch (error) {
+    if (!(error instanceof OpsServerError)) throw error;
+    runtime.close();
+    throw new CliError(error.message, EXIT_BAD_INPUT);
+  }
 }
 
 function queueExample(runtime: Runtime, say: (line: string) => void): void {
