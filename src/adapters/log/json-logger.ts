@@ -98,16 +98,20 @@ function toLogValue(
 }
 
 /**
- * `{type, message, stack, …}`: the name, message and stack, the error's own primitive properties
- * (code, errno, syscall, status), and its cause. Object properties are left out: vendor errors carry
- * the whole request and response (headers with credentials, sockets), which belong in no log.
+ * `{type, message, stack, …}`: the class name (as pino's own serializer gives it), message and stack,
+ * the error's own primitive properties (code, errno, syscall, status; one named like ours is written
+ * `_type`), and its cause. Object properties are left out: vendor errors carry the whole request and
+ * response (headers with credentials, sockets), which belong in no log.
  */
 function errorValue(error: Error, redact: (text: string) => string, child: (v: unknown) => unknown) {
-  const out: Record<string, unknown> = { type: redact(error.name), message: redact(error.message) };
+  const type =
+    error.constructor?.name && error.constructor.name !== 'Object' ? error.constructor.name : error.name;
+  const out: Record<string, unknown> = { type: redact(type), message: redact(error.message) };
   if (error.stack) out['stack'] = redact(error.stack);
   for (const [key, v] of Object.entries(error)) {
     if (key === 'message' || key === 'stack' || key === 'cause') continue;
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[redact(key)] = child(v);
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
+      out[key in out ? `_${key}` : redact(key)] = child(v);
   }
   if (error.cause !== undefined) out['cause'] = child(error.cause);
   if (error instanceof AggregateError) out['errors'] = child(error.errors);
