@@ -1,6 +1,6 @@
 import { createConsolePublisher } from '../../adapters/console/create-console-publisher.js';
 import { createSecretBox, type SecretBox } from '../../adapters/crypto/secret-box.js';
-import { createConsoleLogger } from '../../adapters/log/console-logger.js';
+import { createLogger } from '../../adapters/log/create-logger.js';
 import { createSqliteStore } from '../../adapters/sqlite/create-sqlite-store.js';
 import { createTelegramPublisher } from '../../adapters/telegram/create-telegram-publisher.js';
 import {
@@ -63,7 +63,8 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
   const clock = options.clock ?? createSystemClock();
   const secrets = [...config.secrets];
   const logger =
-    options.logger ?? createConsoleLogger({ secrets, level: options.logLevel ?? config.logLevel });
+    options.logger ??
+    createLogger({ format: config.logFormat, secrets, level: options.logLevel ?? config.logLevel });
   const store = createSqliteStore({
     path: config.settings.store.path,
     exclusive: options.exclusive,
