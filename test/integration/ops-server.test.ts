@@ -301,6 +301,15 @@ describe('/healthz', () => {
     // The fake's bot token is a secret: it never appears, even where Telegram's words are quoted.
     expect(JSON.stringify(report)).not.toContain(DEFAULT_FAKE_TELEGRAM_TOKEN);
     expect(tg!.lastError!.text.length).toBeLessThanOrEqual(200);
+
+    // Once X's reset time has passed, the channel is no longer shown as paused (its next slot goes).
+    w.clock.advance(16 * 60_000);
+    ticks.beat();
+    const after = await health(ops);
+    expect(after.report.channels.map((c) => [c.id, c.paused])).toEqual([
+      ['x-quotes', false],
+      ['tg-quotes', true],
+    ]);
   });
 
   it('is 503 while a slot has been publishing for over 15 minutes (a request that never ends)', async () => {

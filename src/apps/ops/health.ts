@@ -89,7 +89,9 @@ export function checkHealth(runtime: Runtime, daemon: DaemonHealth): HealthRepor
 
   const channels = runtime.config.channels.map((channel): ChannelHealth => {
     const outcomes = runtime.telemetry.outcomes(channel.id);
-    const state = safely(() => runtime.store.channelState(channel.id));
+    const stored = safely(() => runtime.store.channelState(channel.id));
+    // A pause whose end has passed lifts at the channel's next slot: it is over already.
+    const state = stored?.pausedUntil && stored.pausedUntil <= now ? undefined : stored;
     return {
       id: channel.id,
       platform: channel.platform,
