@@ -13,6 +13,7 @@ import {
   type FakeUser,
 } from '../fakes/fake-telegram-api.js';
 import { collectingLogger, stopBotAndDaemon } from '../helpers/bot-run.js';
+import { waitUntil } from '../helpers/quotecast-process.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -144,13 +145,8 @@ function crashWhileSending(runtime: Runtime, count: number, n = 1): number[] {
   return [...result.postIds];
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = WAIT_MS) =>
+  waitUntil(check, what, { timeoutMs });
 
 const inChat = (chat: string, heading: string) =>
   fake!.sentMessages.filter((m) => m.chatId === chat && m.shownText.startsWith(heading));

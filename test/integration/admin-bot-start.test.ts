@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDaemon, type Daemon } from '../../src/apps/daemon/create-daemon.js';
 import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime.js';
@@ -15,9 +14,9 @@ import {
   type FakeTelegramApi,
 } from '../fakes/fake-telegram-api.js';
 import { makeArticle } from '../helpers/articles.js';
-import { collectingLogger } from '../helpers/bot-run.js';
+import { collectingLogger, freePort, statusReply } from '../helpers/bot-run.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
-import { childEnv, spawnQuotecast, writeSettings } from '../helpers/quotecast-process.js';
+import { waitUntil } from '../helpers/quotecast-process.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { NO_PACING } from '../helpers/world.js';
 
@@ -53,16 +52,6 @@ afterEach(async () => {
   await world?.stop();
   world = undefined;
 });
-
-/** A loopback port nothing listens on (yet): connecting to it is refused, as when Telegram is down. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 /**
  * A runtime, daemon and admin bot wired as `quotecast start` wires them, pointed at a port where the
@@ -148,13 +137,8 @@ async function startWorld(
   return w;
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = WAIT_MS) =>
+  waitUntil(check, what, { timeoutMs, intervalMs: 5 });
 
 /** The bot's own lines about reaching Telegram (not the publisher's or the daemon's). */
 function botLines(w: World): string[] {
@@ -170,15 +154,6 @@ async function logged(w: World, pattern: RegExp): Promise<void> {
 async function afterWait(w: World, ms: number): Promise<void> {
   await w.clock.waitForSleepers(1, WAIT_MS);
   w.clock.advance(ms);
-}
-
-async function statusReply(fake: FakeTelegramApi): Promise<FakeSentMessage> {
-  const before = new Set(fake.sentMessages);
-  fake.pushMessage({ text: '/status' });
-  return fake.waitFor(
-    (m) => !before.has(m) && m.chatId === String(ADMIN.id) && m.shownText.startsWith('Status'),
-    WAIT_MS,
-  );
 }
 
 function callsTo(fake: FakeTelegramApi | undefined, method: string): number {
@@ -404,64 +379,5 @@ describe('admin bot: stopping', () => {
     expect(backoffDelay(DEFAULT_BACKOFF, 3, () => 0.999)).toBe(4798);
     expect(backoffDelay(DEFAULT_BACKOFF, 40, () => 0.999)).toBe(300_000);
     expect(backoffDelay(DEFAULT_BACKOFF, 40, () => 0)).toBe(240_000);
-  });
-});
-
-/** `quotecast start` with one X channel (console) and the admin bot pointed at `port`. */
-function startAgainst(dir: TempDir, port: number) {
-  const configPath = writeSettings(dir.path, {
-    timezone: 'UTC',
-    store: { path: dir.file('queue.db') },
-    outbox: { path: dir.file('outbox.jsonl') },
-    channels: [{ id: 'x-main', platform: 'twitter', schedule: '0 9 * * *' }],
-  });
-  const env = childEnv({
-    QUOTECAST_CONFIG: configPath,
-    TELEGRAM_API_ROOT: `http://127.0.0.1:${port}`,
-    TELEGRAM_BOT_TOKEN: DEFAULT_FAKE_TELEGRAM_TOKEN,
-    TELEGRAM_ADMIN_IDS: String(ADMIN.id),
-  });
-  return spawnQuotecast(['start', '--no-example'], { env, cwd: dir.path });
-}
-
-describe('quotecast start with Telegram down (a real process)', { timeout: 60_000 }, () => {
-  it('keeps publishing, starts the bot when Telegram comes back, and stops cleanly on SIGTERM', async () => {
-    const dir = createTempDir('quotecast-bot-start-process-');
-    const port = await freePort();
-    const fake = createFakeTelegramApi({ port });
-    try {
-      const daemon = startAgainst(dir, port);
-      // The wait is about a second on the system clock, spread by the jitter.
-      await daemon.waitForOutput(/admin bot: Telegram unreachable \(ECONNREFUSED\); retrying in \d+ m?s\b/);
-      await daemon.waitForOutput(/quotecast is running with 1 channel/);
-      // Telegram is back a moment later: the next attempt (about a second on the system clock) logs in.
-      await fake.start();
-      await daemon.waitForOutput(/admin bot started after \d+ attempts/, { timeoutMs: 20_000 });
-      expect((await statusReply(fake)).shownText).toContain('x-main');
-
-      daemon.kill('SIGTERM');
-      const result = await daemon.exited;
-      expect(result).toMatchObject({ code: 0, signal: null });
-      expect(result.stderr).toMatch(/stopped cleanly\s*$/);
-      expect(result.stderr).not.toContain(DEFAULT_FAKE_TELEGRAM_TOKEN);
-    } finally {
-      await fake.close();
-      dir.remove();
-    }
-  });
-
-  it('stops cleanly on SIGTERM while the bot waits to retry', async () => {
-    const dir = createTempDir('quotecast-bot-start-process-');
-    const port = await freePort();
-    try {
-      const daemon = startAgainst(dir, port);
-      await daemon.waitForOutput(/quotecast is running with 1 channel/);
-      daemon.kill('SIGTERM');
-      const result = await daemon.exited;
-      expect(result).toMatchObject({ code: 0, signal: null });
-      expect(result.stderr).toMatch(/stopped cleanly\s*$/);
-    } finally {
-      dir.remove();
-    }
   });
 });
