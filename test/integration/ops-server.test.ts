@@ -113,7 +113,13 @@ describe('/metrics', () => {
 
     // X answers the first post with a 429 (reset in 15 minutes); Telegram refuses its first one.
     w.x.failNext({ fault: { kind: 'rate-limit' } });
-    w.telegram.failNext({ fault: { kind: 'bad-request', description: 'Bad Request: message is too long' } });
+    // Its words quote the bot token, as a misbehaving proxy might: it must not reach /healthz.
+    w.telegram.failNext({
+      fault: {
+        kind: 'bad-request',
+        description: `Bad Request: bot${DEFAULT_FAKE_TELEGRAM_TOKEN} is confused`,
+      },
+    });
     await ticks.slot('x-quotes');
     await ticks.slot('tg-quotes');
     await ticks.slot('tg-quotes');
@@ -160,6 +166,9 @@ describe('/metrics', () => {
     w.x.failNext({ fault: { kind: 'server-error', status: 503 } });
     await ticks.slot('x-quotes');
     const later = (await get(ops, '/metrics')).body;
+    const { report } = await health(ops);
+    expect(report.channels[1]!.lastError!.text).toContain('bot[redacted] is confused');
+    expect(JSON.stringify(report)).not.toContain(DEFAULT_FAKE_TELEGRAM_TOKEN);
     expect(sample(later, 'quotecast_posts', { channel: 'x-quotes', state: 'queued' })).toBe(
       xPosts.length - 2,
     );

@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry } from 'prom-client';
-import { redactSecrets } from '../../adapters/log/console-logger.js';
+import { createRedactor } from '../../adapters/log/redact-secrets.js';
 import type { Clock } from '../../ports/clock.js';
 import { isPublishError, type Publisher } from '../../ports/publisher.js';
 
@@ -93,7 +93,8 @@ export function createPublishTelemetry(options: {
           stateOf(channelId).lastError = {
             at: clock.now(),
             reason,
-            text: oneLine(redactSecrets((error as Error)?.message ?? String(error), options.secrets)),
+            // A redactor per error (they are rare): the list grows as OAuth 2.0 tokens are refreshed.
+            text: oneLine(createRedactor(options.secrets)((error as Error)?.message ?? String(error))),
           };
         throw error;
       }
