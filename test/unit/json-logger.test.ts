@@ -258,6 +258,22 @@ describe('JSON logger: no secret in any form', () => {
     for (const secret of SECRETS) for (const form of formsOf(secret)) expect(text[0]).not.toContain(form);
     expect(text[0]).toContain('message [redacted]');
   });
+
+  it('redacts a secret added to the list after the logger was made (an OAuth 2.0 token refreshed at run time)', () => {
+    const secrets = ['first-app-secret'];
+    const json = capture({ secrets });
+    const text: string[] = [];
+    const console = createConsoleLogger({ secrets, write: (line) => text.push(line), now: () => NOW });
+    json.logger.info('before', { token: 'refreshed-token-0042' });
+    expect(json.lines[0]).toContain('refreshed-token-0042');
+    secrets.push('refreshed-token-0042');
+    json.logger.warn('after', { header: 'Bearer refreshed-token-0042' });
+    console.warn('after', { header: 'Bearer refreshed-token-0042' });
+    for (const line of [json.lines[1]!, text[0]!]) {
+      expect(line).not.toContain('refreshed-token-0042');
+      expect(line).toContain('Bearer [redacted]');
+    }
+  });
 });
 
 describe('createLogger and LOG_FORMAT', () => {

@@ -19,17 +19,30 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   return redact(text);
 }
 
-/** `redactSecrets` for a fixed list of secrets, with their patterns built once. */
+/**
+ * `redactSecrets` for a list of secrets, with their patterns built once. The list may grow after
+ * this is made (the runtime appends each X OAuth 2.0 token it refreshes): the patterns are rebuilt
+ * when it does, so a token issued at run time is redacted from the next line on.
+ */
 export function createRedactor(secrets: readonly string[]): (text: string) => string {
-  const patterns = [...new Set(secrets)]
-    .filter((secret) => secret.length >= MIN_SECRET_LENGTH)
-    .sort((a, b) => b.length - a.length)
-    .map((secret) => new RegExp([...secret].map(anyFormOf).join(''), 'g'));
+  let builtFor = -1;
+  let patterns: RegExp[] = [];
   return (text) => {
+    if (builtFor !== secrets.length) {
+      patterns = patternsOf(secrets);
+      builtFor = secrets.length;
+    }
     let out = text;
     for (const pattern of patterns) out = out.replace(pattern, '[redacted]');
     return out;
   };
+}
+
+function patternsOf(secrets: readonly string[]): RegExp[] {
+  return [...new Set(secrets)]
+    .filter((secret) => secret.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length)
+    .map((secret) => new RegExp([...secret].map(anyFormOf).join(''), 'g'));
 }
 
 /** A pattern matching one character (a code point) as is, JSON-escaped or percent-encoded. */
