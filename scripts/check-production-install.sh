@@ -6,7 +6,9 @@
 #      SIGTERM stops it with exit 0;
 #   3. an installed `quotecast` bin (npm install -g --prefix TMP) answers `split` from a folder with no
 #      settings of its own (the package's embedded defaults), and `quotecast status` works there;
-#   4. the package (npm pack) carries the bundle, its chunks, the worker, the defaults and the example.
+#   4. as in the container: an unprivileged user, the queue in its own folder, the Dockerfile's own
+#      HEALTHCHECK command against /healthz, JSON logs;
+#   5. the package (npm pack) carries the bundle, its chunks, the worker, the defaults and the example.
 # The full install is copied from this checkout's node_modules (CI has just run `npm ci`), so
 # better-sqlite3 is not compiled a second time; `npm prune --omit=dev` leaves exactly what
 # `npm ci --omit=dev` installs. Prints one line per check; exits 1 on the first failure.
@@ -66,7 +68,50 @@ posts=$(grep -c '^★ #' "$work/split.txt" || true)
 "$work/global/bin/quotecast" status >"$work/status.txt" 2>&1 || fail "installed quotecast status: $(cat "$work/status.txt")"
 ok "installed quotecast: split printed $posts post(s) from a folder without settings; status works"
 
-# 4. What `npm pack` would ship.
+# 4. As the container runs it: an unprivileged user, the queue in its own folder (the volume), the
+#    health check of deploy/Dockerfile run word for word against the daemon's /healthz.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+  as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  who="nobody (uid 65534)"
+else
+  as_user=()
+  who="$(id -un) (not root, so not switching users)"
+fi
+chmod 755 "$work" "$work/app"
+mkdir -m 700 "$work/volume"
+[ "$(id -u)" -eq 0 ] && chown 65534:65534 "$work/volume"
+healthcheck=$(sed -n 's/^ *CMD \["node", "-e", "\(.*\)"\]$/\1/p' "$work/app/deploy/Dockerfile" | sed 's/\\"/"/g')
+[ -n "$healthcheck" ] || fail "no HEALTHCHECK command found in deploy/Dockerfile"
+cd "$work/volume"
+env NODE_ENV=production LOG_FORMAT=json QUOTECAST_OPS_PORT=0 "${as_user[@]}" \
+  node "$work/app/dist/quotecast.mjs" start >"$work/start.log" 2>&1 &
+daemon=$!
+port=""
+for _ in $(seq 1 30); do
+  port=$(sed -n 's#^health and metrics on http://127.0.0.1:\([0-9]*\) .*#\1#p' "$work/start.log")
+  [ -n "$port" ] && break
+  kill -0 "$daemon" 2>/dev/null || fail "the daemon exited as $who"
+  sleep 1
+done
+[ -n "$port" ] || fail "the daemon did not announce its health endpoint"
+# Like the container's start period: the first answers may come before the scheduler's first tick.
+healthy=""
+for _ in $(seq 1 15); do
+  if QUOTECAST_OPS_PORT=$port node -e "$healthcheck"; then healthy=yes && break; fi
+  sleep 1
+done
+[ -n "$healthy" ] || fail "the container's health check kept failing against /healthz: $(curl -s "http://127.0.0.1:$port/healthz" || true)"
+grep -q '^{"level":"info"' "$work/start.log" || fail "LOG_FORMAT=json did not give JSON log lines"
+kill -TERM "$daemon"
+code=0
+wait "$daemon" || code=$?
+daemon=""
+[ "$code" -eq 0 ] || fail "the daemon exited $code after SIGTERM as $who"
+[ -f "$work/volume/data/quotecast.db" ] || fail "the queue was not created in the working folder"
+owner=$(stat -c %u "$work/volume/data/quotecast.db")
+ok "as $who in its own folder: queue created there (owner uid $owner), the Dockerfile's health check passed, JSON logs, exit 0 on SIGTERM"
+
+# 5. What `npm pack` would ship.
 cd "$work/app"
 files=$(npm pack --dry-run --json --ignore-scripts 2>/dev/null | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () =>
