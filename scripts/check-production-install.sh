@@ -18,7 +18,7 @@ seed=$(cd "$root/.." && pwd)/shared/seed/000_2d6e0c6b88b7ca38.txt
 work=$(mktemp -d "${TMPDIR:-/tmp}/quotecast-production-XXXXXX")
 daemon=""
 cleanup() {
-  [ -n "$daemon" ] && kill "$daemon" 2>/dev/null || true
+  [ -n "$daemon" ] && { kill -- "-$daemon" 2>/dev/null || kill "$daemon" 2>/dev/null; } || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -41,7 +41,8 @@ done
 ok "built, then pruned to $(ls node_modules | wc -l) runtime packages (no esbuild, tsx, typescript, vitest)"
 
 # 2. npm start on the embedded defaults: the example article goes out to the console.
-npm start >"$work/start.log" 2>&1 &
+# In its own process group, as a terminal runs it: Ctrl-C or a supervisor's stop signals npm and node alike.
+setsid npm start >"$work/start.log" 2>&1 &
 daemon=$!
 for _ in $(seq 1 90); do
   grep -q 'INFO  published channel=' "$work/start.log" && break
@@ -50,11 +51,12 @@ for _ in $(seq 1 90); do
 done
 grep -q 'INFO  published channel=' "$work/start.log" || fail "npm start published nothing within 90 s"
 ! grep -q 'esbuild is not installed' "$work/start.log" || fail "npm start looked for esbuild"
-kill -TERM "$daemon"
+kill -TERM -- "-$daemon"
 code=0
 wait "$daemon" || code=$?
 daemon=""
 [ "$code" -eq 0 ] || fail "npm start exited $code after SIGTERM (expected 0)"
+grep -q 'stopped cleanly' "$work/start.log" || fail "the daemon did not say it stopped cleanly"
 ok "npm start ran the prebuilt bundle, published the example to the console, stopped on SIGTERM with exit 0"
 
 # 3. The installed bin, from a folder with no settings of its own.
