@@ -11,8 +11,8 @@ import {
 } from './score-excerpt.js';
 import { segmentParagraph } from './segment-sentences.js';
 import { locatePieces, measureSentences, toUnits, type Unit } from './sentence-units.js';
-import type { Attribution, SplitPost, SplitResult, SplitSettings } from './split-article.js';
 import { type MetadataFallback, MIN_TEXT_ROOM, withMetadataThatFits } from './split-thread.js';
+import type { Attribution, SplitPost, SplitResult, SplitSettings } from './split-types.js';
 import { renderTemplate, type TemplateValues } from './template.js';
 
 const MAX_SENTENCES_PER_QUOTE = 2;

@@ -2,7 +2,7 @@ import type { Article } from './article.js';
 import type { Quotation } from './find-quotations.js';
 import type { PlatformRules } from './platform-rules.js';
 import { joinUnits, measureSentences, separatorBetween, toUnits, type Unit } from './sentence-units.js';
-import type { SplitPost, SplitResult, ThreadTemplates } from './split-article.js';
+import type { SplitPost, SplitResult, ThreadTemplates } from './split-types.js';
 import { renderTemplate, type TemplateValues } from './template.js';
 
 /** Less room than this for the article's words in a post, and the template is refused. */
