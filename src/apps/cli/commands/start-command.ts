@@ -150,12 +150,21 @@ function queueExample(runtime: Runtime, say: (line: string) => void): void {
 
 function waitForShutdown(): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
+    // The first signal starts a clean stop. Under `npm start` a second copy follows at once (Ctrl-C
+    // reaches npm and node, and npm forwards its own): one within a few seconds is the same request
+    // and must not kill the send in flight. A signal sent later means "stop now": the process ends
+    // with the signal's exit code, and a post it was sending is settled at the next start.
+    let first: number | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (first === undefined) {
+        first = Date.now();
+        resolve();
+      } else if (Date.now() - first > 3000) {
+        process.stderr.write(`${signal} again: stopping now, without waiting for the send in flight\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
     };
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }
