@@ -43,8 +43,8 @@ const SECOND_ADMIN: FakeUser = { id: 1002, is_bot: false, first_name: 'Bea', use
 const STRANGER: FakeUser = { id: 666, is_bot: false, first_name: 'Eve', username: 'eve_outsider' };
 const GROUP: FakeChat = { id: -4242, type: 'group', title: 'Newsroom' };
 const TG_CHAT = '@quotecast_news';
-/** Every wait is bounded; a reply normally arrives in a few milliseconds. */
-const WAIT_MS = 3000;
+/** Only fails a hung bot: a .md preview starts the parse worker, seconds on a busy 2-core machine. */
+const WAIT_MS = 15_000;
 
 interface World {
   readonly fake: FakeTelegramApi;
