@@ -16,12 +16,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ingestWithSettings } from '../src/adapters/document/ingest-with-settings.js';
 import { type Settings, settingsSchema } from '../src/config/config-schema.js';
 import type { Article, Platform, PostingMode } from '../src/domain/article.js';
-import { decodeEntities } from '../src/domain/ingest-markdown.js';
+import { decodeEntities } from '../src/domain/ingest-markup.js';
 import { rulesFor } from '../src/domain/platform-rules.js';
 import { type SplitPost, splitArticle } from '../src/domain/split-article.js';
-import { defaultSplitSettings, ingestWithSettings } from '../src/use-cases/prepare-article.js';
+import { defaultSplitSettings } from '../src/use-cases/prepare-article.js';
 
 // ---- gold annotations ----------------------------------------------------------------------------
 

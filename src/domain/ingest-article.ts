@@ -1,4 +1,4 @@
-import { ingestHtml } from './ingest-html.js';
+import type { CompiledBoilerplateRules } from './boilerplate.js';
 import {
   decodeInput,
   finishIngest,
@@ -7,8 +7,7 @@ import {
   type InputFormat,
 } from './ingest-input.js';
 import { htmlComplexityProblem, markdownComplexityProblem } from './ingest-limits.js';
-import { ingestMarkdown } from './ingest-markdown.js';
-import { ingestText } from './ingest-text.js';
+import { type ArticleMetadata, type IngestResult, ingestText } from './ingest-text.js';
 
 export {
   type DecodedInput,
@@ -23,11 +22,32 @@ export {
   type InputFormat,
 } from './ingest-input.js';
 
+/** Reads one document format: decoded text in, an article with its furniture dropped out. */
+export type DocumentReader = (
+  raw: string,
+  rules: CompiledBoilerplateRules,
+  fallback: ArticleMetadata,
+) => IngestResult;
+
+/**
+ * The readers of the formats that need a document parser (linkedom and Readability, marked). They
+ * are adapters (adapters/document/) handed in by the caller: plain text is read here, so the domain
+ * never loads a parser, and a process that only reads text (the CLI's `split` of a .txt) neither.
+ */
+export interface DocumentReaders {
+  readonly html: DocumentReader;
+  readonly markdown: DocumentReader;
+}
+
 /** Bytes in, article out: checks size and encoding, detects the format, drops newsroom furniture. */
-export function ingestArticle(bytes: Uint8Array, options: IngestOptions): IngestOutcome {
+export function ingestArticle(
+  bytes: Uint8Array,
+  options: IngestOptions,
+  readers: DocumentReaders,
+): IngestOutcome {
   const input = decodeInput(bytes, options);
   if (!input.ok) return input;
-  return parseDecoded(input.raw, input.format, options);
+  return parseDecoded(input.raw, input.format, options, readers);
 }
 
 /**
@@ -39,6 +59,7 @@ export function parseDecoded(
   raw: string,
   format: InputFormat,
   options: Pick<IngestOptions, 'rules' | 'source' | 'metadata'>,
+  readers: DocumentReaders,
 ): IngestOutcome {
   const { source } = options;
   const tooComplex =
@@ -50,13 +71,8 @@ export function parseDecoded(
   if (tooComplex) return { ok: false, problem: { code: 'too-complex', message: tooComplex } };
   const fallback = options.metadata ?? {};
   try {
-    const result =
-      format === 'html'
-        ? ingestHtml(raw, options.rules, fallback)
-        : format === 'markdown'
-          ? ingestMarkdown(raw, options.rules, fallback)
-          : ingestText(raw, options.rules, fallback);
-    return finishIngest(result, format, source);
+    const read = format === 'text' ? ingestText : readers[format];
+    return finishIngest(read(raw, options.rules, fallback), format, source);
   } catch (error) {
     // V8's "Maximum call stack size exceeded": a recursive parser met nesting the caps did not see.
     if (!(error instanceof RangeError)) throw error;

@@ -2,7 +2,7 @@ import type { ChannelSettings, Settings } from '../config/config-schema.js';
 import { settingsSchema } from '../config/config-schema.js';
 import type { Platform, PostingMode } from '../domain/article.js';
 import { type CompiledBoilerplateRules, compileBoilerplateRules } from '../domain/boilerplate.js';
-import { type IngestOutcome, type InputFormat, ingestArticle } from '../domain/ingest-article.js';
+import type { IngestOutcome, InputFormat } from '../domain/ingest-input.js';
 import type { ArticleMetadata } from '../domain/ingest-text.js';
 import { type PlatformRules, rulesFor } from '../domain/platform-rules.js';
 import { type SplitResult, type SplitSettings, splitArticle } from '../domain/split-article.js';
@@ -40,17 +40,6 @@ export interface PrepareInput {
   readonly source: string;
   readonly format?: InputFormat | 'auto';
   readonly metadata?: ArticleMetadata;
-}
-
-/**
- * Ingests an article on the calling thread, under the complexity caps but with no time or memory
- * limit: for tests, offline tools and inputs too small to need one (a Telegram message's text).
- * Files and pages (the CLI, the bot) go through `parseWithSettings`, which runs the parser in a
- * worker under both.
- */
-export function ingestWithSettings(input: PrepareInput, settings: Settings): IngestOutcome {
-  const { bytes, boilerplate, ...options } = parseRequest(input, settings);
-  return ingestArticle(bytes, { ...options, rules: compileBoilerplateRules(boilerplate) });
 }
 
 /** What the parser needs to read an input with the configured rules and limits. */

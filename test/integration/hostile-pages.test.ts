@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ingestDocument as ingestArticle } from '../../src/adapters/document/document-readers.js';
 import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
 import { createDaemon, type Daemon } from '../../src/apps/daemon/create-daemon.js';
 import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime.js';
@@ -9,7 +10,6 @@ import { adminBotForRuntime } from '../../src/apps/telegram-bot/admin-bot-for-ru
 import type { AdminBot } from '../../src/apps/telegram-bot/create-admin-bot.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { DEFAULT_BOILERPLATE_RULES } from '../../src/domain/boilerplate.js';
-import { ingestArticle } from '../../src/domain/ingest-article.js';
 import type { IngestOutcome } from '../../src/domain/ingest-input.js';
 import type { DocumentParser, ParseRequest } from '../../src/ports/document-parser.js';
 import {

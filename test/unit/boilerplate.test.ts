@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ingestWithSettings } from '../../src/adapters/document/ingest-with-settings.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import {
   type BoilerplateRules,
@@ -8,7 +9,6 @@ import {
   DEFAULT_BOILERPLATE_RULES,
   removeBoilerplate,
 } from '../../src/domain/boilerplate.js';
-import { ingestWithSettings } from '../../src/use-cases/prepare-article.js';
 
 const rules = compileBoilerplateRules(DEFAULT_BOILERPLATE_RULES);
 const withRules = (overrides: Partial<BoilerplateRules>) =>

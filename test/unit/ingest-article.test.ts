@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  detectFormat,
-  formatBytes,
-  type IngestOptions,
-  ingestArticle,
-} from '../../src/domain/ingest-article.js';
+import { ingestDocument as ingestArticle } from '../../src/adapters/document/document-readers.js';
+import { detectFormat, formatBytes, type IngestOptions } from '../../src/domain/ingest-article.js';
 import { ARTICLE_FIXTURES, articlePath, defaultRules, readArticleFixture } from '../fixtures/fixtures.js';
 
 const options = (overrides: Partial<IngestOptions> = {}): IngestOptions => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingestHtml } from '../../src/domain/ingest-html.js';
+import { ingestHtml } from '../../src/adapters/document/ingest-html.js';
 import { ARTICLE_FIXTURES, defaultRules, readArticleFixture } from '../fixtures/fixtures.js';
 
 const ingest = (html: string, fallback = {}) => ingestHtml(html, defaultRules, fallback);

@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import { type IngestOptions, ingestArticle } from '../../src/domain/ingest-article.js';
+import { ingestDocument as ingestArticle } from '../../src/adapters/document/document-readers.js';
+import type { IngestOptions } from '../../src/domain/ingest-article.js';
 import {
   MAX_HTML_DEPTH,
   MAX_HTML_ELEMENTS,

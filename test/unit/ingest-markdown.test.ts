@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ingestMarkdown } from '../../src/domain/ingest-markdown.js';
+import { ingestMarkdown } from '../../src/adapters/document/ingest-markdown.js';
 import { ARTICLE_FIXTURES, defaultRules, readArticleFixture } from '../fixtures/fixtures.js';
 
 const ingest = (markdown: string, fallback = {}) => ingestMarkdown(markdown, defaultRules, fallback);

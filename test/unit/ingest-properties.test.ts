@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { parseHTML } from 'linkedom';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ingestDocument as ingestArticle } from '../../src/adapters/document/document-readers.js';
 import type { Article, Platform, PostingMode } from '../../src/domain/article.js';
-import { ingestArticle } from '../../src/domain/ingest-article.js';
 import type { InputFormat } from '../../src/domain/ingest-input.js';
 import { scanHtmlComplexity } from '../../src/domain/ingest-limits.js';
 import { cutLongParagraph, MAX_PARAGRAPH_CHARS } from '../../src/domain/ingest-text.js';

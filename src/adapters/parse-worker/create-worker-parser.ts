@@ -219,8 +219,8 @@ function formatSeconds(ms: number): string {
 /**
  * The worker's script. From the TypeScript sources (vitest, tsx) this file ends in .ts, and the
  * worker loads parse-worker-main.ts through a bootstrap that registers tsx; in the esbuild bundle
- * this code is inside dist/quotecast.mjs and the worker is its sibling dist/parse-worker.mjs
- * (scripts/build.mjs builds both).
+ * the worker is dist/parse-worker.mjs (scripts/build.mjs builds both), and this code is in a chunk
+ * of the commands that parse, dist/chunks/*.mjs (build.mjs's `chunkNames`), or in the bundle itself.
  */
 function workerScript(): { url: URL; entry?: string } {
   const here = import.meta.url;
@@ -230,5 +230,5 @@ function workerScript(): { url: URL; entry?: string } {
       entry: new URL('./parse-worker-main.ts', here).href,
     };
   }
-  return { url: new URL('./parse-worker.mjs', here) };
+  return { url: new URL(/\/chunks\/[^/]*$/.test(here) ? '../parse-worker.mjs' : './parse-worker.mjs', here) };
 }

@@ -5,6 +5,7 @@
 import { parentPort } from 'node:worker_threads';
 import { type CompiledBoilerplateRules, compileBoilerplateRules } from '../../domain/boilerplate.js';
 import { parseDecoded } from '../../domain/ingest-article.js';
+import { DOCUMENT_READERS } from '../document/document-readers.js';
 import type { ParseJob, WorkerReply } from './parse-protocol.js';
 
 const port = parentPort;
@@ -22,11 +23,16 @@ function rulesFor(job: ParseJob): CompiledBoilerplateRules {
 port.on('message', (job: ParseJob) => {
   let reply: WorkerReply;
   try {
-    const outcome = parseDecoded(job.raw, job.format, {
-      rules: rulesFor(job),
-      source: job.source,
-      metadata: job.metadata,
-    });
+    const outcome = parseDecoded(
+      job.raw,
+      job.format,
+      {
+        rules: rulesFor(job),
+        source: job.source,
+        metadata: job.metadata,
+      },
+      DOCUMENT_READERS,
+    );
     reply = { id: job.id, outcome };
   } catch (error) {
     reply = { id: job.id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };

@@ -1,6 +1,7 @@
 import type { Settings } from '../../config/config-schema.js';
 import type { ArticleFetcher } from '../../ports/article-fetcher.js';
 import type { Clock } from '../../ports/clock.js';
+import type { DocumentParser } from '../../ports/document-parser.js';
 import type { Logger } from '../../ports/logger.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
 import type { SlotResult } from '../../use-cases/run-channel-slot.js';
@@ -65,6 +66,11 @@ export interface BotServices {
   readonly settings: Settings;
   readonly daemon: { runNow(channelId: string): Promise<SlotResult> };
   readonly fetcher: ArticleFetcher;
+  /**
+   * Reads files and pages for /add in a worker under a time and memory budget; the worker starts at
+   * the first file or page and stops while idle. Built with the bot, closed by its stop().
+   */
+  readonly parser: DocumentParser;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly previews: PendingPreviews;

@@ -1,5 +1,6 @@
 import { Telegraf } from 'telegraf';
 import type { UserFromGetMe } from 'telegraf/types';
+import { createWorkerParser } from '../../adapters/parse-worker/create-worker-parser.js';
 import { createPacer, TELEGRAM_PACING } from '../../use-cases/pace-publisher.js';
 import type { AdminBot, AdminBotOptions } from './admin-bot-options.js';
 import { createAlertCourier } from './alert-courier.js';
@@ -46,6 +47,7 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     settings: options.settings,
     daemon: options.daemon,
     fetcher: options.fetcher,
+    parser: createWorkerParser(),
     logger,
     clock,
     previews: createPendingPreviews(options.deps.store, {
@@ -190,6 +192,8 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
       if (delivering !== undefined) await within(delivering, deadline);
       const finished = await within(Promise.allSettled([...tasks]), deadline);
       hardStop.abort();
+      // A parse still running past the deadline is stopped with its worker.
+      await services.parser.close();
       refusals.flush();
       if (!finished)
         logger.warn('Telegram admin bot stopped with replies still in flight', { count: tasks.size });

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ingestWithSettings } from '../../../adapters/document/ingest-with-settings.js';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
-import { ingestWithSettings } from '../../../use-cases/prepare-article.js';
 import { dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
 import { createDaemon, type Daemon } from '../../daemon/create-daemon.js';
 import { isLoopbackHost, type OpsServer, OpsServerError, startOpsServer } from '../../ops/ops-server.js';

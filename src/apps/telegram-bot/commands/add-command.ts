@@ -1,16 +1,14 @@
-import { createWorkerParser } from '../../../adapters/parse-worker/create-worker-parser.js';
+import { ingestWithSettings } from '../../../adapters/document/ingest-with-settings.js';
 import type { Article } from '../../../domain/article.js';
 import { detectFormat, formatBytes, type IngestOutcome } from '../../../domain/ingest-input.js';
 import { liveMentionWarning } from '../../../domain/mentions.js';
 import { postLiveMentions } from '../../../domain/split-article.js';
 import { FetchError } from '../../../ports/article-fetcher.js';
-import type { DocumentParser } from '../../../ports/document-parser.js';
 import { enqueueArticle, threadOverCapMessage, threadsOverCap } from '../../../use-cases/enqueue-article.js';
 import { loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
   type ChannelSplit,
   channelSplitSettings,
-  ingestWithSettings,
   parseWithSettings,
   splitForChannels,
 } from '../../../use-cases/prepare-article.js';
@@ -51,8 +49,7 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
         return afterIngest(s, ingestWithSettings(input, s.settings), req.admin);
       return {
         working: '⏳ Reading the article…',
-        finish: async () =>
-          afterIngest(s, await parseWithSettings(parserOf(s), input, s.settings), req.admin),
+        finish: async () => afterIngest(s, await parseWithSettings(s.parser, input, s.settings), req.admin),
       };
     }
     case 'url':
@@ -60,7 +57,7 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
         working: `⏳ Fetching ${esc(source.url)}…`,
         finish: async () => {
           try {
-            const outcome = await loadArticleFromUrl(s.fetcher, parserOf(s), source.url, s.settings);
+            const outcome = await loadArticleFromUrl(s.fetcher, s.parser, source.url, s.settings);
             return afterIngest(s, outcome, req.admin);
           } catch (error) {
             if (error instanceof FetchError) return text(`⚠️ ${esc(error.message)}`);
@@ -87,27 +84,12 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
           } catch (error) {
             return text(`⚠️ Could not read ${esc(name)}: ${esc((error as Error).message)}`);
           }
-          const outcome = await parseWithSettings(parserOf(s), { bytes, source: name }, s.settings);
+          const outcome = await parseWithSettings(s.parser, { bytes, source: name }, s.settings);
           return afterIngest(s, outcome, req.admin);
         },
       };
     }
   }
-}
-
-/**
- * The bot's document parser: one worker per bot, started at the first page or file, stopped after a
- * while idle (it never keeps the process alive). Kept here until BotServices carries a parser.
- */
-const parsers = new WeakMap<BotServices, DocumentParser>();
-
-function parserOf(s: BotServices): DocumentParser {
-  let parser = parsers.get(s);
-  if (!parser) {
-    parser = createWorkerParser();
-    parsers.set(s, parser);
-  }
-  return parser;
 }
 
 function afterIngest(s: BotServices, outcome: IngestOutcome, admin: Admin): Reply {

@@ -1,7 +1,13 @@
 import { marked, type Token, type Tokens } from 'marked';
-import type { CompiledBoilerplateRules, Furniture, SourceParagraph } from './boilerplate.js';
-import { type ArticleMetadata, assembleArticle, type IngestResult, looksLikeTitle } from './ingest-text.js';
-import { normalizeText } from './normalize-text.js';
+import type { CompiledBoilerplateRules, SourceParagraph } from '../../domain/boilerplate.js';
+import { captionFurniture, decodeEntities, readFrontMatter } from '../../domain/ingest-markup.js';
+import {
+  type ArticleMetadata,
+  assembleArticle,
+  type IngestResult,
+  looksLikeTitle,
+} from '../../domain/ingest-text.js';
+import { normalizeText } from '../../domain/normalize-text.js';
 
 /**
  * Markdown: a `#` heading (or front-matter `title:`) is the title; emphasis, links and inline code
@@ -35,7 +41,7 @@ export function ingestMarkdown(
     }
     if (afterImage && token.type === 'paragraph' && isEmphasisOnly((token as Tokens.Paragraph).tokens)) {
       const text = inlineText((token as Tokens.Paragraph).tokens);
-      paragraphs.push({ text, furniture: caption('emphasised line under an image', text) });
+      paragraphs.push({ text, furniture: captionFurniture('emphasised line under an image', text) });
       continue;
     }
     paragraphs.push(...blockParagraphs(token));
@@ -45,15 +51,6 @@ export function ingestMarkdown(
   if (title === undefined && typeof first === 'string' && second !== undefined && looksLikeTitle(first))
     title = paragraphs.shift() as string;
   return assembleArticle({ ...meta, ...(title !== undefined ? { title } : {}) }, paragraphs, rules, fallback);
-}
-
-function caption(where: string, text: string): Furniture {
-  return { kind: 'caption', reason: `photo caption or credit (${where}: ${clip(text, 40)})` };
-}
-
-function clip(text: string, max: number): string {
-  const trimmed = text.trim();
-  return trimmed.length <= max ? trimmed : `${trimmed.slice(0, max - 1)}…`;
 }
 
 const textOf = (p: SourceParagraph) => (typeof p === 'string' ? p : p.text);
@@ -70,7 +67,7 @@ function blockParagraphs(token: Token): SourceParagraph[] {
       const { tokens } = token as Tokens.Paragraph;
       const text = inlineText(tokens);
       if (!containsImage(tokens)) return [text];
-      return text.trim() ? [{ text, furniture: caption('text beside an image', text) }] : [];
+      return text.trim() ? [{ text, furniture: captionFurniture('text beside an image', text) }] : [];
     }
     case 'blockquote':
       return (token as Tokens.Blockquote).tokens.flatMap(blockParagraphs);
@@ -139,67 +136,4 @@ function inlineText(tokens: readonly Token[] | undefined): string {
       }
     })
     .join('');
-}
-
-/** Entities Markdown writers use in prose; marked leaves them for an HTML renderer. */
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: '\u00a0',
-  mdash: '—',
-  ndash: '–',
-  hellip: '…',
-  lsquo: '‘',
-  rsquo: '’',
-  ldquo: '“',
-  rdquo: '”',
-  laquo: '«',
-  raquo: '»',
-  copy: '©',
-  reg: '®',
-  trade: '™',
-  euro: '€',
-  pound: '£',
-  deg: '°',
-  times: '×',
-  middot: '·',
-  bull: '•',
-};
-
-/** Decodes named (the list above) and numeric character references; others are left as written. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&(#\d{1,7}|#x[\da-f]{1,6}|[a-z]+);/gi, (whole, name: string) => {
-    if (name[0] !== '#') return NAMED_ENTITIES[name] ?? whole;
-    const code =
-      name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
-    return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
-      ? String.fromCodePoint(code)
-      : whole;
-  });
-}
-
-const FRONT_MATTER_KEYS: Record<string, keyof ArticleMetadata> = {
-  title: 'title',
-  author: 'byline',
-  byline: 'byline',
-  url: 'url',
-  canonical_url: 'url',
-  publication: 'publication',
-};
-
-/** A leading `---` block of `key: value` lines (the common subset of YAML front matter). */
-function readFrontMatter(text: string): { meta: ArticleMetadata; rest: string } {
-  const match = /^---\n([\s\S]*?)\n---(?:\n|$)/.exec(text.trimStart());
-  if (!match) return { meta: {}, rest: text };
-  const meta: Record<string, string> = {};
-  for (const line of (match[1] ?? '').split('\n')) {
-    const kv = /^([A-Za-z_]+)\s*:\s*(.*)$/.exec(line);
-    const key = kv && FRONT_MATTER_KEYS[kv[1]!.toLowerCase()];
-    const value = kv?.[2]?.replace(/^["']|["']$/g, '').trim();
-    if (key && value) meta[key] = value;
-  }
-  return { meta, rest: text.trimStart().slice(match[0].length) };
 }

@@ -1,15 +1,20 @@
 import { Readability } from '@mozilla/readability';
 import { parseHTML } from 'linkedom';
-import { isListItem } from './article.js';
+import { isListItem } from '../../domain/article.js';
 import {
-  type BoilerplateKind,
-  bylineName,
   type CompiledBoilerplateRules,
   FURNITURE_LABELS,
   type RemovedParagraph,
-} from './boilerplate.js';
-import { type ArticleMetadata, assembleArticle, type IngestResult } from './ingest-text.js';
-import { toParagraph } from './normalize-text.js';
+} from '../../domain/boilerplate.js';
+import {
+  cleanByline,
+  describeMarkup,
+  type MarkupElement,
+  markupFurnitureKind,
+  pageMetadata,
+} from '../../domain/ingest-markup.js';
+import { type ArticleMetadata, assembleArticle, type IngestResult } from '../../domain/ingest-text.js';
+import { toParagraph } from '../../domain/normalize-text.js';
 
 const BLOCKS = 'p, li, blockquote, h2, h3, h4, h5, h6, pre';
 const BLOCK_TAGS = new Set(['p', 'blockquote', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre']);
@@ -17,25 +22,6 @@ const BLOCK_TAGS = new Set(['p', 'blockquote', 'h2', 'h3', 'h4', 'h5', 'h6', 'pr
 /** Page furniture removed before the fallback reads blocks (Readability removes it by itself). */
 const FURNITURE =
   'nav, header, footer, aside, script, style, noscript, form, template, [role="navigation"], [role="banner"], [role="contentinfo"], .ad, .ads, .advert, .advertisement, .sponsored';
-
-/**
- * Newsroom furniture named by the markup itself: a word of an element's class or id (split at
- * "-", "_" and camelCase, so "wp-caption-text", "article__byline" and "RelatedStories" count).
- */
-const MARKUP_FURNITURE: Readonly<Record<string, BoilerplateKind>> = {
-  caption: 'caption',
-  captions: 'caption',
-  credit: 'caption',
-  credits: 'caption',
-  byline: 'byline',
-  bylines: 'byline',
-  related: 'related',
-  newsletter: 'promo',
-  newsletters: 'promo',
-  subscribe: 'promo',
-  share: 'promo',
-  sharing: 'promo',
-};
 
 /**
  * HTML: newsroom furniture the markup names (<figcaption>, a <figure> around an image, elements
@@ -127,7 +113,8 @@ function removeMarkupFurniture(document: HtmlDocument): { removed: RemovedParagr
   const pageText = (document.body?.textContent ?? '').trim().length;
   for (const element of [...document.querySelectorAll('figure, figcaption, [class], [id]')]) {
     if (gone.some((g) => g.contains(element))) continue;
-    const kind = markupFurnitureKind(element);
+    const markup = markupOf(element);
+    const kind = markupFurnitureKind(markup);
     if (!kind) continue;
     const text = spacedText(element);
     // A class on a wrapper ("story has-related-links") must not take the article with it.
@@ -142,34 +129,21 @@ function removeMarkupFurniture(document: HtmlDocument): { removed: RemovedParagr
         kind,
         text,
         index: -1,
-        reason: `${FURNITURE_LABELS[kind]} (HTML ${describe(element)})`,
+        reason: `${FURNITURE_LABELS[kind]} (HTML ${describeMarkup(markup)})`,
       });
   }
   return byline ? { removed, byline } : { removed };
 }
 
-function markupFurnitureKind(element: HtmlElement): BoilerplateKind | undefined {
-  const tag = element.tagName.toLowerCase();
-  if (tag === 'figcaption') return 'caption';
-  // A <figure> holds an image and its caption; one that holds a quotation keeps it (its caption goes).
-  if (tag === 'figure' && !element.querySelector('blockquote')) return 'caption';
-  const words = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`
-    .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2')
-    .toLowerCase()
-    .split(/[\s_-]+/);
-  for (const word of words) {
-    const kind = MARKUP_FURNITURE[word];
-    if (kind) return kind;
-  }
-  return undefined;
-}
-
-function describe(element: HtmlElement): string {
-  const tag = element.tagName.toLowerCase();
-  const cls = element.getAttribute('class')?.trim();
-  const id = element.getAttribute('id')?.trim();
-  const attr = cls ? ` class="${cls.slice(0, 40)}"` : id ? ` id="${id.slice(0, 40)}"` : '';
-  return `<${tag}${attr}>`;
+/** What the domain's furniture rules read of an element. */
+function markupOf(element: HtmlElement): MarkupElement {
+  return {
+    tag: element.tagName,
+    className: element.getAttribute('class'),
+    id: element.getAttribute('id'),
+    holdsBlockquote:
+      element.tagName.toLowerCase() === 'figure' && element.querySelector('blockquote') !== null,
+  };
 }
 
 /**
@@ -238,13 +212,6 @@ function spaceBreaks(html: string): string {
   return html.replace(/<br\s*\/?>/gi, '<br> ');
 }
 
-/** Readability reads `<meta name="author">` itself: a profile URL is no name, "By X" is X. */
-function cleanByline(byline: string | null | undefined): string | undefined {
-  const text = byline?.trim();
-  if (!text || /^https?:/i.test(text)) return undefined;
-  return bylineName(text) || undefined;
-}
-
 interface MinimalDocument {
   querySelector(
     selector: string,
@@ -258,10 +225,5 @@ function readPageMetadata(document: MinimalDocument): ArticleMetadata {
   const byline = attr('meta[name="author"]', 'content') ?? attr('meta[property="article:author"]', 'content');
   const url = attr('link[rel="canonical"]', 'href') ?? attr('meta[property="og:url"]', 'content');
   const publication = attr('meta[property="og:site_name"]', 'content');
-  return {
-    ...(title ? { title } : {}),
-    ...(byline && !/^https?:/.test(byline) ? { byline } : {}),
-    ...(url && /^https?:\/\//.test(url) ? { url } : {}),
-    ...(publication ? { publication } : {}),
-  };
+  return pageMetadata({ title, byline, url, publication });
 }
