@@ -171,8 +171,8 @@ module.exports = {
       comment:
         'This import is part of a cycle closed by `import type` (erased at build, so harmless at run ' +
         'time, but the modules cannot be understood apart): move the shared types to a module of ' +
-        'their own (as domain/split-types.ts holds those of the splitters). src/ has none.',
-      severity: 'warn',
+        'their own (as domain/split-types.ts holds those of the splitters).',
+      severity: 'error',
       from: {},
       to: { circular: true, via: { dependencyTypes: ['type-only'] } },
     },

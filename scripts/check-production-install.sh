@@ -72,8 +72,12 @@ cd "$work/elsewhere"
   fail "installed quotecast split: $(cat "$work/split.err")"
 posts=$(grep -c '^★ #' "$work/split.txt" || true)
 [ "$posts" -gt 0 ] || fail "installed quotecast split printed no posts: $(head -5 "$work/split.txt")"
+# Markdown and HTML are read in the parse worker, which the bundle starts from its own folder.
+"$work/global/bin/quotecast" split "$work/app/examples/harbour-reopens.md" --platform telegram >"$work/split-md.txt" 2>"$work/split.err" ||
+  fail "installed quotecast split of a Markdown file: $(cat "$work/split.err")"
+grep -q '^★ #' "$work/split-md.txt" || fail "installed quotecast split of a Markdown file printed no posts"
 "$work/global/bin/quotecast" status >"$work/status.txt" 2>&1 || fail "installed quotecast status: $(cat "$work/status.txt")"
-ok "installed quotecast: split printed $posts post(s) from a folder without settings; status works"
+ok "installed quotecast: split printed $posts post(s) of the seed from a folder without settings, read Markdown through the worker; status works"
 
 # 4. As the container runs it: an unprivileged user, the queue in its own folder (the volume), the
 #    health check of deploy/Dockerfile run word for word against the daemon's /healthz.
