@@ -131,6 +131,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX previews_created ON previews (created_at);
     `,
   },
+  {
+    version: 4,
+    description: 'kills: articles pulled by the newsroom, published posts taken down',
+    sql: `
+      -- An article the newsroom pulled: its unsent posts are skipped, and it is never queued again
+      -- by a feed or /add without --force.
+      ALTER TABLE articles ADD COLUMN killed_at INTEGER;
+      ALTER TABLE articles ADD COLUMN killed_by TEXT;
+      -- A published post taken down (deleted_at), or why the platform would not take it down
+      -- (delete_error, kept until a later attempt succeeds), so a human can finish the job.
+      ALTER TABLE posts ADD COLUMN deleted_at INTEGER;
+      ALTER TABLE posts ADD COLUMN delete_error TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;
