@@ -127,7 +127,22 @@ export interface FakeTelegramApiOptions {
   /** Longest a getUpdates call is held when nothing is queued (default 1000 ms, whatever `timeout` says). */
   readonly maxLongPollMs?: number;
   /** Sliding one-second limits on send* methods; past them the fake answers 429 with retry_after. */
-  readonly rateLimit?: { readonly perChatPerSecond?: number; readonly overallPerSecond?: number };
+  readonly rateLimit?: {
+    readonly perChatPerSecond?: number;
+    readonly overallPerSecond?: number;
+    /**
+     * The window's length in ms (default 1000, Telegram's second). A test that scales the pacer's
+     * limits down by a factor scales this window by the same factor, so Telegram's rules hold at a
+     * faster pace; `retry_after` is still whole seconds, as Telegram sends it.
+     */
+    readonly windowMs?: number;
+  };
+  /**
+   * false: every answer says `Connection: close`, so the client keeps no idle connection to reuse.
+   * Telegram going away (`close()`) then meets each later call with a refused connection, never with
+   * a reset on a pooled socket whose end the client has not read yet (default true: keep-alive).
+   */
+  readonly keepAlive?: boolean;
   readonly now?: () => Date;
 }
 
@@ -267,6 +282,7 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
   const { timers, sleep } = server;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.keepAlive === false) res.setHeader('connection', 'close');
     const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(parsed.pathname);
     if (file !== null) return download(res, file[1] ?? '', decodeURIComponent(file[2] ?? ''));
@@ -478,15 +494,16 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
     const limits = options.rateLimit;
     if (limits === undefined) return undefined;
     const at = Date.now();
+    const windowMs = limits.windowMs ?? 1000;
     const chatKey = String(call.params['chat_id'] ?? '');
-    const chatTimes = recent(sendTimes.perChat.get(chatKey) ?? [], at);
-    sendTimes.overall = recent(sendTimes.overall, at);
+    const chatTimes = recent(sendTimes.perChat.get(chatKey) ?? [], at, windowMs);
+    sendTimes.overall = recent(sendTimes.overall, at, windowMs);
     const waits: number[] = [];
     if (limits.perChatPerSecond !== undefined && chatTimes.length >= limits.perChatPerSecond) {
-      waits.push((chatTimes[0] ?? at) + 1000 - at);
+      waits.push((chatTimes[0] ?? at) + windowMs - at);
     }
     if (limits.overallPerSecond !== undefined && sendTimes.overall.length >= limits.overallPerSecond) {
-      waits.push((sendTimes.overall[0] ?? at) + 1000 - at);
+      waits.push((sendTimes.overall[0] ?? at) + windowMs - at);
     }
     if (waits.length > 0) return tooManyRequests(Math.max(1, Math.ceil(Math.max(...waits) / 1000)));
     chatTimes.push(at);
@@ -696,8 +713,8 @@ function settle<T>(waiters: Set<Waiter<T>>, item: T): void {
   }
 }
 
-function recent(times: number[], at: number): number[] {
-  return times.filter((time) => time > at - 1000);
+function recent(times: number[], at: number, windowMs: number): number[] {
+  return times.filter((time) => time > at - windowMs);
 }
 
 function ok(result: unknown): Answer {

@@ -4,6 +4,7 @@ import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime
 import { adminBotForRuntime } from '../../src/apps/telegram-bot/admin-bot-for-runtime.js';
 import type { AdminBot } from '../../src/apps/telegram-bot/create-admin-bot.js';
 import { type Config, loadConfig } from '../../src/config/load-config.js';
+import { type PacingLimits, TELEGRAM_PACING } from '../../src/use-cases/pace-publisher.js';
 import {
   createFakeTelegramApi,
   DEFAULT_FAKE_ADMIN,
@@ -18,9 +19,13 @@ import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 /**
  * Admin alerts as the admins receive them: the real runtime, daemon and admin bot (telegraf) against
- * the loopback fake Bot API, which enforces Telegram's one message a second per chat with 429s. The
- * pacing is the production one, on the system clock. Posts of unknown outcome are made as a crash
- * makes them: left `sending` in the store when the next process starts.
+ * the loopback fake Bot API, which enforces Telegram's one message per chat and 30 overall in a
+ * sliding window with 429s. The pacer is the production one, on the system clock, with Telegram's
+ * limits; only time is scaled: the fake's window is a twentieth of a second instead of a second, and
+ * the pacer's spacing per chat shrinks by the same factor (its per-minute and overall windows stay
+ * as they are, which is stricter than the fake). A message a second per chat would make this file
+ * wait about 10 s for nothing but the clock. Posts of unknown outcome are made as a crash makes
+ * them: left `sending` in the store when the next process starts.
  */
 
 const TOKEN = DEFAULT_FAKE_TELEGRAM_TOKEN;
@@ -31,6 +36,13 @@ const CHATS = [String(ADMIN.id), String(SECOND_ADMIN.id), String(GROUP_ID)];
 const TG_CHAT = '@quotecast_news';
 const WAIT_MS = 15_000;
 const FAST_RETRY = { initialMs: 20, maxMs: 200, jitter: 0 };
+/** How much faster than Telegram's second the fake's window and the pacer's spacing run. */
+const TIME_SCALE = 20;
+const WINDOW_MS = 1000 / TIME_SCALE;
+const PACING: PacingLimits = {
+  ...TELEGRAM_PACING,
+  perChatIntervalMs: TELEGRAM_PACING.perChatIntervalMs / TIME_SCALE,
+};
 
 interface Run {
   readonly runtime: Runtime;
@@ -55,7 +67,9 @@ afterEach(async () => {
 
 async function setUp(): Promise<{ dir: TempDir; fake: FakeTelegramApi }> {
   dir = createTempDir('quotecast-alerts-');
-  fake = createFakeTelegramApi({ rateLimit: { perChatPerSecond: 1, overallPerSecond: 30 } });
+  fake = createFakeTelegramApi({
+    rateLimit: { perChatPerSecond: 1, overallPerSecond: 30, windowMs: WINDOW_MS },
+  });
   await fake.start();
   return { dir, fake };
 }
@@ -94,6 +108,7 @@ async function startRun(options: { bot?: boolean; beforeStart?: (runtime: Runtim
     logger: collectingLogger(logs),
     write: () => {},
     random: () => 0.5,
+    pacing: PACING,
   });
   const daemon = createDaemon({
     deps: runtime.deps,
