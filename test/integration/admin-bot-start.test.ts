@@ -110,8 +110,12 @@ async function startWorld(
     port,
     fake: undefined,
     async telegramComesUp() {
-      // The same fake comes back after an outage, update ids and all, as Telegram would.
-      const fake = w.fake ?? createFakeTelegramApi({ port });
+      // The same fake comes back after an outage, update ids and all, as Telegram would. It keeps no
+      // connection open between calls: once it is down, every attempt is refused (ECONNREFUSED). With
+      // keep-alive, an attempt could pick up an idle connection that the fake had cut but whose end the
+      // bot had not read yet on a busy machine, and fail with ECONNRESET: one failure more than the test
+      // counts, whose backoff wait nobody ends.
+      const fake = w.fake ?? createFakeTelegramApi({ port, keepAlive: false });
       await fake.start();
       w.fake = fake;
       return fake;
@@ -147,7 +151,11 @@ function botLines(w: World): string[] {
 
 /** Waits until the bot logged a line matching `pattern` and parked in its backoff wait (if it waits). */
 async function logged(w: World, pattern: RegExp): Promise<void> {
-  await until(() => w.logs.some((line) => pattern.test(line)), `a log line ${pattern}`);
+  try {
+    await until(() => w.logs.some((line) => pattern.test(line)), `a log line ${pattern}`);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; the log so far:\n${w.logs.join('\n')}`);
+  }
 }
 
 /** Moves the clock past the bot's current backoff wait. */
