@@ -10,7 +10,8 @@ import { type OpsServer, startOpsServer } from '../../src/apps/ops/ops-server.js
 import { TELEGRAM_PACING } from '../../src/use-cases/pace-publisher.js';
 import { DEFAULT_FAKE_TELEGRAM_TOKEN } from '../fakes/fake-telegram-api.js';
 import { makeArticle } from '../helpers/articles.js';
-import { childEnv, runQuotecast, spawnQuotecast, writeSettings } from '../helpers/quotecast-process.js';
+import { childEnv, writeSettings } from '../helpers/quotecast-process.js';
+import { runCliInProcess } from '../helpers/run-cli.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { createWorld, queued, TG_QUOTES, type World, X_QUOTES } from '../helpers/world.js';
 
@@ -397,66 +398,28 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
   }
 }
 
-describe('quotecast start', () => {
-  const channels = [{ id: 'x-main', platform: 'twitter', schedule: '0 9 * * *' }];
-
-  function setUp(ops?: Record<string, unknown>) {
-    const dir = createTempDir('quotecast-ops-start-');
-    const configPath = writeSettings(dir.path, {
-      store: { path: dir.file('data/queue.db') },
-      outbox: { path: dir.file('data/outbox.jsonl') },
-      ...(ops ? { ops } : {}),
-      channels,
-    });
-    return { dir, env: childEnv({ QUOTECAST_CONFIG: configPath }) };
-  }
-
-  it('serves /healthz and /metrics when ops.port is set, and stops on SIGTERM with exit 0', async () => {
-    const { dir, env } = setUp({ port: 0 });
-    try {
-      const daemon = spawnQuotecast(['start', '--no-example'], { env, cwd: dir.path });
-      await daemon.waitForOutput(/quotecast is running/);
-      const address = /health and metrics on (http:\/\/127\.0\.0\.1:\d+) \(\/healthz, \/metrics\)/.exec(
-        daemon.stderr(),
-      );
-      expect(address, daemon.stderr()).not.toBeNull();
-      expect(daemon.stderr()).not.toContain('WARNING');
-      const healthz = await fetch(`${address![1]}/healthz`);
-      expect(healthz.status).toBe(200);
-      expect(await healthz.json()).toMatchObject({
-        status: 'ok',
-        channels: [{ id: 'x-main', via: 'console' }],
-      });
-      const metrics = await (await fetch(`${address![1]}/metrics`)).text();
-      expect(sample(metrics, 'quotecast_posts', { channel: 'x-main', state: 'queued' })).toBe(0);
-      daemon.kill('SIGTERM');
-      expect(await daemon.exited).toMatchObject({ code: 0, signal: null });
-    } finally {
-      dir.remove();
-    }
-  });
-
-  it('serves nothing when ops.port is not set', async () => {
-    const { dir, env } = setUp();
-    try {
-      const daemon = spawnQuotecast(['start', '--no-example'], { env, cwd: dir.path });
-      await daemon.waitForOutput(/quotecast is running/);
-      daemon.kill('SIGTERM');
-      const result = await daemon.exited;
-      expect(result.code).toBe(0);
-      expect(result.stderr).not.toContain('health and metrics');
-    } finally {
-      dir.remove();
-    }
-  });
-
+/**
+ * `quotecast start` in the test's own process: a port in use is a start-up check, over before the
+ * daemon would run, so nothing here needs a real process. Serving the endpoints from a real `start`
+ * and stopping it with SIGTERM is in test/contract/ops-process.test.ts.
+ */
+describe('quotecast start (in process)', () => {
   it('refuses to start, exit 2, naming the port and the setting, when the port is in use', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
-    const { dir, env } = setUp({ port });
+    const dir = createTempDir('quotecast-ops-start-');
     try {
-      const result = await runQuotecast(['start', '--no-example'], { env, cwd: dir.path });
+      const configPath = writeSettings(dir.path, {
+        store: { path: dir.file('data/queue.db') },
+        outbox: { path: dir.file('data/outbox.jsonl') },
+        ops: { port },
+        channels: [{ id: 'x-main', platform: 'twitter', schedule: '0 9 * * *' }],
+      });
+      const result = await runCliInProcess(['start', '--no-example'], {
+        env: childEnv({ QUOTECAST_CONFIG: configPath }),
+        cwd: dir.path,
+      });
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(
         `quotecast start: health and metrics cannot listen on 127.0.0.1:${port}: the port is in use`,
