@@ -22,6 +22,13 @@ export interface FakeClockOptions {
    * that paces itself (the Telegram pacer) runs without a test advancing time by hand.
    */
   readonly autoAdvance?: boolean;
+  /**
+   * When true, once a turn of the event loop passes with sleeps waiting (everything runnable has run,
+   * requests in flight go on), the clock jumps to the earliest deadline and wakes that sleeper (and
+   * any due at the same instant). Concurrent waits (two channels' pacing, a countdown) wake in the
+   * order of their deadlines, as on the real clock, without a test advancing time by hand.
+   */
+  readonly advanceWhenIdle?: boolean;
 }
 
 interface Sleeper {
@@ -33,6 +40,20 @@ export function createFakeClock(start: Date | string, options: FakeClockOptions 
   let now = new Date(start).getTime();
   if (Number.isNaN(now)) throw new RangeError(`fake clock: bad start time ${String(start)}`);
   const sleepers = new Set<Sleeper>();
+  let idleTurnPending = false;
+
+  /** After a turn of the event loop with sleepers waiting: jump to the earliest and wake it. */
+  const scheduleIdleTurn = () => {
+    if (idleTurnPending) return;
+    idleTurnPending = true;
+    setImmediate(() => {
+      idleTurnPending = false;
+      if (sleepers.size === 0) return;
+      now = Math.max(now, Math.min(...[...sleepers].map((s) => s.at)));
+      wake();
+      if (sleepers.size > 0) scheduleIdleTurn();
+    });
+  };
 
   const wake = () => {
     const due = [...sleepers].filter((s) => s.at <= now).sort((a, b) => a.at - b.at);
@@ -66,6 +87,7 @@ export function createFakeClock(start: Date | string, options: FakeClockOptions 
         signal?.addEventListener('abort', onAbort, { once: true });
         sleepers.add(sleeper);
         if (ms <= 0) wake();
+        if (options.advanceWhenIdle && sleepers.size > 0) scheduleIdleTurn();
       });
     },
     advance(ms) {

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
+import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
+import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import {
   expectEachOnce,
   expectReplyChain,
@@ -27,20 +29,59 @@ import { type CliResult, type RunningCli, startCliInProcess } from '../helpers/r
  * `quotecast publish` end to end, through `runCli` in this process against the loopback fakes, with
  * its own settings file, store and outbox in a temp dir. Assertions look at what the fakes received,
  * what the store holds and what a user would read. What only a real process shows (`npm run
- * publish-now`, Ctrl-C and SIGKILL mid-thread, Ctrl-C on a real terminal) is in
+ * publish-now`, SIGKILL mid-thread, signals on a real terminal) is in
  * test/contract/publish-process.test.ts.
+ *
+ * Every run is on a fake clock that jumps to the next wait once everything else has run: the
+ * Telegram pacer's second between sends, rate-limit waits and their countdowns take no real time,
+ * and the fakes stamp what they receive with the same clock, so spacing is checked on it.
  */
 
 const TEST_TIMEOUT_MS = 30_000;
 
+/** One worker reads the Markdown article for every run (the CLI would start one per run). */
+const parser = createWorkerParser();
+afterAll(() => parser.close());
+
+/** A world whose runs and fakes share one fake clock, starting now (the fakes' tweets are dated). */
+type ClockWorld = World & { readonly clock: FakeClock };
+
+function withClockWorld(
+  options: Parameters<typeof withWorld>[0],
+  body: (world: ClockWorld) => Promise<void>,
+): Promise<void> {
+  const clock = createFakeClock(new Date(), { advanceWhenIdle: true });
+  const now = () => clock.now();
+  return withWorld(
+    { ...options, x: { ...options.x, now }, telegram: { ...options.telegram, now } },
+    (world) => body({ ...world, clock }),
+  );
+}
+
+/** Starts `quotecast publish ARGS` with standard input a closed pipe (not a terminal). */
+function startPublish(world: ClockWorld, args: readonly string[]): RunningCli {
+  return startCliInProcess(['publish', ...args], {
+    env: world.env,
+    cwd: REPO_ROOT,
+    clock: world.clock,
+    parser,
+  });
+}
+
 /** Runs `quotecast publish ARGS` with standard input a closed pipe (not a terminal). */
-function publish(world: World, args: readonly string[]): Promise<CliResult> {
-  return startCliInProcess(['publish', ...args], { env: world.env, cwd: REPO_ROOT }).done;
+function publish(world: ClockWorld, args: readonly string[]): Promise<CliResult> {
+  return startPublish(world, args).done;
 }
 
 /** Runs `quotecast publish ARGS` on a (fake) terminal; standard output and error arrive together. */
-function startOnTerminal(world: World, args: readonly string[]): RunningCli {
-  return startCliInProcess(['publish', ...args], { env: world.env, cwd: REPO_ROOT, terminal: true });
+function startOnTerminal(world: ClockWorld, args: readonly string[]): RunningCli {
+  return startCliInProcess(['publish', ...args], {
+    env: world.env,
+    cwd: REPO_ROOT,
+    clock: world.clock,
+    parser,
+    terminal: true,
+  });
 }
 
 /** The scratch folders dry runs make (and must remove) in the system temp dir. */
@@ -50,7 +91,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'publishes an X thread as a reply chain and Telegram quotes, printing each link, exit 0',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const run = await publish(world, [LONG_ARTICLE, '--yes']);
         expect(run.stderr).not.toMatch(/ERROR|unexpected/);
         expect(run.code, transcript(run)).toBe(0);
@@ -80,9 +121,10 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
           quotes,
         );
         expect(world.telegram.sentMessages.every((m) => m.chatId === TELEGRAM_CHAT && !m.replyTo)).toBe(true);
+        // The pacer spaces sends a second apart, counted from the end of the one before (the fake
+        // stamps each message on the run's clock when it arrives).
         const times = world.telegram.sentMessages.map((m) => m.at.getTime());
-        // (The pacer spaces sends 1 s apart; arrival times also carry each request's own delay.)
-        for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(500);
+        for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1000);
 
         // The preview, then one progress line with the link per post, then the summary.
         const out = run.stdout;
@@ -112,7 +154,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'a dry run prints every post, touches neither account nor the real queue, and needs no --yes',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const scratchBefore = dryRunScratch();
         const dry = await publish(world, [SHORT_ARTICLE, '--dry-run']);
         expect(dry.code, transcript(dry)).toBe(0);
@@ -148,7 +190,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'refuses without --yes when standard input is not a terminal: exit 2, names --yes, sends nothing',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const run = await publish(world, [SHORT_ARTICLE]);
         expect(run.code, transcript(run)).toBe(2);
         expect(lines(run.stderr)).toHaveLength(1);
@@ -166,7 +208,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'on a terminal: asks before publishing, then shows each post in place with its link',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const run = startOnTerminal(world, [SHORT_ARTICLE, '--to', 'x-main']);
         await waitUntil(() => run.stdout().includes('Publish now? [y/N]'), 'the confirmation prompt');
         expect(run.stdout()).toMatch(/x-main → twitter: \d+ post\(s\)/);
@@ -187,37 +229,95 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   );
 
   it(
+    'a stop (Ctrl-C) at the question cancels cleanly: exit 1, nothing sent or queued',
+    async ({ expect }) => {
+      await withClockWorld({}, async (world) => {
+        const run = startOnTerminal(world, [SHORT_ARTICLE]);
+        await waitUntil(() => run.stdout().includes('Publish now? [y/N]'), 'the confirmation prompt');
+        run.stop('SIGINT');
+        const result = await run.done;
+        expect(result.code, transcript(result)).toBe(1);
+        expect(result.stdout).toContain('cancelled; nothing was published or queued');
+        expect(result.stdout).not.toContain('unexpected error');
+        expect(world.x.requests).toHaveLength(0);
+        expect(world.telegram.calls).toHaveLength(0);
+        expect(readStore(world).articles).toHaveLength(0);
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'a stop mid-thread finishes the tweet in flight and sends no more; --resume sends the rest once, replying to the last',
+    async ({ expect }) => {
+      await withClockWorld({}, async (world) => {
+        const run = startPublish(world, [LONG_ARTICLE, '--yes']);
+        // SIGTERM while X is receiving the third tweet: that request has left and is recorded.
+        const unsubscribe = world.x.onTweet(() => {
+          if (world.x.tweets.length !== 3) return;
+          unsubscribe();
+          run.stop('SIGTERM');
+        });
+        const interrupted = await run.done;
+        expect(interrupted.code, transcript(interrupted)).toBe(1);
+        expect(interrupted.stdout).toContain(
+          'interrupted: finishing the post in flight; continue later with --resume',
+        );
+        const thread = readStore(world).posts('x-main');
+        expect(world.x.tweets).toHaveLength(3);
+        expect(thread.map((p) => p.state)).toEqual([
+          'sent',
+          'sent',
+          'sent',
+          ...thread.slice(3).map(() => 'queued'),
+        ]);
+        expect(interrupted.stdout).toContain(`x-main: 3 of ${thread.length} published; not sent: `);
+        expect(interrupted.stdout).toContain('Run the same command with --resume to finish');
+
+        const resumed = await publish(world, [LONG_ARTICLE, '--resume', '--yes']);
+        expect(resumed.code, transcript(resumed)).toBe(0);
+        expect(resumed.stdout).toContain('resuming article');
+        expect(resumed.stdout).toContain('(sent)');
+        expect(resumed.stdout).not.toContain('x-main: 1/');
+        expect(world.x.tweets[3]?.replyTo).toBe(world.x.tweets[2]?.id);
+        expectThreadOnX(expect, world);
+        expectEachOnce(
+          expect,
+          world.telegram.sentMessages.map((m) => m.shownText),
+          readStore(world).posts('tg-main'),
+        );
+      });
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     'waits out a short rate limit on both platforms with a countdown, then sends everything once',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
-        // Once the second tweet is in, X refuses the next one for three or four seconds (its reset
-        // header counts whole epoch seconds); Telegram refuses the second message for two.
+      await withClockWorld({}, async (world) => {
+        // Once the second tweet is in, X refuses the next one until a reset eight or nine seconds
+        // away (a whole epoch second; the Telegram channel's waits, at most five seconds, go on on
+        // the same clock meanwhile); Telegram refuses the second message for two seconds.
         const unsubscribe = world.x.onTweet(() => {
           if (world.x.tweets.length !== 2) return;
           unsubscribe();
           world.x.failNext({
             match: isTweetPost,
-            fault: { kind: 'rate-limit', reset: Math.floor(Date.now() / 1000) + 4 },
+            fault: { kind: 'rate-limit', reset: Math.floor(world.clock.now().getTime() / 1000) + 9 },
           });
         });
         world.telegram.failNext({ match: nth(2, isSend), fault: { kind: 'rate-limit', retryAfter: 2 } });
 
         const run = await publish(world, [LONG_ARTICLE, '--yes']);
         expect(run.code, transcript(run)).toBe(0);
-        // Plain lines counting down (one a second near the end; timer jitter may skip one).
+        // Plain lines counting down, one a second for the last three.
         const countdown = (channel: string) =>
           [...run.stdout.matchAll(new RegExp(`^${channel}: rate-limited, retrying in (\\d+) s$`, 'gm'))].map(
             (m) => Number(m[1]),
           );
-        for (const [channel, longest] of [
-          ['x-main', 4],
-          ['tg-main', 2],
-        ] as const) {
-          const seconds = countdown(channel);
-          expect(seconds.length, channel).toBeGreaterThanOrEqual(1);
-          expect(Math.max(...seconds)).toBeLessThanOrEqual(longest);
-          expect(seconds).toEqual([...seconds].sort((a, b) => b - a));
-        }
+        // Off a terminal a wait under ten seconds is counted down in its last three, a line a second.
+        expect(countdown('x-main')).toEqual([3, 2, 1]);
+        expect(countdown('tg-main')).toEqual([2, 1]);
 
         const { posts } = readStore(world);
         expectEachOnce(
@@ -243,8 +343,8 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'stops with a clear message when the rate limit lifts hours away: exit 1, summary, the rest stays queued',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
-        const now = Math.floor(Date.now() / 1000);
+      await withClockWorld({}, async (world) => {
+        const now = Math.floor(world.clock.now().getTime() / 1000);
         const dayReset = now + 3 * 3600;
         // The 24-hour cap of the account is used up on the third tweet (X sends both windows' headers).
         world.x.failNext({
@@ -290,7 +390,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'refuses an article already on a channel (exit 2, names --force and --resume); --resume then publishes it only where it is new',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const onX = await publish(world, [SHORT_ARTICLE, '--to', 'x-main', '--yes']);
         expect(onX.code, transcript(onX)).toBe(0);
         const tweets = world.x.tweets.length;
@@ -326,7 +426,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     '--force publishes again (X answers "already there" for the same text), and --resume finishes that copy, not the first',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const first = await publish(world, [SHORT_ARTICLE, '--yes']);
         expect(first.code, transcript(first)).toBe(0);
         const tweets = world.x.tweets.length;
@@ -367,7 +467,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'bad input exits 2 with one line on standard error and sends nothing',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const cases: [string[], RegExp][] = [
           [[path.join(FIXTURES, 'no-such-article.txt'), '--yes'], /no-such-article\.txt: no such file/],
           [[path.join(FIXTURES, 'empty.txt'), '--yes'], /empty\.txt is empty/],
@@ -396,7 +496,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
   it(
     'bad configuration exits 2 and names the setting',
     async ({ expect }) => {
-      await withWorld({}, async (world) => {
+      await withClockWorld({}, async (world) => {
         const run = await publish({ ...world, env: { ...world.env, TELEGRAM_BOT_TOKEN: 'not-a-token' } }, [
           SHORT_ARTICLE,
           '--yes',
@@ -414,7 +514,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
     'a server error that persists: exit 1 with the failure in the summary; --resume finishes later',
     async ({ expect }) => {
       const retry = { maxAttempts: 3, baseDelaySeconds: 0.2, maxDelaySeconds: 1 };
-      await withWorld({ settings: { retry } }, async (world) => {
+      await withClockWorld({ settings: { retry } }, async (world) => {
         world.x.failNext({ match: isTweetPost, times: retry.maxAttempts, fault: { kind: 'server-error' } });
         const run = await publish(world, [SHORT_ARTICLE, '--yes']);
         expect(run.code, transcript(run)).toBe(1);

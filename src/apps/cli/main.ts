@@ -201,7 +201,12 @@ function isEntryPoint(): boolean {
 if (isEntryPoint()) {
   ignoreClosedPipe(process.stdout);
   ignoreClosedPipe(process.stderr);
-  const ctx = createCliContext({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
+  const ctx = createCliContext({
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    signals: process,
+  });
   runCli(process.argv.slice(2), ctx).then(
     (code) => {
       process.exitCode = code;

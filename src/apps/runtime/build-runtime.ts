@@ -48,6 +48,11 @@ export interface RuntimeOptions {
   readonly exclusive: boolean;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /**
+   * Where the runtime's own logger writes its lines (when `logger` is not given); default: standard
+   * error with blocking writes. The CLI passes its context's sink, so an in-process run can read them.
+   */
+  readonly logSink?: (line: string) => void;
   /** Every channel goes to the console publisher (publish --dry-run). */
   readonly dryRun?: boolean;
   /** Where console publishers print (default stdout). */
@@ -64,7 +69,12 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
   const secrets = [...config.secrets];
   const logger =
     options.logger ??
-    createLogger({ format: config.logFormat, secrets, level: options.logLevel ?? config.logLevel });
+    createLogger({
+      format: config.logFormat,
+      secrets,
+      level: options.logLevel ?? config.logLevel,
+      ...(options.logSink ? { write: options.logSink } : {}),
+    });
   const store = createSqliteStore({
     path: config.settings.store.path,
     exclusive: options.exclusive,

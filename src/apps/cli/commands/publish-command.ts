@@ -16,7 +16,7 @@ import { channelSplitSettings } from '../../../use-cases/prepare-article.js';
 import type { ChannelReport, PublishNowEvent } from '../../../use-cases/publish-now.js';
 import { buildRuntime, type Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
-import type { CliContext } from '../cli-context.js';
+import { type CliContext, runtimeSeams, stopSignals } from '../cli-context.js';
 import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { PUBLISH_USAGE } from '../usage.js';
 import { selectChannels } from './add-command.js';
@@ -68,8 +68,9 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     out('interrupted: finishing the post in flight; continue later with --resume');
     stop.abort();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const signals = stopSignals(ctx);
+  signals.once('SIGINT', onSignal);
+  signals.once('SIGTERM', onSignal);
   try {
     const plan = await planPublishNow(runtime.deps, {
       article: outcome.article,
@@ -113,8 +114,8 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     if (result.kind === 'duplicate') throw duplicateError(outcome.article.title, result.existing);
     return summarise(out, result.reports, dryRun);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.off('SIGINT', onSignal);
+    signals.off('SIGTERM', onSignal);
     runtime.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
@@ -129,7 +130,12 @@ function openPublishRuntime(
 ): Runtime & { exclusive: boolean } {
   // Progress lines already say what happens; the log keeps to warnings unless asked for more.
   const logLevel = config.logLevel === 'debug' ? 'debug' : config.logLevel === 'error' ? 'error' : 'warn';
-  const options = { dryRun, logLevel, write: (text: string) => ctx.stdout.write(text) } as const;
+  const options = {
+    ...runtimeSeams(ctx),
+    dryRun,
+    logLevel,
+    write: (text: string) => ctx.stdout.write(text),
+  } as const;
   try {
     return { ...buildRuntime(config, { ...options, exclusive: true }), exclusive: true };
   } catch (error) {

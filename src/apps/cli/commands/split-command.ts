@@ -59,7 +59,7 @@ export async function readArticle(
   const source = positionals[0];
   // HTML and Markdown (and big text) are parsed in a worker under a time and memory budget: a page
   // nested thousands deep is one clear error, not a hung command.
-  const parser = createWorkerParser();
+  const parser = ctx.parser ?? createWorkerParser();
   try {
     if (source && isUrl(source)) {
       // The same fetch as `add URL`: timeouts, size limit, the page's own title, author and link.
@@ -86,7 +86,7 @@ export async function readArticle(
     if (!outcome.ok) throw new CliError(outcome.problem.message);
     return outcome;
   } finally {
-    await parser.close();
+    if (parser !== ctx.parser) await parser.close();
   }
 }
 

@@ -10,7 +10,7 @@ import { isLoopbackHost, type OpsServer, OpsServerError, startOpsServer } from '
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { adminBotForRuntime } from '../../telegram-bot/admin-bot-for-runtime.js';
 import { parseCommandArgs } from '../args.js';
-import type { CliContext } from '../cli-context.js';
+import { type CliContext, type StopSignals, stopSignals } from '../cli-context.js';
 import { CliError, EXIT_BAD_INPUT } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
 
@@ -42,7 +42,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   for (const notice of config.notices) say(`NOTE ${notice}`);
   const runtime = openRuntime(ctx, { exclusive: true, write: (text) => ctx.stdout.write(text) });
   // Listen before anything slow starts: a SIGTERM during start-up still ends in a clean stop.
-  const shutdown = waitForShutdown();
+  const shutdown = waitForShutdown(stopSignals(ctx), ctx.stderr);
   const usingDefaults = path.basename(config.configPath) === 'default.yaml';
   if (
     !values['no-example'] &&
@@ -148,7 +148,7 @@ function queueExample(runtime: Runtime, say: (line: string) => void): void {
   }
 }
 
-function waitForShutdown(): Promise<void> {
+function waitForShutdown(signals: StopSignals, stderr: NodeJS.WritableStream): Promise<void> {
   return new Promise((resolve) => {
     // The first signal starts a clean stop. Under `npm start` a second copy follows at once (Ctrl-C
     // reaches npm and node, and npm forwards its own): one within a few seconds is the same request
@@ -160,11 +160,11 @@ function waitForShutdown(): Promise<void> {
         first = Date.now();
         resolve();
       } else if (Date.now() - first > 3000) {
-        process.stderr.write(`${signal} again: stopping now, without waiting for the send in flight\n`);
+        stderr.write(`${signal} again: stopping now, without waiting for the send in flight\n`);
         process.exit(signal === 'SIGINT' ? 130 : 143);
       }
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    signals.on('SIGINT', onSignal);
+    signals.on('SIGTERM', onSignal);
   });
 }
