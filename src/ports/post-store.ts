@@ -70,8 +70,49 @@ export interface ChannelBatch {
 
 export type EnqueueResult =
   | { readonly kind: 'queued'; readonly articleId: number; readonly postIds: readonly number[] }
-  /** The article (same content hash or same canonical URL) is already queued or sent on these channels. */
-  | { readonly kind: 'duplicate'; readonly articleId: number; readonly channelIds: readonly string[] };
+  /**
+   * The article (same content hash or same canonical URL) is already queued or sent on these channels;
+   * or it was killed (`killed` set, every requested channel listed): the newsroom pulled it, so it is
+   * not queued again anywhere unless forced.
+   */
+  | {
+      readonly kind: 'duplicate';
+      readonly articleId: number;
+      readonly channelIds: readonly string[];
+      readonly killed?: ArticleKill;
+    };
+
+/** When and by whom an article was killed (pulled everywhere). */
+export interface ArticleKill {
+  readonly at: Date;
+  /** Who asked: "the command line", "@ada_editor (1001)". */
+  readonly by: string | null;
+}
+
+/** A post with what a kill did to it: for the article's listing and for taking posts down. */
+export interface TrailPost extends StoredPost {
+  /** When the published post was taken down (or found gone). */
+  readonly deletedAt: Date | null;
+  /** Why the last attempt to take it down failed (`reason: detail`); cleared once it is down. */
+  readonly deleteError: string | null;
+}
+
+/** An article and where it went: every post on every channel, with links, kills and deletions. */
+export interface ArticleTrail {
+  readonly article: StoredArticle;
+  readonly killed: ArticleKill | undefined;
+  /** By channel, then position. */
+  readonly posts: readonly TrailPost[];
+}
+
+/** What one `killArticle` call changed. */
+export interface KillResult {
+  /** Posts that will never go out now (queued or failed until this call: now skipped). */
+  readonly dropped: readonly StoredPost[];
+  /** False when the article was killed before (this call only retries what is left). */
+  readonly firstKill: boolean;
+  readonly killed: ArticleKill;
+}
 
 export interface ChannelState {
   readonly channelId: string;
@@ -165,6 +206,24 @@ export interface PostStore {
   approveArticle(articleId: number): number;
   /** Removes the article's unsent posts (queued, failed, unknown, skipped); keeps what was sent. */
   deleteUnsent(articleId: number): number;
+
+  /**
+   * A kill, in one transaction: marks the article killed (the first time; the first kill's time and
+   * author are kept) and moves its queued and failed posts to skipped. Leaves `sending` posts (in
+   * flight: the daemon records them as sent, then a later kill deletes them), `unknown` ones (the
+   * caller settles them: they may be public) and what was sent. Undefined when there is no article.
+   * Posts of a killed article are never queued again: `requeue` refuses them, and a retry after a
+   * failed send of one (`markRetry`) skips it instead.
+   */
+  killArticle(articleId: number, by: string, now: Date): KillResult | undefined;
+  /** The article with all its posts, kills and deletions; undefined when there is no such article. */
+  articleTrail(articleId: number): ArticleTrail | undefined;
+  /** Sent posts of the article not yet taken down (by channel, then position). */
+  postsToTakeDown(articleId: number): readonly TrailPost[];
+  /** A sent post is down: records when, forgets an earlier delete error. False when not sent or already down. */
+  markDeleted(postId: number, now: Date): boolean;
+  /** Why a sent post could not be taken down (`reason: detail`). False when not sent or already down. */
+  markDeleteFailed(postId: number, detail: string): boolean;
 
   /** The remote id of the last sent post of this article's thread on this channel, if any. */
   lastSentInThread(articleId: number, channelId: string): StoredPost | undefined;

@@ -68,6 +68,18 @@ export interface PublishOptions {
   readonly signal?: AbortSignal;
 }
 
+export interface DeleteOptions {
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * A published post taken down: `deleted` by this call, or already `gone` (deleted by hand, or by an
+ * earlier call whose answer was lost). Both mean the post is no longer public.
+ */
+export interface DeleteReceipt {
+  readonly outcome: 'deleted' | 'gone';
+}
+
 /** A post the platform already holds, as seen when reconciling after a crash. */
 export interface RemotePost {
   readonly remoteId: string;
@@ -95,4 +107,11 @@ export interface Publisher {
    * does not). Used to reconcile posts whose outcome is unknown after a crash.
    */
   recentPosts?(since: Date): Promise<readonly RemotePost[]>;
+  /**
+   * Takes a published post down (a kill). Failures are PublishErrors named by their remedy:
+   * `rate-limited` (try again at `retryAt`), `rejected` (the platform will not delete it, e.g. a
+   * Telegram message older than 48 hours outside a channel: a human must), `unavailable`, `auth`.
+   * Absent when the channel cannot delete at all.
+   */
+  delete?(remoteId: string, options?: DeleteOptions): Promise<DeleteReceipt>;
 }

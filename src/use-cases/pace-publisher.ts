@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock.js';
-import type { Publisher } from '../ports/publisher.js';
+import type { DeleteOptions, Publisher } from '../ports/publisher.js';
 
 /**
  * Telegram's limits, so the bot does not collect 429s in normal operation: about one message a
@@ -146,5 +146,22 @@ export function pacePublisher(publisher: Publisher, pacer: Pacer, chat: string):
     awaitTurn: (signal) => pacer.acquire(chat, signal),
     publish: (post, options) => publisher.publish(post, options),
   };
-  return publisher.recentPosts ? { ...paced, recentPosts: (since) => publisher.recentPosts!(since) } : paced;
+  const { recentPosts, delete: remove } = publisher;
+  return {
+    ...paced,
+    ...(recentPosts ? { recentPosts: (since: Date) => recentPosts.call(publisher, since) } : {}),
+    // A deletion is a call to the chat like a send: it waits its turn and counts in the windows.
+    ...(remove
+      ? {
+          delete: async (remoteId: string, options?: DeleteOptions) => {
+            const done = await pacer.acquire(chat, options?.signal);
+            try {
+              return await remove.call(publisher, remoteId, options);
+            } finally {
+              done();
+            }
+          },
+        }
+      : {}),
+  };
 }

@@ -198,6 +198,11 @@ export interface FakeTelegramApi {
   waitForCall(predicate: (call: FakeTelegramCall) => boolean, timeoutMs?: number): Promise<FakeTelegramCall>;
   /** Called for every message the bot sends; returns an unsubscribe function. */
   onMessage(listener: (message: FakeSentMessage) => void): () => void;
+  /**
+   * Makes a sent message `ms` older than it is (on the fake's clock), e.g. past the 48 hours after
+   * which Telegram refuses to delete a bot's message outside a channel.
+   */
+  ageMessage(chatId: string, messageId: number, ms: number): void;
 }
 
 interface Answer {
@@ -219,6 +224,8 @@ interface Waiter<T> {
 type Params = Readonly<Record<string, unknown>>;
 
 const MAX_TEXT_LENGTH = 4096;
+/** How long after sending a bot may still delete its message in a group or private chat. */
+const DELETE_WINDOW_MS = 48 * 3_600_000;
 const MAX_CAPTION_LENGTH = 1024;
 /** Tags Telegram's HTML parse mode accepts. */
 const HTML_TAGS = new Set([
@@ -268,6 +275,8 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
   const pollWakers = new Set<() => void>();
   /** Messages pushed as user updates, by `chat:message_id`, so replies can quote them in full. */
   const pushedMessages = new Map<string, Record<string, unknown>>();
+  /** Extra age given to sent messages by `ageMessage`, in ms. */
+  const extraAge = new Map<FakeSentMessage, number>();
   let commands: unknown = [];
   let nextUpdateId = 100_000;
   let rateLimitedCount = 0;
@@ -427,8 +436,16 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
   function remove(p: Params): Answer {
     const message = findMessage(p);
     if (message === undefined) return failure(400, 'Bad Request: message to delete not found');
+    if (tooOldToDelete(message)) return failure(400, "Bad Request: message can't be deleted");
     message.deleted = true;
     return ok(true);
+  }
+
+  /** Outside channels a bot may delete its own messages only within 48 hours of sending them. */
+  function tooOldToDelete(message: FakeSentMessage): boolean {
+    if (chatFor(message.chatId).type === 'channel') return false;
+    const sentAt = message.at.getTime() - (extraAge.get(message) ?? 0);
+    return now().getTime() - sentAt > DELETE_WINDOW_MS;
   }
 
   function findMessage(p: Params): FakeSentMessage | undefined {
@@ -671,6 +688,11 @@ export function createFakeTelegramApi(options: FakeTelegramApiOptions = {}): Fak
     onMessage(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    ageMessage(chatId, messageId, ms) {
+      const message = sentMessages.find((m) => m.chatId === chatId && m.messageId === messageId);
+      if (message === undefined) throw new Error(`fake Telegram API: no message ${messageId} in ${chatId}`);
+      extraAge.set(message, (extraAge.get(message) ?? 0) + ms);
     },
   };
 }

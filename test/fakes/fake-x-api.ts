@@ -40,6 +40,12 @@ export interface FakeTweet {
   readonly at: Date;
 }
 
+/** A tweet taken down through DELETE /2/tweets/:id. */
+export interface FakeTweetDeletion {
+  readonly id: string;
+  readonly at: Date;
+}
+
 export interface FakeTokenRefresh {
   readonly refreshToken: string;
   readonly issuedAccessToken: string;
@@ -133,6 +139,11 @@ export interface FakeXApi {
   readonly tweets: readonly FakeTweet[];
   readonly requests: readonly FakeXRequest[];
   readonly tokenRefreshes: readonly FakeTokenRefresh[];
+  /**
+   * Tweets deleted through the API, in order. A deleted tweet stays in `tweets` (the record of what
+   * was posted) but leaves the timeline, cannot be replied to, and a second delete answers 404.
+   */
+  readonly deletions: readonly FakeTweetDeletion[];
   /** Tweets the account already has (for reconciliation tests); returns the stored tweet. */
   addTweet(text: string, options?: { at?: Date; replyTo?: string }): FakeTweet;
   failNext(options: FailNextOptions): void;
@@ -189,6 +200,8 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
   const tweets: FakeTweet[] = [];
   const requests: FakeXRequest[] = [];
   const tokenRefreshes: FakeTokenRefresh[] = [];
+  const deletions: FakeTweetDeletion[] = [];
+  const isLive = (id: string) => tweets.some((t) => t.id === id) && !deletions.some((d) => d.id === id);
   const faults: FaultRule[] = [];
   const waiters = new Set<Waiter>();
   const listeners = new Set<(tweet: FakeTweet) => void>();
@@ -238,6 +251,8 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     if (!authorized(request.auth)) return { status: 401, body: UNAUTHORIZED_BODY };
     if (method === 'POST' && path === '/2/tweets') return createTweet(request);
     if (method === 'GET' && path === '/2/users/me') return { status: 200, body: { data: { ...user } } };
+    const deleted = /^\/2\/tweets\/([^/]+)$/.exec(path);
+    if (method === 'DELETE' && deleted !== null) return deleteTweet(deleted[1] ?? '', request.at);
     const timeline = /^\/2\/users\/([^/]+)\/tweets$/.exec(path);
     if (method === 'GET' && timeline !== null) return userTimeline(timeline[1] ?? '', request.query);
     return {
@@ -272,11 +287,7 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     if ((options.rejectDuplicates ?? true) && tweets.some((tweet) => tweet.text === body.text)) {
       return { status: 403, body: DUPLICATE_BODY };
     }
-    if (
-      replyTo !== undefined &&
-      (options.requireKnownReplyTarget ?? true) &&
-      !tweets.some((t) => t.id === replyTo)
-    ) {
+    if (replyTo !== undefined && (options.requireKnownReplyTarget ?? true) && !isLive(replyTo)) {
       return {
         status: 403,
         body: {
@@ -293,6 +304,23 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
       status: 201,
       body: { data: { id: tweet.id, text: tweet.text, edit_history_tweet_ids: [tweet.id] } },
     };
+  }
+
+  /** `{"data":{"deleted":true}}`, or X's 404 problem for a tweet it does not have (any more). */
+  function deleteTweet(id: string, at: Date): Answer {
+    if (!isLive(id)) {
+      return {
+        status: 404,
+        body: {
+          title: 'Not Found Error',
+          detail: `Could not find tweet with id: [${id}].`,
+          type: 'https://api.twitter.com/2/problems/resource-not-found',
+          status: 404,
+        },
+      };
+    }
+    deletions.push({ id, at });
+    return { status: 200, body: { data: { deleted: true } } };
   }
 
   function record(text: string, replyTo: string | undefined, auth: FakeXAuth, at: Date): FakeTweet {
@@ -323,7 +351,7 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     const start = query['start_time'] === undefined ? undefined : Date.parse(query['start_time']);
     const end = query['end_time'] === undefined ? undefined : Date.parse(query['end_time']);
     const withCreatedAt = (query['tweet.fields'] ?? '').split(',').includes('created_at');
-    const shown = (t: FakeTweet) => (hiddenUntil.get(t.id) ?? 0) <= now().getTime();
+    const shown = (t: FakeTweet) => (hiddenUntil.get(t.id) ?? 0) <= now().getTime() && isLive(t.id);
     const found =
       id !== user.id ? [] : tweets.filter((t) => shown(t) && inWindow(t.at.getTime(), start, end));
     const page = found.reverse().slice(0, maxResults);
@@ -412,6 +440,7 @@ export function createFakeXApi(options: FakeXApiOptions = {}): FakeXApi {
     tweets,
     requests,
     tokenRefreshes,
+    deletions,
     addTweet(text, extra = {}) {
       return record(text, extra.replyTo, { kind: 'oauth1' }, extra.at ?? now());
     },

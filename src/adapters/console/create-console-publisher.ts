@@ -3,7 +3,13 @@ import { dirname } from 'node:path';
 import twitterText from 'twitter-text';
 import type { Platform } from '../../domain/article.js';
 import type { Clock } from '../../ports/clock.js';
-import type { OutgoingPost, Publisher, PublishOptions, Receipt } from '../../ports/publisher.js';
+import type {
+  DeleteReceipt,
+  OutgoingPost,
+  Publisher,
+  PublishOptions,
+  Receipt,
+} from '../../ports/publisher.js';
 import {
   ensurePrivateDirectory,
   makeFilePrivate,
@@ -39,6 +45,14 @@ export interface OutboxEntry {
   readonly remoteId: string;
 }
 
+/** A line of the outbox file recording a kill's deletion of an earlier (dry-run) post. */
+export interface OutboxDeletion {
+  readonly channelId: string;
+  readonly platform: Platform;
+  readonly deleted: string;
+  readonly deletedAt: string;
+}
+
 /**
  * The dry-run publisher: shows each post exactly as it would go out and appends it to an outbox file,
  * so a whole schedule can be rehearsed without keys. Remote ids are `console-<n>`, numbered on from
@@ -51,6 +65,29 @@ export function createConsolePublisher(options: ConsolePublisherOptions): Publis
   // Publishing is serialised so numbering and appends stay in call order.
   let queue: Promise<unknown> = Promise.resolve();
 
+  /** Appends one line to the outbox, making it private first (once). */
+  async function append(entry: OutboxEntry | OutboxDeletion): Promise<void> {
+    if (options.outboxPath === undefined) return;
+    if (!madePrivate) {
+      const warn = options.warn ?? warnOnStderr;
+      ensurePrivateDirectory(dirname(options.outboxPath), warn);
+      makeFilePrivate(options.outboxPath, warn);
+      madePrivate = true;
+    }
+    // `mode` applies when the file is created; an existing one was made private above.
+    await appendFile(options.outboxPath, `${JSON.stringify(entry)}\n`, {
+      encoding: 'utf8',
+      mode: PRIVATE_FILE_MODE,
+    });
+  }
+
+  /** Serialised with publishing, so numbering and appends stay in call order. */
+  function inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
   async function publishOne(post: OutgoingPost, publishOptions: PublishOptions): Promise<Receipt> {
     counter ??= countLines(options.outboxPath);
     const next = (await counter) + 1;
@@ -58,28 +95,15 @@ export function createConsolePublisher(options: ConsolePublisherOptions): Publis
     const remoteId = `console-${next}`;
     const publishedAt = options.clock.now();
     write(formatBlock(options, post, publishOptions.replyTo, remoteId));
-    if (options.outboxPath !== undefined) {
-      const entry: OutboxEntry = {
-        channelId: options.channelId,
-        platform: options.platform,
-        postId: post.postId ?? null,
-        text: post.text,
-        replyTo: publishOptions.replyTo ?? null,
-        publishedAt: publishedAt.toISOString(),
-        remoteId,
-      };
-      if (!madePrivate) {
-        const warn = options.warn ?? warnOnStderr;
-        ensurePrivateDirectory(dirname(options.outboxPath), warn);
-        makeFilePrivate(options.outboxPath, warn);
-        madePrivate = true;
-      }
-      // `mode` applies when the file is created; an existing one was made private above.
-      await appendFile(options.outboxPath, `${JSON.stringify(entry)}\n`, {
-        encoding: 'utf8',
-        mode: PRIVATE_FILE_MODE,
-      });
-    }
+    await append({
+      channelId: options.channelId,
+      platform: options.platform,
+      postId: post.postId ?? null,
+      text: post.text,
+      replyTo: publishOptions.replyTo ?? null,
+      publishedAt: publishedAt.toISOString(),
+      remoteId,
+    });
     return { remoteId, publishedAt };
   }
 
@@ -88,9 +112,22 @@ export function createConsolePublisher(options: ConsolePublisherOptions): Publis
     kind: 'console',
     supportsReplies: true,
     publish(post: OutgoingPost, publishOptions: PublishOptions = {}): Promise<Receipt> {
-      const result = queue.then(() => publishOne(post, publishOptions));
-      queue = result.catch(() => undefined);
-      return result;
+      return inTurn(() => publishOne(post, publishOptions));
+    },
+    /**
+     * A kill of dry-run posts: nothing is public, so the deletion is only recorded in the outbox (the
+     * kill's report says what was taken down; nothing is printed here).
+     */
+    delete(remoteId: string): Promise<DeleteReceipt> {
+      return inTurn(async () => {
+        await append({
+          channelId: options.channelId,
+          platform: options.platform,
+          deleted: remoteId,
+          deletedAt: options.clock.now().toISOString(),
+        });
+        return { outcome: 'deleted' };
+      });
     },
   };
 }

@@ -13,6 +13,7 @@ import type { PublishFailureReason } from '../../ports/publisher.js';
 import { type PermissionWarning, warnOnStderr } from '../fs/private-files.js';
 import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
 import { createAlertOutbox } from './alert-outbox.js';
+import { createKillStore } from './kill-store.js';
 import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
 import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
 import { createPreviewStore } from './preview-store.js';
@@ -50,6 +51,9 @@ export interface SqliteStoreOptions {
 
 const ATTEMPT_COUNTS_AS_POSTED = "(finished_at IS NULL OR outcome IN ('sent', 'duplicate', 'unknown'))";
 const INTERRUPTED = 'interrupted while sending: it may or may not have been published';
+/** The post's article was killed (pulled by the newsroom): nothing of it may go out again. */
+const ARTICLE_KILLED =
+  '(EXISTS (SELECT 1 FROM articles WHERE articles.id = posts.article_id AND articles.killed_at IS NOT NULL))';
 
 /**
  * The post queue on one SQLite file (WAL mode). Every state change is one IMMEDIATE transaction that
@@ -105,7 +109,18 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
         );
       }
       const url = article.url ?? null;
-      const candidates = sql.articleCandidates.all({ hash: article.contentHash, url }).map((row) => row.id);
+      const rows = sql.articleCandidates.all({ hash: article.contentHash, url });
+      // The newsroom pulled it: not again, on any channel, unless forced (and then as a new article).
+      const killed = rows.find((row) => row.killed_at !== null);
+      if (killed && !opts.force) {
+        return {
+          kind: 'duplicate',
+          articleId: killed.id,
+          channelIds: wanted,
+          killed: { at: new Date(killed.killed_at!), by: killed.killed_by },
+        };
+      }
+      const candidates = rows.map((row) => row.id);
 
       let duplicateOf: number | undefined;
       const clashing = new Set<string>();
@@ -127,7 +142,8 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
       const at = opts.now.getTime();
       // A forced repeat gets its own article row: reusing the old one would give a channel two
       // posts with the same seq, interleaving the two copies in publishing order.
-      const reuse = duplicateOf === undefined ? candidates[0] : undefined;
+      // A killed article's row is never reused: its posts could not go out.
+      const reuse = duplicateOf === undefined ? rows.find((row) => row.killed_at === null)?.id : undefined;
       const articleId =
         reuse ??
         sql.insertArticle.get({
@@ -237,6 +253,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   return {
     ...createAlertOutbox(db, write),
     ...createPreviewStore(db, write),
+    ...createKillStore(db, write),
     enqueueArticle,
     getArticle: (id) => {
       const row = sql.getArticle.get(id);
@@ -369,9 +386,12 @@ function openPrepared(
 /** Prepared once per store: better-sqlite3 statements are reusable and preparing costs more than running. */
 function prepareStatements(db: Database.Database) {
   return {
-    articleCandidates: db.prepare<{ hash: string; url: string | null }, { id: number }>(
+    articleCandidates: db.prepare<
+      { hash: string; url: string | null },
+      { id: number; killed_at: number | null; killed_by: string | null }
+    >(
       // Same content first: when both a hash and a URL match, the hash match is the same article.
-      `SELECT id FROM articles WHERE content_hash = @hash OR url = @url
+      `SELECT id, killed_at, killed_by FROM articles WHERE content_hash = @hash OR url = @url
      ORDER BY content_hash = @hash DESC, id`,
     ),
     channelsOfArticle: db.prepare<[number], { channel_id: string }>(
@@ -450,8 +470,10 @@ function prepareStatements(db: Database.Database) {
       `UPDATE posts SET state = 'sent', remote_id = @remoteId, remote_url = @remoteUrl, sent_at = @sentAt
      WHERE id = @id AND state = 'unknown'`,
     ),
+    // A post of an article killed while it was being sent is not queued again: it is skipped.
     markRetry: db.prepare<{ id: number; next: number; error: string }>(
-      `UPDATE posts SET state = 'queued', next_attempt_at = @next, last_error = @error
+      `UPDATE posts SET state = CASE WHEN ${ARTICLE_KILLED} THEN 'skipped' ELSE 'queued' END,
+       next_attempt_at = @next, last_error = @error
      WHERE id = @id AND state = 'sending'`,
     ),
     markFailed: db.prepare<{ id: number; error: string }>(
@@ -466,7 +488,7 @@ function prepareStatements(db: Database.Database) {
     // Due at once: back in the never-tried index, at its original place in publishing order.
     requeue: db.prepare<[number]>(
       `UPDATE posts SET state = 'queued', next_attempt_at = NULL
-     WHERE id = ? AND state IN ('unknown', 'failed', 'skipped')`,
+     WHERE id = ? AND state IN ('unknown', 'failed', 'skipped') AND NOT ${ARTICLE_KILLED}`,
     ),
     skip: db.prepare<[number]>(
       `UPDATE posts SET state = 'skipped' WHERE id = ? AND state IN ('queued', 'unknown', 'failed')`,

@@ -1,5 +1,12 @@
 import type { PostingMode } from '../../domain/article.js';
-import type { AttemptRecord, PostState, StoredArticle, StoredPost } from '../../ports/post-store.js';
+import type {
+  ArticleKill,
+  AttemptRecord,
+  PostState,
+  StoredArticle,
+  StoredPost,
+  TrailPost,
+} from '../../ports/post-store.js';
 
 /** Rows exactly as SQLite returns them: times are epoch milliseconds, booleans 0 or 1. */
 export interface ArticleRow {
@@ -9,6 +16,9 @@ export interface ArticleRow {
   title: string;
   byline: string | null;
   created_at: number;
+  /** Migration 4: a kill. */
+  killed_at: number | null;
+  killed_by: string | null;
 }
 
 export interface PostRow {
@@ -29,6 +39,9 @@ export interface PostRow {
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
+  /** Migration 4: a sent post taken down, or why it could not be. */
+  deleted_at: number | null;
+  delete_error: string | null;
 }
 
 export interface AttemptRow {
@@ -74,6 +87,14 @@ export function toStoredPost(row: PostRow): StoredPost {
     createdAt: new Date(row.created_at),
     sentAt: toDate(row.sent_at),
   };
+}
+
+export function toTrailPost(row: PostRow): TrailPost {
+  return { ...toStoredPost(row), deletedAt: toDate(row.deleted_at), deleteError: row.delete_error };
+}
+
+export function toArticleKill(row: Pick<ArticleRow, 'killed_at' | 'killed_by'>): ArticleKill | undefined {
+  return row.killed_at === null ? undefined : { at: new Date(row.killed_at), by: row.killed_by };
 }
 
 export function toAttemptRecord(row: AttemptRow): AttemptRecord {

@@ -7,6 +7,8 @@ export interface TelegramErrorContext {
   readonly now: Date;
   /** The chat we were posting to, for messages and hints. */
   readonly chatId: string;
+  /** What we were doing, for the message (default "send to"): "delete message 42 in". */
+  readonly action?: string;
   /** True when our own deadline aborted the call (as opposed to the caller's signal). */
   readonly timedOut: boolean;
   readonly timeoutMs: number;
@@ -32,7 +34,7 @@ const NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-type DescribedProblem = 'chat' | 'rights';
+type DescribedProblem = 'chat' | 'rights' | 'gone' | 'undeletable';
 
 /**
  * Known Telegram descriptions. The Bot API gives 400 and 403 answers only `error_code` and a
@@ -48,6 +50,9 @@ const KNOWN_DESCRIPTIONS: readonly { readonly pattern: RegExp; readonly problem:
       /not enough rights|need administrator rights|have no rights|CHAT_WRITE_FORBIDDEN|CHAT_ADMIN_REQUIRED/i,
     problem: 'rights',
   },
+  // deleteMessage: already deleted (it counts as taken down), or one Telegram will not let us delete.
+  { pattern: /message to delete not found/i, problem: 'gone' },
+  { pattern: /message can't be deleted/i, problem: 'undeletable' },
 ];
 
 export function describedProblem(description: string | undefined): DescribedProblem | undefined {
@@ -61,7 +66,7 @@ const MAYBE_DELIVERED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_
 /** Turns what telegraf threw into a PublishError named by its remedy. */
 export function classifyTelegramError(error: unknown, context: TelegramErrorContext): PublishError {
   if (error instanceof PublishError) return error;
-  const where = `Telegram: could not send to ${context.chatId}`;
+  const where = `Telegram: could not ${context.action ?? 'send to'} ${context.chatId}`;
   if (error instanceof TelegramError) return fromTelegramError(error, where, context);
   const name = error instanceof Error ? error.name : '';
   if (name === 'AbortError') {
@@ -107,12 +112,19 @@ function fromTelegramError(error: TelegramError, where: string, context: Telegra
     });
   }
   const problem = describedProblem(error.description);
+  if (problem === 'undeletable')
+    return new PublishError('rejected', what, { ...base, hint: UNDELETABLE_HINT });
   if (problem === 'chat') return new PublishError('auth', what, { ...base, hint: chatHint(context.chatId) });
   if (status === 403 || problem === 'rights') {
     return new PublishError('auth', what, { ...base, hint: rightsHint(context.chatId) });
   }
   return new PublishError('rejected', what, base);
 }
+
+const UNDELETABLE_HINT =
+  'Telegram will not let the bot delete this message: in a group or a private chat a bot may delete ' +
+  'its messages only within 48 hours, and in a channel it needs the "Delete messages" admin right. ' +
+  'Delete it by hand in the Telegram app.';
 
 function shorten(text: string): string {
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;

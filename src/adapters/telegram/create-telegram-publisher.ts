@@ -1,9 +1,16 @@
-import { Telegram } from 'telegraf';
+import { Telegram, TelegramError } from 'telegraf';
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { OutgoingPost, Publisher, PublishOptions, Receipt } from '../../ports/publisher.js';
+import type {
+  DeleteOptions,
+  DeleteReceipt,
+  OutgoingPost,
+  Publisher,
+  PublishOptions,
+  Receipt,
+} from '../../ports/publisher.js';
 import { PublishError } from '../../ports/publisher.js';
-import { classifyTelegramError } from './classify-telegram-error.js';
+import { classifyTelegramError, describedProblem } from './classify-telegram-error.js';
 import { escapeHtml } from './escape-html.js';
 
 export interface TelegramPublisherOptions {
@@ -50,6 +57,30 @@ export function createTelegramPublisher(options: TelegramPublisherOptions): Publ
   );
   const credentialNames = options.credentialNames ?? ['TELEGRAM_BOT_TOKEN'];
 
+  /** Runs one Bot API call under the deadline, its failure classified (`action` names it). */
+  async function withDeadline<T>(
+    signal: AbortSignal | undefined,
+    action: string | undefined,
+    run: (signal: TelegrafSignal) => Promise<T>,
+  ): Promise<T> {
+    const deadline = startDeadline(timeoutMs, signal);
+    try {
+      return await run(deadline.signal as unknown as TelegrafSignal);
+    } catch (error) {
+      throw classifyTelegramError(error, {
+        now: options.clock.now(),
+        chatId: options.chatId,
+        ...(action === undefined ? {} : { action }),
+        timedOut: deadline.timedOut(),
+        timeoutMs,
+        credentialNames,
+        secrets: [options.token],
+      });
+    } finally {
+      deadline.clear();
+    }
+  }
+
   async function send(post: OutgoingPost, publishOptions: PublishOptions) {
     const payload = {
       chat_id: options.chatId,
@@ -61,23 +92,9 @@ export function createTelegramPublisher(options: TelegramPublisherOptions): Publ
         ? {}
         : { reply_parameters: { message_id: replyTarget(publishOptions.replyTo) } }),
     };
-    const deadline = startDeadline(timeoutMs, publishOptions.signal);
-    try {
-      return await telegram.callApi('sendMessage', payload, {
-        signal: deadline.signal as unknown as TelegrafSignal,
-      });
-    } catch (error) {
-      throw classifyTelegramError(error, {
-        now: options.clock.now(),
-        chatId: options.chatId,
-        timedOut: deadline.timedOut(),
-        timeoutMs,
-        credentialNames,
-        secrets: [options.token],
-      });
-    } finally {
-      deadline.clear();
-    }
+    return withDeadline(publishOptions.signal, undefined, (signal) =>
+      telegram.callApi('sendMessage', payload, { signal }),
+    );
   }
 
   return {
@@ -111,6 +128,42 @@ export function createTelegramPublisher(options: TelegramPublisherOptions): Publ
       });
       return { remoteId, ...(url === undefined ? {} : { url }), publishedAt: options.clock.now() };
     },
+
+    async delete(remoteId: string, deleteOptions: DeleteOptions = {}): Promise<DeleteReceipt> {
+      const messageId = messageIdOf(remoteId);
+      let outcome: DeleteReceipt['outcome'] = 'deleted';
+      try {
+        await withDeadline(deleteOptions.signal, `delete message ${messageId} in`, async (signal) => {
+          try {
+            await telegram.callApi(
+              'deleteMessage',
+              { chat_id: options.chatId, message_id: messageId },
+              { signal },
+            );
+          } catch (error) {
+            // Deleted already (by hand, or by a call whose answer was lost): it is down.
+            if (error instanceof TelegramError && describedProblem(error.description) === 'gone') {
+              outcome = 'gone';
+              return;
+            }
+            throw error;
+          }
+        });
+      } catch (error) {
+        const failure = error as PublishError;
+        options.logger.warn('Telegram delete failed', {
+          chatId: options.chatId,
+          remoteId,
+          reason: failure.reason,
+          status: failure.status,
+          retryAt: failure.retryAt?.toISOString(),
+          error: failure.message,
+        });
+        throw failure;
+      }
+      options.logger.info('Telegram message deleted', { chatId: options.chatId, remoteId, outcome });
+      return { outcome };
+    },
   };
 }
 
@@ -136,11 +189,16 @@ function startDeadline(timeoutMs: number, outer: AbortSignal | undefined) {
 }
 
 function replyTarget(replyTo: string): number {
-  const id = Number(replyTo);
+  return messageIdOf(replyTo, 'reply to');
+}
+
+/** Our remote ids of Telegram posts are the message ids, as strings. */
+function messageIdOf(remoteId: string, what = 'delete'): number {
+  const id = Number(remoteId);
   if (!Number.isSafeInteger(id) || id <= 0) {
     throw new PublishError(
       'rejected',
-      `Telegram: cannot reply to "${replyTo}": message ids are positive integers`,
+      `Telegram: cannot ${what} "${remoteId}": message ids are positive integers`,
     );
   }
   return id;

@@ -10,6 +10,8 @@ import {
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import {
+  type DeleteOptions,
+  type DeleteReceipt,
   type OutgoingPost,
   PublishError,
   type Publisher,
@@ -183,6 +185,26 @@ export function createTwitterPublisher(options: TwitterPublisherOptions): Publis
         url: receipt.url,
       });
       return receipt;
+    },
+
+    async delete(remoteId: string, deleteOptions: DeleteOptions = {}): Promise<DeleteReceipt> {
+      const outcome = await call('delete a tweet', deleteOptions.signal, async (client) => {
+        try {
+          const answer = await client.v2.deleteTweet(remoteId);
+          return answer.data?.deleted === true ? 'deleted' : 'refused';
+        } catch (error) {
+          // Deleted already (by hand, or by an earlier call whose answer was lost): it is down.
+          if (error instanceof ApiResponseError && error.code === 404) return 'gone';
+          throw error;
+        }
+      });
+      if (outcome === 'refused')
+        throw new PublishError(
+          'rejected',
+          `X: could not delete tweet ${remoteId}: X answered "deleted: false"`,
+        );
+      options.logger.info('tweet deleted', { remoteId, outcome });
+      return { outcome };
     },
 
     async recentPosts(since: Date): Promise<readonly RemotePost[]> {

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type CliContext, createCliContext } from './cli-context.js';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './cli-error.js';
-import { ADD_USAGE, PUBLISH_USAGE, RESOLVE_USAGE, SPLIT_USAGE } from './usage.js';
+import { ADD_USAGE, ARTICLE_USAGE, KILL_USAGE, PUBLISH_USAGE, RESOLVE_USAGE, SPLIT_USAGE } from './usage.js';
 
 type Run = (ctx: CliContext, args: readonly string[]) => Promise<number>;
 
@@ -87,6 +87,22 @@ const COMMANDS: Record<string, Command> = {
     ),
     usage: 'schedule [--days N] [--channel a,b] [--format json|text]',
     summary: 'preview the next slots and which post goes in each',
+  },
+  article: {
+    run: lazy(
+      () => import('./commands/kill-commands.js'),
+      (m) => m.articleCommand,
+    ),
+    usage: ARTICLE_USAGE,
+    summary: 'an article and where it went: per channel each post, its link, and whether it was taken down',
+  },
+  kill: {
+    run: lazy(
+      () => import('./commands/kill-commands.js'),
+      (m) => m.killCommand,
+    ),
+    usage: KILL_USAGE,
+    summary: 'pull an article everywhere: drop its queued posts, delete its published ones',
   },
   retry: {
     run: lazy(

@@ -6,3 +6,5 @@ export const SPLIT_USAGE =
 export const ADD_USAGE =
   'add FILE|URL|- [--channels a,b] [--mode quotes|thread] [--force] [--url URL] [--author NAME]';
 export const RESOLVE_USAGE = 'resolve POST_ID (--sent [--remote-id ID|LINK] | --resend)';
+export const KILL_USAGE = 'kill ARTICLE [--yes]';
+export const ARTICLE_USAGE = 'article ARTICLE [--format json|text]';

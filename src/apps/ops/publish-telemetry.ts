@@ -1,7 +1,7 @@
 import { Counter, Histogram, Registry } from 'prom-client';
 import { createRedactor } from '../../adapters/log/redact-secrets.js';
 import type { Clock } from '../../ports/clock.js';
-import { isPublishError, type Publisher } from '../../ports/publisher.js';
+import { type DeleteOptions, isPublishError, type Publisher } from '../../ports/publisher.js';
 
 /** What a channel's publisher last did, since this process started. */
 export interface ChannelOutcomes {
@@ -117,6 +117,12 @@ export function createPublishTelemetry(options: {
           }
         : {}),
       ...(publisher.recentPosts ? { recentPosts: (since: Date) => publisher.recentPosts!(since) } : {}),
+      ...(publisher.delete
+        ? {
+            delete: (remoteId: string, deleteOptions?: DeleteOptions) =>
+              publisher.delete!(remoteId, deleteOptions),
+          }
+        : {}),
     };
   };
 
