@@ -1,6 +1,6 @@
 import { samePostText } from '../domain/same-post-text.js';
 import { formatInZone } from '../domain/schedule.js';
-import type { ArticleKill, StoredArticle, StoredPost, TrailPost } from '../ports/post-store.js';
+import type { ArticleKill, ArticleTrail, StoredArticle, StoredPost, TrailPost } from '../ports/post-store.js';
 import { isPublishError, PublishError, type RemotePost } from '../ports/publisher.js';
 import { channelById, type PublishDeps } from './publish-deps.js';
 import { settleMs } from './publish-post.js';
@@ -392,4 +392,27 @@ export function trailPostStatus(post: TrailPost): string {
 /** "killed 2026-03-10 12:00Z by the command line" */
 export function killLine(killed: ArticleKill): string {
   return `killed ${shortTime(killed.at)} by ${killed.by ?? 'unknown'}`;
+}
+
+/**
+ * An article's listing in plain text (the CLI prints it, the bot escapes it): the article, then per
+ * channel each post's state, sent time, whether it was taken down, and its link.
+ */
+export function articleTrailLines(deps: Pick<PublishDeps, 'channels'>, trail: ArticleTrail): string[] {
+  const { article, killed } = trail;
+  const lines = [`article ${article.id} "${article.title}"`];
+  if (article.url) lines.push(`  ${article.url}`);
+  lines.push(`  queued ${shortTime(article.createdAt)}${killed ? `; ${killLine(killed)}` : ''}`);
+  const channels = [...new Set(trail.posts.map((p) => p.channelId))];
+  if (channels.length === 0) lines.push('  no posts');
+  for (const channelId of channels) {
+    lines.push(`${channelLabel(deps, channelId)}:`);
+    for (const post of trail.posts.filter((p) => p.channelId === channelId)) {
+      const link = post.remoteUrl ?? (post.remoteId ? `message ${post.remoteId}` : '');
+      lines.push(
+        `  #${post.id} ${post.seq}/${post.total}  ${trailPostStatus(post)}${link ? `  ${link}` : ''}`,
+      );
+    }
+  }
+  return lines;
 }

@@ -1,7 +1,8 @@
 /**
  * What the inline buttons carry. Telegram allows at most 64 bytes of callback data, so each button
  * names an action and ids, never text: `q:<channel|*>:<n>:<page>`, `a:<q|a|d>:<preview id>`,
- * `u:<s|r>:<post id>[:<page>]` (the page when pressed on the unknown-outcome summary), `k:<page>`.
+ * `u:<s|r>:<post id>[:<page>]` (the page when pressed on the unknown-outcome summary), `k:<page>`,
+ * `x:<k|c>:<article id>` (a /kill confirmation: kill it, or cancel).
  */
 export type CallbackAction =
   | {
@@ -18,7 +19,8 @@ export type CallbackAction =
       /** Pressed on a page of the unknown-outcome summary: redraw that page. */
       readonly page?: number;
     }
-  | { readonly kind: 'unknown-page'; readonly page: number };
+  | { readonly kind: 'unknown-page'; readonly page: number }
+  | { readonly kind: 'kill'; readonly decision: 'kill' | 'cancel'; readonly articleId: number };
 
 /** `queue`: stored unapproved (waits for /approve); `approve`: stored approved; `discard`: dropped. */
 export type PreviewChoice = 'queue' | 'approve' | 'discard';
@@ -46,6 +48,8 @@ function encode(action: CallbackAction): string {
       return `u:${action.decision === 'sent' ? 's' : 'r'}:${action.postId}${action.page === undefined ? '' : `:${action.page}`}`;
     case 'unknown-page':
       return `k:${action.page}`;
+    case 'kill':
+      return `x:${action.decision === 'kill' ? 'k' : 'c'}:${action.articleId}`;
   }
 }
 
@@ -73,5 +77,8 @@ export function decodeCallback(data: string): CallbackAction | undefined {
     };
   const page = /^k:(\d{1,4})$/.exec(data);
   if (page) return { kind: 'unknown-page', page: Number(page[1]) };
+  const kill = /^x:([kc]):(\d{1,12})$/.exec(data);
+  if (kill)
+    return { kind: 'kill', decision: kill[1] === 'k' ? 'kill' : 'cancel', articleId: Number(kill[2]) };
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { TrailPost } from '../../../ports/post-store.js';
 import {
+  articleTrailLines,
   channelLabel,
   type KillPreview,
   killArticle,
@@ -7,7 +8,6 @@ import {
   killReportLines,
   parseArticleId,
   previewKill,
-  trailPostStatus,
 } from '../../../use-cases/kill-article.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
@@ -141,19 +141,7 @@ export async function articleCommand(ctx: CliContext, args: readonly string[]): 
       ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return 0;
     }
-    const lines = [`article ${article.id} "${article.title}"`];
-    if (article.url) lines.push(`  ${article.url}`);
-    lines.push(`  queued ${article.createdAt.toISOString()}${killed ? `; ${killLine(killed)}` : ''}`);
-    if (channels.length === 0) lines.push('  no posts');
-    for (const channelId of channels) {
-      lines.push(`${channelLabel(runtime.deps, channelId)}:`);
-      for (const post of trail.posts.filter((p) => p.channelId === channelId)) {
-        const link = post.remoteUrl ?? (post.remoteId ? `message ${post.remoteId}` : '');
-        lines.push(
-          `  #${post.id} ${post.seq}/${post.total}  ${trailPostStatus(post)}${link ? `  ${link}` : ''}`,
-        );
-      }
-    }
+    const lines = articleTrailLines(runtime.deps, trail);
     ctx.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {

@@ -1,4 +1,5 @@
 import { unknownPage } from '../alert-messages.js';
+import { articleCommand, killButton, killCommand } from '../commands/kill-commands.js';
 import {
   approveCommand,
   articlesCommand,
@@ -15,7 +16,8 @@ import { defineCommandGroup, onAction } from './define-command-group.js';
 
 /**
  * Articles and single posts: approve, look, skip, retry, edit, delete, and decide posts of unknown
- * outcome, with the alerts' "It arrived" / "Send again" buttons and the unknown-outcome summary pages.
+ * outcome, with the alerts' "It arrived" / "Send again" buttons and the unknown-outcome summary pages;
+ * where an article went (/article) and pulling it everywhere (/kill, with its confirmation buttons).
  */
 export const postGroup = defineCommandGroup(
   'posts',
@@ -37,6 +39,12 @@ export const postGroup = defineCommandGroup(
       args: '[n]',
       description: 'The latest articles and the state of their posts',
       run: (s, req) => articlesCommand(s, req.args),
+    },
+    {
+      name: 'article',
+      args: '<article>',
+      description: 'Where an article went: each post per channel, its link, and whether it was taken down',
+      run: (s, req) => articleCommand(s, req.args),
     },
     {
       name: 'skip',
@@ -74,8 +82,16 @@ export const postGroup = defineCommandGroup(
       description: "Remove an article's unsent posts; published ones stay",
       run: (s, req) => deleteCommand(s, req.args),
     },
+    {
+      name: 'kill',
+      args: '<article>',
+      description:
+        'Pull an article everywhere: drop its queued posts, delete its published ones (asks first)',
+      run: (s, req) => killCommand(s, req.args),
+    },
   ],
   [
+    onAction('kill', killButton),
     onAction('unknown-post', async (ctx, { action, message, admin, answer }) => {
       const { services, edit, describe } = ctx.tools;
       const result = await resolveButton(services, action.postId, action.decision);
