@@ -171,7 +171,8 @@ describe.concurrent('quotecast kill and quotecast article', () => {
         // A killed article is not queued again without --force, on any channel.
         const again = await run(world, ['add', LONG_ARTICLE, '--channels', 'tg-main']);
         expect(again.code, transcript(again)).toBe(2);
-        expect(again.stderr).toContain(`article #${articleId}`);
+        expect(again.stderr).toContain(`was pulled (article #${articleId}, killed `);
+        expect(again.stderr).toContain('--force to queue it again as a new article');
         expect(readStore(world).articles).toHaveLength(1);
         const forced = await run(world, ['add', LONG_ARTICLE, '--channels', 'tg-main', '--force']);
         expect(forced.code, transcript(forced)).toBe(0);

@@ -2,6 +2,7 @@ import type { Config, ResolvedChannel } from '../../../config/load-config.js';
 import type { PostingMode } from '../../../domain/article.js';
 import { MODES } from '../../../domain/split-article.js';
 import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
+import { killLine } from '../../../use-cases/kill-article.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import type { CliContext } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
@@ -51,7 +52,9 @@ export async function addCommand(ctx: CliContext, args: readonly string[]): Prom
     if (result.kind === 'thread-over-cap') throw new CliError(result.message);
     if (result.kind === 'duplicate') {
       throw new CliError(
-        `"${outcome.article.title}" is already queued or published (article #${result.articleId}) on ${result.channelIds.join(', ')}; use --force to queue it again`,
+        result.killed
+          ? `"${outcome.article.title}" was pulled (article #${result.articleId}, ${killLine(result.killed)}); use --force to queue it again as a new article`
+          : `"${outcome.article.title}" is already queued or published (article #${result.articleId}) on ${result.channelIds.join(', ')}; use --force to queue it again`,
       );
     }
     ctx.stdout.write(`queued article #${result.articleId} "${outcome.article.title}"\n`);

@@ -5,6 +5,7 @@ import { liveMentionWarning } from '../../../domain/mentions.js';
 import { postLiveMentions } from '../../../domain/split-article.js';
 import { FetchError } from '../../../ports/article-fetcher.js';
 import { enqueueArticle, threadOverCapMessage, threadsOverCap } from '../../../use-cases/enqueue-article.js';
+import { killLine } from '../../../use-cases/kill-article.js';
 import { loadArticleFromUrl } from '../../../use-cases/load-article.js';
 import {
   type ChannelSplit,
@@ -188,7 +189,9 @@ function queueNow(
     return {
       queued: false,
       reply: text(
-        `⚠️ "${esc(article.title)}" is already queued or published as article a${result.articleId} on ${esc(result.channelIds.join(', '))}; nothing queued. /preview a${result.articleId} shows it.`,
+        result.killed
+          ? `⚠️ "${esc(article.title)}" was pulled (article a${result.articleId}, ${esc(killLine(result.killed))}); nothing queued. /article ${result.articleId} shows where it went; \`quotecast add --force\` queues it again as a new article.`
+          : `⚠️ "${esc(article.title)}" is already queued or published as article a${result.articleId} on ${esc(result.channelIds.join(', '))}; nothing queued. /preview a${result.articleId} shows it.`,
       ),
     };
   s.logger.info('article queued from Telegram', { article: result.articleId, by: admin.label, approved });
