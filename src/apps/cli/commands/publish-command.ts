@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { isStoreError } from '../../../adapters/sqlite/store-error.js';
 import type { Config } from '../../../config/load-config.js';
 import type { PostingMode } from '../../../domain/article.js';
@@ -18,6 +17,7 @@ import { buildRuntime, type Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import { type CliContext, runtimeSeams, stopSignals } from '../cli-context.js';
 import { CliError, EXIT_FAILURE } from '../cli-error.js';
+import { confirm } from '../confirm.js';
 import { PUBLISH_USAGE } from '../usage.js';
 import { selectChannels } from './add-command.js';
 import { oneLine } from './queue-commands.js';
@@ -201,20 +201,6 @@ function preview(runtime: Runtime, plan: PublishNowReady, dryRun: boolean): stri
   }
   if (dryRun) lines.push('dry run: posts are printed, not published; the real queue is not touched');
   return lines.join('\n');
-}
-
-/** A "no" for anything but y/yes, and for Ctrl-C, end of input or an interrupt at the prompt. */
-async function confirm(ctx: CliContext, question: string, signal: AbortSignal): Promise<boolean> {
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr });
-  try {
-    const answer = await rl.question(question, { signal });
-    return /^y(es)?$/i.test(answer.trim());
-  } catch {
-    ctx.stderr.write('\n');
-    return false;
-  } finally {
-    rl.close();
-  }
 }
 
 function progress(ctx: CliContext, event: PublishNowEvent, tty: boolean, dryRun: boolean): void {
