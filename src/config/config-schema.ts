@@ -163,6 +163,73 @@ const channel = z
     credentials: value.credentials ?? (value.platform === 'twitter' ? 'TWITTER' : 'TELEGRAM'),
   }));
 
+const plainWord = z
+  .string()
+  .trim()
+  .min(1, 'an empty word matches nothing; remove it')
+  .max(100)
+  .refine((w) => !/[\\^$*+?()[\]{}|]/.test(w), {
+    message: 'plain words only (matched as whole words, any case), not a regular expression',
+  });
+
+/** A channel a feed fills: its id, or `{ id, mode }` to post this feed's items another way. */
+const feedChannel = z.union([
+  z.string().min(1),
+  z.strictObject({ id: z.string().min(1), mode: z.enum(['quotes', 'thread']).optional() }),
+]);
+
+/**
+ * A feed the daemon polls (issue 12). The first poll only marks what is there as seen (`backfill`:
+ * queue the N newest anyway), and so does the first poll after a resume.
+ */
+const feed = z.strictObject({
+  id: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_-]{0,39}$/,
+      'expected a short id of lower-case letters, digits, - or _ (e.g. "news")',
+    ),
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL of an RSS, Atom or JSON feed' }),
+  channels: z.array(feedChannel).min(1, 'name at least one channel id this feed fills'),
+  /** admins: items are queued unapproved and the admins asked; auto: queued approved. */
+  approval: z.enum(['admins', 'auto']).default('admins'),
+  schedule: cronExpression.default('*/10 * * * *'),
+  include: z.array(plainWord).default([]),
+  exclude: z.array(plainWord).default([]),
+  categories: z.array(plainWord).default([]),
+  maxItemsPerPoll: z.number().int().min(1).max(100).default(5),
+  backfill: z.number().int().min(0).max(100).default(0),
+  enabled: z.boolean().default(true),
+});
+
+/** Problems of feeds naming channels that do not exist, or sharing an id (path, message). */
+export function feedReferenceProblems(
+  channelIds: readonly string[],
+  feeds: readonly unknown[],
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Set<unknown>();
+  feeds.forEach((f, i) => {
+    const raw = f as { id?: unknown; channels?: unknown } | null;
+    if (raw?.id !== undefined && seen.has(raw.id))
+      out.push({
+        path: ['feeds', i, 'id'],
+        message: `duplicate feed id "${String(raw.id)}"; ids must be unique`,
+      });
+    seen.add(raw?.id);
+    if (!Array.isArray(raw?.channels)) return;
+    raw.channels.forEach((c: unknown, j: number) => {
+      const id = typeof c === 'string' ? c : (c as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && !channelIds.includes(id))
+        out.push({
+          path: ['feeds', i, 'channels', j],
+          message: `no channel "${id}" is configured; channels: ${channelIds.join(', ') || '(none)'}`,
+        });
+    });
+  });
+  return out;
+}
+
 export const settingsSchema = z
   .strictObject({
     publication: z.string().min(1).optional(),
@@ -251,8 +318,14 @@ export const settingsSchema = z
           issue.input === undefined ? 'configure at least one channel (the key is missing)' : undefined,
       })
       .min(1, 'configure at least one channel'),
+    feeds: z.array(feed).default([]),
   })
   .superRefine((value, ctx) => {
+    for (const problem of feedReferenceProblems(
+      value.channels.map((c) => c.id),
+      value.feeds,
+    ))
+      ctx.addIssue({ code: 'custom', ...problem });
     const seen = new Set<string>();
     value.channels.forEach((c, i) => {
       if (seen.has(c.id))
@@ -267,6 +340,7 @@ export const settingsSchema = z
 
 export type Settings = z.output<typeof settingsSchema>;
 export type ChannelSettings = Settings['channels'][number];
+export type FeedSettings = Settings['feeds'][number];
 export type TwitterChannelSettings = Extract<ChannelSettings, { platform: 'twitter' }>;
 export type TelegramChannelSettings = Extract<ChannelSettings, { platform: 'telegram' }>;
 

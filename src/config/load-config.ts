@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import {
   type ChannelSettings,
+  feedReferenceProblems,
   OPS_HOST,
   OPS_HOST_EXPECTED,
   type Settings,
@@ -137,6 +138,7 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
     problems.push(...formatIssues(parsed.error.issues, configPath));
     // The schema's cross-channel check only runs on otherwise valid input; say this one anyway.
     problems.push(...duplicateChannelIds(raw, configPath, parsed.error.issues));
+    problems.push(...feedReferences(raw, configPath).filter((p) => !problems.includes(p)));
   }
 
   const adminIds = parseAdminIds(env.TELEGRAM_ADMIN_IDS, problems);
@@ -222,6 +224,21 @@ function duplicateChannelIds(raw: unknown, file: string, issues: readonly z.core
     seen.add(id);
   });
   return out;
+}
+
+/** Feeds naming unknown channels, said even when something else is wrong (the schema's check is not run then). */
+function feedReferences(raw: unknown, file: string): string[] {
+  const { channels, feeds } = (raw ?? {}) as { channels?: unknown; feeds?: unknown };
+  if (!Array.isArray(feeds)) return [];
+  const ids = Array.isArray(channels)
+    ? channels
+        .map((c) => (c as { id?: unknown } | null)?.id)
+        .filter((id): id is string => typeof id === 'string')
+    : [];
+  return formatIssues(
+    feedReferenceProblems(ids, feeds).map((p) => ({ code: 'custom', input: undefined, ...p })),
+    file,
+  );
 }
 
 function readEnvironment(cwd: string): Record<string, string | undefined> {

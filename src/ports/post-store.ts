@@ -151,7 +151,7 @@ export interface StoredPreview {
   readonly createdAt: Date;
 }
 
-export interface PostStore {
+export interface PostStore extends FeedStore {
   /** Ingest one article's posts for several channels in one transaction. */
   enqueueArticle(
     article: NewArticle,
@@ -271,4 +271,96 @@ export interface PostStore {
   setSetting(key: string, value: string): void;
 
   close(): void;
+}
+
+/** What happened to a feed item (see use-cases/poll-feed.ts). */
+export type FeedItemState = 'seen' | 'queued' | 'held' | 'dropped' | 'gone-asked';
+
+/** One feed's polling state (migration 5). A feed never polled has the defaults. */
+export interface FeedState {
+  readonly feedId: string;
+  readonly etag: string | null;
+  readonly lastModified: string | null;
+  readonly lastPollAt: Date | null;
+  readonly lastSuccessAt: Date | null;
+  /** The last poll's error; null after a poll that worked. */
+  readonly lastError: string | null;
+  readonly failures: number;
+  /** Backoff: no poll before this (errors, Retry-After). */
+  readonly nextPollAfter: Date | null;
+  readonly paused: boolean;
+  /** The first poll is done (it only marks what is there as seen). */
+  readonly primed: boolean;
+  /** Resumed after a pause: the next successful poll marks what arrived meanwhile as seen. */
+  readonly catchUp: boolean;
+}
+
+export interface StoredFeedItem {
+  readonly id: number;
+  readonly feedId: string;
+  /** The item's id in the feed (guid / id / link). */
+  readonly itemKey: string;
+  readonly canonicalUrl: string | null;
+  /** Hash of what the feed gave for it (title, content, summary): cheap change detection. */
+  readonly rawHash: string;
+  /** articleHash of the queued body, once ingested. */
+  readonly bodyHash: string | null;
+  /** The queued body's paragraphs (JSON), for the diff when it changes. */
+  readonly body: string | null;
+  readonly title: string;
+  readonly firstSeenAt: Date;
+  readonly lastSeenAt: Date;
+  readonly articleId: number | null;
+  readonly state: FeedItemState;
+  /** While held: the changed article (JSON) waiting for "re-split and re-queue". */
+  readonly heldArticle: string | null;
+  /** While held: whether its posts were approved before the hold ("keep as queued" restores it). */
+  readonly heldWasApproved: boolean;
+}
+
+export type NewFeedItem = Pick<StoredFeedItem, 'feedId' | 'itemKey' | 'canonicalUrl' | 'rawHash' | 'title'> &
+  Partial<Pick<StoredFeedItem, 'bodyHash' | 'body' | 'articleId' | 'state'>> & { readonly now: Date };
+
+export type FeedItemChange = Partial<
+  Pick<
+    StoredFeedItem,
+    | 'itemKey'
+    | 'canonicalUrl'
+    | 'rawHash'
+    | 'bodyHash'
+    | 'body'
+    | 'title'
+    | 'lastSeenAt'
+    | 'articleId'
+    | 'state'
+    | 'heldArticle'
+    | 'heldWasApproved'
+  >
+>;
+
+export interface FeedStore {
+  feedState(feedId: string): FeedState;
+  saveFeedState(state: FeedState): void;
+  feedItemByKey(feedId: string, itemKey: string): StoredFeedItem | undefined;
+  /** The item with this canonical URL, in any feed (two feeds listing one story: one article). */
+  feedItemByUrl(canonicalUrl: string): StoredFeedItem | undefined;
+  feedItemByRawHash(feedId: string, rawHash: string): StoredFeedItem | undefined;
+  feedItemById(id: number): StoredFeedItem | undefined;
+  feedItemsOf(feedId: string, states?: readonly FeedItemState[]): readonly StoredFeedItem[];
+  /** An article stored with one of these URLs (queued by /add, `add` or another feed). */
+  articleIdByUrl(urls: readonly string[]): number | undefined;
+  addFeedItem(item: NewFeedItem): StoredFeedItem;
+  updateFeedItem(id: number, change: FeedItemChange): void;
+  /**
+   * Holds an article's queued posts (approved -> 0, only `queued` ones: a post being sent is left to
+   * finish) and marks the item held with the changed article, in one transaction. Returns how many
+   * posts were held and whether any of them was approved.
+   */
+  holdFeedItem(
+    itemId: number,
+    articleId: number,
+    heldArticle: string,
+  ): { readonly held: number; readonly wasApproved: boolean };
+  /** How many items of a feed are in each state. */
+  feedItemCounts(feedId: string): Readonly<Record<FeedItemState, number>>;
 }

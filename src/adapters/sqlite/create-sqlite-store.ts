@@ -13,6 +13,7 @@ import type { PublishFailureReason } from '../../ports/publisher.js';
 import { type PermissionWarning, warnOnStderr } from '../fs/private-files.js';
 import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
 import { createAlertOutbox } from './alert-outbox.js';
+import { createFeedStore } from './feed-store.js';
 import { createKillStore } from './kill-store.js';
 import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
 import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
@@ -253,6 +254,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   return {
     ...createAlertOutbox(db, write),
     ...createPreviewStore(db, write),
+    ...createFeedStore(db, write),
     ...createKillStore(db, write),
     enqueueArticle,
     getArticle: (id) => {

@@ -145,6 +145,49 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE posts ADD COLUMN delete_error TEXT;
     `,
   },
+  {
+    version: 5,
+    description: 'feeds: polling state and the items seen in each feed',
+    sql: `
+      CREATE TABLE feeds (
+        feed_id         TEXT PRIMARY KEY,
+        etag            TEXT,
+        last_modified   TEXT,
+        last_poll_at    INTEGER,
+        last_success_at INTEGER,
+        last_error      TEXT,
+        failures        INTEGER NOT NULL DEFAULT 0,
+        next_poll_after INTEGER,
+        paused          INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+        primed          INTEGER NOT NULL DEFAULT 0 CHECK (primed IN (0, 1)),
+        catch_up        INTEGER NOT NULL DEFAULT 0 CHECK (catch_up IN (0, 1))
+      ) WITHOUT ROWID;
+
+      -- Every item a feed listed, once: what it became (seen, queued, held...) and what it looked
+      -- like, so a re-listed, re-keyed or edited item is recognised.
+      CREATE TABLE feed_items (
+        id                INTEGER PRIMARY KEY,
+        feed_id           TEXT NOT NULL,
+        item_key          TEXT NOT NULL,
+        canonical_url     TEXT,
+        raw_hash          TEXT NOT NULL,
+        body_hash         TEXT,
+        body              TEXT,
+        title             TEXT NOT NULL,
+        first_seen_at     INTEGER NOT NULL,
+        last_seen_at      INTEGER NOT NULL,
+        article_id        INTEGER REFERENCES articles (id),
+        state             TEXT NOT NULL DEFAULT 'seen'
+                          CHECK (state IN ('seen', 'queued', 'held', 'dropped', 'gone-asked')),
+        held_article      TEXT,
+        held_was_approved INTEGER NOT NULL DEFAULT 0 CHECK (held_was_approved IN (0, 1)),
+        UNIQUE (feed_id, item_key)
+      );
+      CREATE INDEX feed_items_url ON feed_items (canonical_url) WHERE canonical_url IS NOT NULL;
+      CREATE INDEX feed_items_raw_hash ON feed_items (feed_id, raw_hash);
+      CREATE INDEX feed_items_state ON feed_items (feed_id, state);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;

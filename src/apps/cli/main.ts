@@ -2,7 +2,15 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { type CliContext, createCliContext } from './cli-context.js';
 import { CliError, EXIT_BAD_INPUT, EXIT_FAILURE } from './cli-error.js';
-import { ADD_USAGE, ARTICLE_USAGE, KILL_USAGE, PUBLISH_USAGE, RESOLVE_USAGE, SPLIT_USAGE } from './usage.js';
+import {
+  ADD_USAGE,
+  ARTICLE_USAGE,
+  FEEDS_USAGE,
+  KILL_USAGE,
+  PUBLISH_USAGE,
+  RESOLVE_USAGE,
+  SPLIT_USAGE,
+} from './usage.js';
 
 type Run = (ctx: CliContext, args: readonly string[]) => Promise<number>;
 
@@ -103,6 +111,14 @@ const COMMANDS: Record<string, Command> = {
     ),
     usage: KILL_USAGE,
     summary: 'pull an article everywhere: drop its queued posts, delete its published ones',
+  },
+  feeds: {
+    run: lazy(
+      () => import('./commands/feeds-command.js'),
+      (m) => m.feedsCommand,
+    ),
+    usage: FEEDS_USAGE,
+    summary: 'list the feeds with their health, or poll them now (--dry-run: what would be queued)',
   },
   retry: {
     run: lazy(
