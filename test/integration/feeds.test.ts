@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
-import { buildFeedDeps } from '../../src/apps/daemon/feed-polling.js';
+import { buildFeedDeps, startFeedPolling } from '../../src/apps/daemon/feed-polling.js';
 import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { DocumentParser } from '../../src/ports/document-parser.js';
@@ -250,6 +250,34 @@ describe('feed intake', () => {
     await runCliInProcess(['feeds', 'poll'], { env: {}, cwd, parser, clock });
     const after = await runCliInProcess(['feeds', 'list'], { env: {}, cwd, parser, clock });
     expect(after.stdout).toMatch(/last error: .*not a feed this reader understands/);
+  });
+});
+
+describe('daemon polling', () => {
+  it('polls each enabled feed on its own schedule, one poll at a time', async () => {
+    const stories = [story(51, server.url)];
+    serveRss(stories);
+    const world = open();
+    const ticks = new Map<string, () => Promise<void>>();
+    const schedules: string[] = [];
+    const poller = startFeedPolling(world.deps, {
+      schedule: (feed, _zone, onTick) => {
+        ticks.set(feed.id, onTick);
+        schedules.push(feed.schedule);
+        return { stop() {} };
+      },
+    });
+    try {
+      expect(schedules).toEqual(['*/10 * * * *']);
+      await ticks.get('news')!();
+      stories.push(story(52, server.url));
+      serveRss(stories);
+      // Two ticks at once: the second waits for the poll in flight and queues nothing twice.
+      await Promise.all([ticks.get('news')!(), ticks.get('news')!()]);
+      expect(world.runtime.store.listArticles(10).map((a) => a.title)).toEqual(['Story number 52']);
+    } finally {
+      await poller.stop();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Cron } from 'croner';
 import { createFeedFetcher } from '../../adapters/feeds/create-feed-fetcher.js';
 import { createHttpFetcher } from '../../adapters/http/create-http-fetcher.js';
+import { createWorkerParser } from '../../adapters/parse-worker/create-worker-parser.js';
 import type { FeedSettings } from '../../config/config-schema.js';
 import { CRON_OPTIONS } from '../../domain/schedule.js';
 import type { DocumentParser } from '../../ports/document-parser.js';
@@ -107,6 +108,34 @@ export function startFeedPolling(
       stopping.abort();
       for (const task of tasks) task.stop();
       await Promise.allSettled([...running.values()]);
+    },
+  };
+}
+
+/**
+ * `quotecast start`'s feed polling: nothing when no feed is configured; else a worker parser of its
+ * own (closed by stop) and every enabled feed on its cron.
+ */
+export function startFeedsForRuntime(
+  runtime: Runtime,
+  say: (line: string) => void,
+): { stop(): Promise<void> } | undefined {
+  const feeds = runtime.config.settings.feeds.filter((f) => f.enabled);
+  if (feeds.length === 0) return undefined;
+  const parser = createWorkerParser();
+  const poller = startFeedPolling(buildFeedDeps(runtime, parser), {
+    onPoll: (report) => {
+      if (report.queued.length > 0 || report.held > 0 || report.outcome === 'error')
+        say(
+          `[feed ${report.feedId}] ${report.outcome}${report.detail ? ` (${report.detail})` : ''}: ${report.queued.length} queued${report.held ? `, ${report.held} held` : ''}`,
+        );
+    },
+  });
+  say(`polling ${feeds.length} feed(s): ${feeds.map((f) => `${f.id} (${f.schedule})`).join(', ')}`);
+  return {
+    async stop() {
+      await poller.stop();
+      await parser.close();
     },
   };
 }

@@ -6,6 +6,7 @@ import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
 import { dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
 import { createDaemon, type Daemon } from '../../daemon/create-daemon.js';
+import { startFeedsForRuntime } from '../../daemon/feed-polling.js';
 import { isLoopbackHost, type OpsServer, OpsServerError, startOpsServer } from '../../ops/ops-server.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { adminBotForRuntime } from '../../telegram-bot/admin-bot-for-runtime.js';
@@ -75,6 +76,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   let adminBot = adminBotForRuntime(runtime, daemon);
   if (adminBot) runtime.setNotifier(adminBot.notifier);
   await daemon.start();
+  const feeds = startFeedsForRuntime(runtime, say);
   if (adminBot) {
     try {
       const state = await adminBot.start();
@@ -96,6 +98,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   await shutdown;
   say('stopping: finishing the send in flight…');
   await adminBot?.stop();
+  await feeds?.stop();
   await daemon.stop();
   await ops?.close();
   runtime.close();
