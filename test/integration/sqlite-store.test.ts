@@ -124,6 +124,8 @@ describe('opening and migrations', () => {
       'articles',
       'attempts',
       'channel_state',
+      'feed_items',
+      'feeds',
       'posts',
       'previews',
       'settings',
