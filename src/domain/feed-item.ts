@@ -1,7 +1,8 @@
 /**
  * One entry of an RSS, Atom or JSON Feed document, as the feed adapter hands it over: plain fields,
  * absolute http(s) links, HTML bodies (Atom `text` already escaped), dates only when they carried a
- * time zone. The adapter (src/adapters/feeds/) is the only place that knows the formats.
+ * time zone. The adapter (src/adapters/feeds/) is the only place that knows the formats; it is
+ * reached through the FeedFetcher port (src/ports/feed-fetcher.ts).
  */
 export interface FeedItem {
   /** guid / id, else the link: stable across polls unless the feed rewrites it. */
@@ -16,34 +17,6 @@ export interface FeedItem {
   readonly updated?: Date;
   readonly categories: readonly string[];
   readonly authors: readonly string[];
-}
-
-/** What one poll of a feed URL brought back (see FeedFetcher). */
-export type FeedFetchResult =
-  | {
-      readonly kind: 'ok';
-      readonly items: readonly FeedItem[];
-      /** The final URL after redirects: the base of relative links. */
-      readonly url: string;
-      readonly etag?: string;
-      readonly lastModified?: string;
-      /** Set when the document was broken and only part of it could be read. */
-      readonly warning?: string;
-    }
-  | { readonly kind: 'not-modified' }
-  /** A failure; `retryAfter` when the server named a time (429/503 with Retry-After). */
-  | { readonly kind: 'error'; readonly message: string; readonly retryAfter?: Date };
-
-export interface FeedFetchRequest {
-  readonly url: string;
-  readonly etag?: string;
-  readonly lastModified?: string;
-  readonly signal?: AbortSignal;
-}
-
-/** Fetches and parses one feed document, conditionally (the feed adapter implements it). */
-export interface FeedFetcher {
-  fetch(request: FeedFetchRequest): Promise<FeedFetchResult>;
 }
 
 /** The item's text for keyword filters: title, categories and summary, lower-cased. */

@@ -1,9 +1,5 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
-import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import type { FeedFetcher, FeedFetchRequest, FeedFetchResult } from '../../domain/feed-item.js';
+import type { IncomingMessage } from 'node:http';
+import type { FeedFetcher, FeedFetchRequest, FeedFetchResult } from '../../ports/feed-fetcher.js';
 import {
   createCheckedLookup,
   InternalAddressError,
@@ -11,7 +7,8 @@ import {
   resolveWithDns,
 } from '../http/checked-lookup.js';
 import { MAX_REDIRECTS } from '../http/create-http-fetcher.js';
-import { isInternalAddress } from '../http/internal-address.js';
+import { hostKey, httpGet, isInternalLiteral } from '../http/http-get.js';
+import { readBody } from '../http/read-body.js';
 import { decodeFeed, FeedParseError, parseFeedItems } from './parse-feed.js';
 
 export interface FeedFetcherOptions {
@@ -29,8 +26,6 @@ export interface FeedFetcherOptions {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.1';
-
-const hostKey = (hostname: string) => hostname.toLowerCase().replace(/\.$/, '');
 
 /**
  * Fetches a feed the way a polite reader does: conditional GET (If-None-Match / If-Modified-Since,
@@ -69,12 +64,11 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
         if (current.protocol !== 'http:' && current.protocol !== 'https:')
           return fail(`${url}: only http and https feeds can be read (got ${current.protocol})`);
         const allowInternal = allowed.has(hostKey(current.hostname));
-        const literal = current.hostname.replace(/^\[|\]$/g, '');
-        if (!allowInternal && isIP(literal) !== 0 && isInternalAddress(literal))
+        if (!allowInternal && isInternalLiteral(current.hostname))
           return fail(`refused: internal address (${current.hostname})`);
         let response: IncomingMessage;
         try {
-          response = await get(current, headers, signal, createCheckedLookup({ resolve, allowInternal }));
+          response = await httpGet(current, headers, signal, createCheckedLookup({ resolve, allowInternal }));
         } catch (error) {
           if (error instanceof InternalAddressError)
             return fail(`refused: internal address (${current.hostname})`);
@@ -118,12 +112,12 @@ export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
           return fail(`${url}: the feed is ${declared} bytes, over the ${options.maxBytes}-byte limit`);
         }
         const body = await readBody(response, options.maxBytes, signal);
-        if (body === 'too-large')
+        if (body.kind === 'too-large')
           return fail(`${url}: the feed is over the ${options.maxBytes}-byte limit (input.maxBytes)`);
-        if (body === 'cut') return fail(`could not fetch ${url}: the answer was cut off`);
+        if (body.kind === 'cut') return fail(`could not fetch ${url}: the answer was cut off`);
         const contentType = response.headers['content-type'] ?? '';
         try {
-          const items = parseFeedItems(decodeFeed(body, contentType), current.href);
+          const items = parseFeedItems(decodeFeed(body.bytes, contentType), current.href);
           const etag = response.headers.etag;
           const lastModified = response.headers['last-modified'];
           return {
@@ -149,64 +143,4 @@ export function readRetryAfter(value: string | undefined, now: Date): Date | und
   if (/^\d{1,9}$/.test(trimmed)) return new Date(now.getTime() + Number(trimmed) * 1000);
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : new Date(at);
-}
-
-function get(
-  url: URL,
-  headers: Record<string, string>,
-  signal: AbortSignal,
-  lookup: ReturnType<typeof createCheckedLookup>,
-): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', headers, agent: false, lookup, signal }, resolve);
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** The decoded body up to `limit` bytes; 'too-large' past it, 'cut' when it did not arrive whole. */
-async function readBody(
-  response: IncomingMessage,
-  limit: number,
-  signal: AbortSignal,
-): Promise<Uint8Array | 'too-large' | 'cut'> {
-  const onAbort = () => response.destroy(new Error('aborted'));
-  signal.addEventListener('abort', onAbort, { once: true });
-  const decoder = decoderFor(response.headers['content-encoding']);
-  const body: Readable = decoder ? response.pipe(decoder) : response;
-  if (decoder) response.on('error', (error) => decoder.destroy(error));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        response.destroy();
-        decoder?.destroy();
-        return 'too-large';
-      }
-      chunks.push(chunk);
-    }
-  } catch {
-    return 'cut';
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-  if (!response.complete || signal.aborted) return 'cut';
-  return Buffer.concat(chunks);
-}
-
-function decoderFor(encoding: string | undefined) {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip();
-    case 'deflate':
-      return createInflate();
-    case 'br':
-      return createBrotliDecompress();
-    default:
-      return undefined;
-  }
 }

@@ -1,8 +1,4 @@
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
-import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { IncomingMessage } from 'node:http';
 import { type ArticleFetcher, FetchError, type FetchedArticle } from '../../ports/article-fetcher.js';
 import {
   createCheckedLookup,
@@ -10,7 +6,8 @@ import {
   type ResolveHost,
   resolveWithDns,
 } from './checked-lookup.js';
-import { isInternalAddress } from './internal-address.js';
+import { hostKey, httpGet, isInternalLiteral } from './http-get.js';
+import { readBody } from './read-body.js';
 
 export type { ResolveHost } from './checked-lookup.js';
 
@@ -42,11 +39,6 @@ const HEADERS = {
   'accept-encoding': 'gzip, deflate, br',
   'user-agent': 'quotecast (article fetcher)',
 };
-
-/** `News.Example.` and `news.example` are one host. */
-function hostKey(hostname: string): string {
-  return hostname.toLowerCase().replace(/\.$/, '');
-}
 
 function isWebUrl(url: URL): boolean {
   return url.protocol === 'http:' || url.protocol === 'https:';
@@ -88,11 +80,15 @@ export function createHttpFetcher(options: HttpFetcherOptions): ArticleFetcher {
 
       for (let hops = 0; ; hops += 1) {
         const allowInternal = allowed.has(hostKey(current.hostname));
-        const literal = current.hostname.replace(/^\[|\]$/g, '');
-        if (!allowInternal && isIP(literal) !== 0 && isInternalAddress(literal)) throw refused(current, hops);
+        if (!allowInternal && isInternalLiteral(current.hostname)) throw refused(current, hops);
         let response: IncomingMessage;
         try {
-          response = await get(current, combined, createCheckedLookup({ resolve, allowInternal }));
+          response = await httpGet(
+            current,
+            HEADERS,
+            combined,
+            createCheckedLookup({ resolve, allowInternal }),
+          );
         } catch (error) {
           if (error instanceof InternalAddressError) throw refused(current, hops);
           throw unreachable();
@@ -133,77 +129,14 @@ export function createHttpFetcher(options: HttpFetcherOptions): ArticleFetcher {
           response.destroy();
           throw new FetchError(`${url}: the page is ${declared} bytes, over the ${limit}-byte limit`);
         }
-        const bytes = await readBody(response, limit, combined, url, unreachable);
-        return { bytes, url: current.href, contentType };
+        // A body that ends early, a reset or the deadline are all "could not fetch": after the head
+        // has arrived they say nothing a caller needs to tell apart.
+        const body = await readBody(response, limit, combined);
+        if (body.kind === 'too-large')
+          throw new FetchError(`${url}: the page is over the ${limit}-byte limit`);
+        if (body.kind === 'cut') throw unreachable();
+        return { bytes: body.bytes, url: current.href, contentType };
       }
     },
   };
-}
-
-/** One GET, no redirects followed; resolves with the response head, rejects on any network failure. */
-function get(
-  url: URL,
-  signal: AbortSignal,
-  lookup: ReturnType<typeof createCheckedLookup>,
-): Promise<IncomingMessage> {
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    // agent: false: no pooled socket outlives the fetch or skips the checked lookup of the next one.
-    const req = send(url, { method: 'GET', headers: HEADERS, agent: false, lookup, signal }, resolve);
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/**
- * Reads the (decoded) body up to `limit` bytes. A body that ends early, a reset or the deadline are
- * all "could not fetch": after the head has arrived they say nothing a caller needs to tell apart.
- */
-async function readBody(
-  response: IncomingMessage,
-  limit: number,
-  signal: AbortSignal,
-  url: string,
-  unreachable: () => FetchError,
-): Promise<Uint8Array> {
-  const onAbort = () => response.destroy(new Error('aborted'));
-  signal.addEventListener('abort', onAbort, { once: true });
-  const decoder = decoderFor(response.headers['content-encoding']);
-  const body: Readable = decoder ? response.pipe(decoder) : response;
-  if (decoder) response.on('error', (error) => decoder.destroy(error));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > limit) {
-        response.destroy();
-        decoder?.destroy();
-        throw new FetchError(`${url}: the page is over the ${limit}-byte limit`);
-      }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof FetchError) throw error;
-    throw unreachable();
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
-  // A connection closed mid-body can end the stream without an error: only a complete message counts.
-  if (!response.complete || signal.aborted) throw unreachable();
-  return Buffer.concat(chunks);
-}
-
-function decoderFor(encoding: string | undefined) {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-      return createGunzip();
-    case 'deflate':
-      return createInflate();
-    case 'br':
-      return createBrotliDecompress();
-    default:
-      return undefined;
-  }
 }
