@@ -1,6 +1,6 @@
 import type { ChannelSettings } from '../config/config-schema.js';
 import type { Article, PostingMode } from '../domain/article.js';
-import type { StoredPost } from '../ports/post-store.js';
+import type { ArticleKill, PostStore, StoredPost } from '../ports/post-store.js';
 import {
   articleHash,
   enqueueArticle,
@@ -71,15 +71,31 @@ export interface PublishNowOverCap {
   readonly message: string;
 }
 
-export type PublishNowPlan = (PublishNowReady | PublishNowDuplicate | PublishNowOverCap) & {
+/**
+ * The article was pulled (killed): the newsroom took it down everywhere, so neither a fresh publish
+ * nor `resume` sends it. Only `force` publishes it again, as a new article.
+ */
+export interface PublishNowKilled {
+  readonly kind: 'killed';
+  readonly articleId: number;
+  readonly killed: ArticleKill;
+}
+
+export type PublishNowPlan = (
+  | PublishNowReady
+  | PublishNowDuplicate
+  | PublishNowOverCap
+  | PublishNowKilled
+) & {
   /** What settling interrupted posts did, when the request asked for it. */
   readonly recovered?: RecoveryReport;
 };
 
 /**
- * Looks for copies of the article on each channel and splits it for the others. Refuses a duplicate
- * unless `resume` or `force`, and a thread over a channel's cap, before anything is queued: a "no"
- * at the preview must leave the queue exactly as it was.
+ * Looks for copies of the article on each channel and splits it for the others. Refuses a killed
+ * article unless `force` (with or without `resume`: its unsent posts were dropped on purpose), a
+ * duplicate unless `resume` or `force`, and a thread over a channel's cap, before anything is
+ * queued: a "no" at the preview must leave the queue exactly as it was.
  */
 export async function planPublishNow(deps: PublishDeps, request: PublishNowRequest): Promise<PublishNowPlan> {
   const recovered = request.recoverInterrupted ? await recoverInterrupted(deps) : undefined;
@@ -92,9 +108,13 @@ export async function planPublishNow(deps: PublishDeps, request: PublishNowReque
       if (articleId !== undefined) existingIds.set(channel.id, articleId);
     }
   }
+  const fresh = request.channels.filter((c) => !existingIds.has(c.id));
+  if (!request.force) {
+    const pulled = killedCopy(deps.store, request.article, [...existingIds.values()], fresh.length > 0);
+    if (pulled) return { ...pulled, ...withRecovery };
+  }
   if (existingIds.size > 0 && !request.resume)
     return { kind: 'duplicate', existing: existingIds, ...withRecovery };
-  const fresh = request.channels.filter((c) => !existingIds.has(c.id));
   const splits = splitForChannels(request.article, fresh, request.mode);
   const problems = threadsOverCap(splits, request.mode);
   if (problems.length > 0)
@@ -103,6 +123,36 @@ export async function planPublishNow(deps: PublishDeps, request: PublishNowReque
   for (const [channelId, articleId] of existingIds)
     existing.set(channelId, { articleId, posts: deps.store.postsOfArticle(articleId, channelId) });
   return { kind: 'ready', request, existing, fresh, splits, ...withRecovery };
+}
+
+/**
+ * How far back a pulled copy is looked for before the preview; an older one is still refused on
+ * execution, where the store checks every article.
+ */
+const KILL_LOOKBACK_ARTICLES = 500;
+
+/**
+ * The pulled copy that stops this publish: a copy it would resume, or, when a channel would get a
+ * new copy, any pulled article with the same text or URL (the store refuses to queue it again).
+ */
+function killedCopy(
+  store: PostStore,
+  article: Article,
+  resumed: readonly number[],
+  queuesNew: boolean,
+): PublishNowKilled | undefined {
+  const hash = articleHash(article);
+  const twins = queuesNew
+    ? store
+        .listArticles(KILL_LOOKBACK_ARTICLES)
+        .filter((a) => a.contentHash === hash || (article.url !== undefined && a.url === article.url))
+        .map((a) => a.id)
+    : [];
+  for (const articleId of new Set([...resumed, ...twins])) {
+    const killed = store.articleTrail(articleId)?.killed;
+    if (killed) return { kind: 'killed', articleId, killed };
+  }
+  return undefined;
 }
 
 export interface ExecutePublishNowOptions {
@@ -121,7 +171,9 @@ export type PublishNowResult =
    * was queued or sent.
    */
   | PublishNowDuplicate
-  | PublishNowOverCap;
+  | PublishNowOverCap
+  /** Pulled meanwhile, or a pulled twin matched by URL only: nothing was queued or sent. */
+  | PublishNowKilled;
 
 /**
  * Queues the plan's fresh channels (approved, one transaction) and publishes every channel now:
@@ -144,6 +196,8 @@ export async function executePublishNow(
       now: deps.clock.now(),
     });
     if (result.kind === 'thread-over-cap') return result;
+    if (result.kind === 'duplicate' && result.killed)
+      return { kind: 'killed', articleId: result.articleId, killed: result.killed };
     if (result.kind === 'duplicate')
       return {
         kind: 'duplicate',

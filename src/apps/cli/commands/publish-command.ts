@@ -6,8 +6,10 @@ import type { Config } from '../../../config/load-config.js';
 import type { PostingMode } from '../../../domain/article.js';
 import { liveMentionWarning } from '../../../domain/mentions.js';
 import { MODES, postLiveMentions } from '../../../domain/split-article.js';
+import { killLine } from '../../../use-cases/kill-article.js';
 import {
   executePublishNow,
+  type PublishNowKilled,
   type PublishNowReady,
   planPublishNow,
 } from '../../../use-cases/plan-publish-now.js';
@@ -88,6 +90,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     }
     // Refused before the preview and the question; nothing was written.
     if (plan.kind === 'duplicate') throw duplicateError(outcome.article.title, plan.existing);
+    if (plan.kind === 'killed') throw killedError(outcome.article.title, plan);
     if (plan.kind === 'thread-over-cap') throw new CliError(plan.message);
     if (plan.existing.size > 0) {
       const articles = [...new Set([...plan.existing.values()].map((c) => c.articleId))];
@@ -112,6 +115,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     if (result.kind === 'thread-over-cap') throw new CliError(result.message);
     // Queued meanwhile by someone else (the daemon's Telegram /add), or matched by URL only.
     if (result.kind === 'duplicate') throw duplicateError(outcome.article.title, result.existing);
+    if (result.kind === 'killed') throw killedError(outcome.article.title, result);
     return summarise(out, result.reports, dryRun);
   } finally {
     signals.off('SIGINT', onSignal);
@@ -157,6 +161,13 @@ function duplicateError(title: string, existing: ReadonlyMap<string, number>): C
   const articles = [...new Set(existing.values())].map((id) => `#${id}`).join(', ');
   return new CliError(
     `"${title}" is already queued or published (article ${articles}) on ${[...existing.keys()].join(', ')}; use --resume to finish sending it, or --force to publish it again`,
+  );
+}
+
+/** A pulled article is not sent again, resumed or not: only --force publishes it, as a new article. */
+function killedError(title: string, pulled: PublishNowKilled): CliError {
+  return new CliError(
+    `"${title}" was pulled (article #${pulled.articleId}, ${killLine(pulled.killed)}); use --force to publish it again as a new article`,
   );
 }
 

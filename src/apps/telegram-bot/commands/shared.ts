@@ -1,5 +1,6 @@
 import type { AdminResult } from '../../../use-cases/admin-actions.js';
 import { parsePostId, unknownChannel } from '../../../use-cases/admin-actions.js';
+import { parseArticleId } from '../../../use-cases/kill-article.js';
 import type { PublishDeps } from '../../../use-cases/publish-deps.js';
 import type { BotServices, Reply } from '../bot-types.js';
 import { code, esc } from '../format-html.js';
@@ -40,12 +41,6 @@ export function postIdArg(command: string, args: string): number | Reply {
   if (rest.length > 0)
     return text(`⚠️ /${command} takes one post id at a time, e.g. ${code(`/${command} ${id}`)}.`);
   return id;
-}
-
-/** Article ids are plain numbers; `a12` (as /articles shows them) and `#12` work too. */
-export function parseArticleId(raw: string | undefined): number | undefined {
-  const match = /^(?:a|#)?(\d{1,12})$/i.exec(raw?.trim() ?? '');
-  return match ? Number(match[1]) : undefined;
 }
 
 export function articleIdArg(command: string, args: string): number | Reply {
