@@ -1,14 +1,28 @@
+import type { FeedSettings } from '../config/config-schema.js';
 import type { PostStore } from '../ports/post-store.js';
 import type { AdminResult } from './admin-actions.js';
+import { heldItemOfArticle } from './feed-actions.js';
 
 /**
  * Approves every unapproved post of an article, so it goes out at its slots. Articles queued from
  * Telegram with "queue" (not "queue and approve all") wait for this. Bot-specific for now: the CLI
  * queues everything approved; it can move to src/use-cases/ when the CLI needs it.
+ *
+ * An article whose posts a feed correction holds is refused: approving would let the old text out
+ * without anyone deciding on the correction (`feeds`: the configured feeds, where holds are kept).
  */
-export function approveArticle(store: PostStore, articleId: number): AdminResult {
+export function approveArticle(
+  store: PostStore,
+  feeds: readonly FeedSettings[],
+  articleId: number,
+): AdminResult {
   const article = store.getArticle(articleId);
   if (!article) return { ok: false, message: `There is no article ${articleId}.` };
+  if (heldItemOfArticle(store, feeds, articleId))
+    return {
+      ok: false,
+      message: `Article ${articleId} "${article.title}" is held for a correction: /held shows what changed and decides (re-split and re-queue, keep as queued, or drop).`,
+    };
   const posts = store.postsOfArticle(articleId);
   const waiting = posts.filter((p) => !p.approved && p.state === 'queued').length;
   if (posts.length === 0)

@@ -1,5 +1,6 @@
 import type { FeedSettings } from '../config/config-schema.js';
 import type { Article } from '../domain/article.js';
+import { formatDiff, sentenceDiff } from '../domain/feed-diff.js';
 import type { FeedState, PostStore, StoredFeedItem } from '../ports/post-store.js';
 import { articleHash } from './enqueue-article.js';
 import { enqueueOnFeedChannels, type FeedDeps } from './poll-feed.js';
@@ -65,11 +66,31 @@ export function heldItems(store: PostStore, feeds: readonly FeedSettings[]): Sto
   return feeds.flatMap((f) => store.feedItemsOf(f.id, ['held']));
 }
 
+/** The held item of this article, if its posts wait for a correction decision. */
+export function heldItemOfArticle(
+  store: PostStore,
+  feeds: readonly FeedSettings[],
+  articleId: number,
+): StoredFeedItem | undefined {
+  return heldItems(store, feeds).find((item) => item.articleId === articleId);
+}
+
+/** What changed in a held item: the queued text against the feed's new text, as a short diff. */
+export function heldItemDiff(item: StoredFeedItem): string {
+  const before: string[] = item.body ? (JSON.parse(item.body) as string[]) : [];
+  const after = item.heldArticle ? (JSON.parse(item.heldArticle) as Article).paragraphs : [];
+  return formatDiff(sentenceDiff(before, after));
+}
+
 /**
  * An admin's answer to a held correction: `requeue` drops the old queued posts and queues the new
  * text, split again; `keep` lets the old posts go out as queued; `drop` drops them. Acts once.
  */
-export function decideHeldItem(deps: FeedDeps, itemId: number, decision: HeldDecision): FeedActionResult {
+export function decideHeldItem(
+  deps: Pick<FeedDeps, 'store' | 'clock' | 'channels' | 'settings'>,
+  itemId: number,
+  decision: HeldDecision,
+): FeedActionResult {
   const { store } = deps;
   const item = store.feedItemById(itemId);
   if (item?.state !== 'held' || item.articleId === null || item.heldArticle === null)

@@ -276,7 +276,7 @@ async function readItem(
 }
 
 /** The feed's channels, grouped by the mode this feed posts in (undefined: the channel's own). */
-function channelGroups(deps: FeedDeps, feed: FeedSettings) {
+function channelGroups(deps: Pick<FeedDeps, 'channels'>, feed: FeedSettings) {
   const groups = new Map<PostingMode | undefined, PublishDeps['channels'][number][]>();
   for (const entry of feed.channels) {
     const id = typeof entry === 'string' ? entry : entry.id;
@@ -343,6 +343,7 @@ async function queueItem(
     await deps.notifier.alert({
       kind: 'info',
       key: `feed-approve:${outcome.articleId}`,
+      action: { kind: 'feed-approval', articleId: outcome.articleId },
       text: [
         `New from feed ${feed.id}: "${article.title}"${article.url ? ` ${article.url}` : ''}`,
         `Queued as article ${outcome.articleId}, waiting for approval: /approve ${outcome.articleId} lets it go out at its slots, /delete ${outcome.articleId} drops it, /preview a${outcome.articleId} shows the posts.`,
@@ -359,7 +360,7 @@ type FeedEnqueueOutcome =
 
 /** Splits and queues the article on every channel of the feed (per-channel modes honoured). */
 export function enqueueOnFeedChannels(
-  deps: FeedDeps,
+  deps: Pick<FeedDeps, 'store' | 'clock' | 'channels'>,
   feed: FeedSettings,
   article: Article,
   options: { force?: boolean; approved?: boolean } = {},
@@ -425,11 +426,12 @@ async function refreshKnown(
   await deps.notifier.alert({
     kind: 'info',
     key: `feed-changed:${known.id}:${articleHash(article)}`,
+    action: { kind: 'held-correction', feedItemId: known.id },
     text: [
       `Correction? "${article.title}" changed in feed ${feed.id} after it was queued (article ${known.articleId}). Its ${held} queued post(s) are held.`,
       'What changed:',
       formatDiff(sentenceDiff(before, article.paragraphs)),
-      `Send /held to choose: re-split and re-queue, keep as queued, or drop.`,
+      'Choose with the buttons (or later in /held): re-split and re-queue, keep as queued, or drop.',
     ].join('\n'),
   });
   deps.logger.warn('feed item changed after queueing; its posts are held', {
@@ -462,7 +464,8 @@ async function askAboutVanished(
     await deps.notifier.alert({
       kind: 'info',
       key: `feed-gone:${row.id}`,
-      text: `"${row.title}" (article ${row.articleId}) disappeared from feed ${feed.id} while older items are still listed: was it pulled? Nothing was done; /kill ${row.articleId} pulls it everywhere, /preview a${row.articleId} shows its posts.`,
+      action: { kind: 'vanished-item', feedItemId: row.id, articleId: row.articleId },
+      text: `"${row.title}" (article ${row.articleId}) disappeared from feed ${feed.id} while older items are still listed: was it pulled? Nothing was done. "Kill it" shows what pulling it everywhere would do and asks once more; "Keep" leaves it as it is. /preview a${row.articleId} shows its posts.`,
     });
   }
   return asked;

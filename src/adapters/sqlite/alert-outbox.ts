@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { AdminAlert } from '../../ports/notifier.js';
+import type { AdminAlert, AlertAction } from '../../ports/notifier.js';
 import type { PostStore, StoredAlert } from '../../ports/post-store.js';
 
 /** Finished alerts (and their keys) are kept this long, then forgotten. */
@@ -11,6 +11,7 @@ interface AlertRow {
   text: string;
   channel_id: string | null;
   post_id: number | null;
+  action: string | null;
   created_at: number;
   handled: string | null;
 }
@@ -33,16 +34,17 @@ export function createAlertOutbox(
     text: string;
     channel: string | null;
     post: number | null;
+    action: string | null;
     key: string | null;
     now: number;
     done: number | null;
   }>(
-    `INSERT INTO alerts (kind, text, channel_id, post_id, dedupe_key, created_at, done_at)
-     VALUES (@kind, @text, @channel, @post, @key, @now, @done)
+    `INSERT INTO alerts (kind, text, channel_id, post_id, action, dedupe_key, created_at, done_at)
+     VALUES (@kind, @text, @channel, @post, @action, @key, @now, @done)
      ON CONFLICT (dedupe_key) DO NOTHING`,
   );
   const forget = db.prepare<[number]>('DELETE FROM alerts WHERE done_at IS NOT NULL AND done_at < ?');
-  const select = `SELECT a.id, a.kind, a.text, a.channel_id, a.post_id, a.created_at,
+  const select = `SELECT a.id, a.kind, a.text, a.channel_id, a.post_id, a.action, a.created_at,
       (SELECT json_group_array(d.chat_id) FROM alert_deliveries d WHERE d.alert_id = a.id) AS handled
     FROM alerts a`;
   const byId = db.prepare<[number], AlertRow>(`${select} WHERE a.id = ?`);
@@ -65,6 +67,7 @@ export function createAlertOutbox(
       text: alert.text,
       channel: alert.channelId ?? null,
       post: alert.postId ?? null,
+      action: alert.action ? JSON.stringify(alert.action) : null,
       key: alert.key ?? null,
       now,
       done: logOnly ? now : null,
@@ -89,14 +92,30 @@ export function createAlertOutbox(
   };
 }
 
-function toStoredAlert(row: AlertRow): StoredAlert {
+/** A stored alert; `action` (migration 6) rides along for the admin bot's buttons. */
+function toStoredAlert(row: AlertRow): StoredAlert & Pick<AdminAlert, 'action'> {
+  const action = parseAction(row.action);
   return {
     id: row.id,
     kind: row.kind as StoredAlert['kind'],
     text: row.text,
     channelId: row.channel_id,
     postId: row.post_id,
+    ...(action ? { action } : {}),
     createdAt: new Date(row.created_at),
     handledChats: row.handled ? (JSON.parse(row.handled) as string[]) : [],
   };
+}
+
+/** The stored action, if it is one this version knows (an unknown one means no buttons, not a crash). */
+function parseAction(json: string | null): AlertAction | undefined {
+  if (json === null) return undefined;
+  try {
+    const value = JSON.parse(json) as Partial<Record<string, unknown>>;
+    const id = (key: string) => Number.isSafeInteger(value[key]);
+    if (value.kind === 'held-correction' && id('feedItemId')) return value as AlertAction;
+    if (value.kind === 'feed-approval' && id('articleId')) return value as AlertAction;
+    if (value.kind === 'vanished-item' && id('feedItemId') && id('articleId')) return value as AlertAction;
+  } catch {}
+  return undefined;
 }

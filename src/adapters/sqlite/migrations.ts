@@ -188,6 +188,15 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX feed_items_state ON feed_items (feed_id, state);
     `,
   },
+  {
+    version: 6,
+    description: 'alerts carry what their buttons act on',
+    sql: `
+      -- JSON of the alert's action (a held correction, a feed article to approve, an item gone from
+      -- its feed): the admin bot draws the buttons from it; NULL for an alert without buttons.
+      ALTER TABLE alerts ADD COLUMN action TEXT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;

@@ -1,6 +1,6 @@
 import type { Clock } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
-import type { Notifier, QueuedAlert } from '../../ports/notifier.js';
+import type { AdminAlert, Notifier, QueuedAlert } from '../../ports/notifier.js';
 import type { PostStore, StoredAlert } from '../../ports/post-store.js';
 import { formatAlert, formatDigest, unknownPage } from './alert-messages.js';
 import { BotSendError, type BotSender } from './bot-sender.js';
@@ -50,6 +50,14 @@ interface Outgoing {
 }
 
 /**
+ * The alert's action. The outbox stores it (migration 6) and returns it on each stored alert, though
+ * StoredAlert does not declare it yet: formatAlert reads it from the same object.
+ */
+function actionOf(alert: StoredAlert | QueuedAlert): AdminAlert['action'] {
+  return (alert as Pick<AdminAlert, 'action'>).action;
+}
+
+/**
  * Takes admin alerts from the store's outbox to every admin chat. Alerts that wait together travel
  * together: every post of unknown outcome in one paginated summary with buttons (one alone reads as
  * its own question), the other alerts in as few messages as fit. Every message goes through the
@@ -82,8 +90,13 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
     const live: StoredAlert[] = [];
     for (const alert of pending) {
       // A post an admin (or reconciliation) settled before the alert went out needs no question.
+      const action = actionOf(alert);
       const settled =
-        alert.kind === 'unknown' && alert.postId !== null && store.getPost(alert.postId)?.state !== 'unknown';
+        (alert.kind === 'unknown' &&
+          alert.postId !== null &&
+          store.getPost(alert.postId)?.state !== 'unknown') ||
+        // A correction an admin decided (in /held) before the alert went out needs no buttons.
+        (action?.kind === 'held-correction' && store.feedItemById(action.feedItemId)?.state !== 'held');
       const stale = alert.kind !== 'unknown' && now.getTime() - alert.createdAt.getTime() > maxAgeMs;
       if (stale)
         logger.warn('an admin alert was not delivered in time and is dropped (it is in the log above)', {
@@ -121,7 +134,11 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
     } else if (unknown.length > 1) {
       out.push({ reply: unknownPage(store, 0), ids: ids(unknown), volatile: vols(unknown) });
     }
-    const others = alerts.filter((a) => a.content.kind !== 'unknown');
+    // An alert that asks for a decision goes alone, with its buttons.
+    for (const a of alerts)
+      if (a.content.kind !== 'unknown' && actionOf(a.content))
+        out.push({ reply: formatAlert(a.content, store), ids: ids([a]), volatile: vols([a]) });
+    const others = alerts.filter((a) => a.content.kind !== 'unknown' && !actionOf(a.content));
     if (others.length > 0) {
       const pages = formatDigest(others.map((a) => a.content));
       // A digest page carries its alerts; the ids go with the last page, so a chat that got only the

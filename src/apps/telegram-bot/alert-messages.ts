@@ -1,10 +1,11 @@
-import type { AdminAlert } from '../../ports/notifier.js';
+import type { AdminAlert, AlertAction } from '../../ports/notifier.js';
 import type { PostStore, StoredPost } from '../../ports/post-store.js';
+import type { HeldDecision } from '../../use-cases/feed-actions.js';
 import type { InlineButton, Reply } from './bot-types.js';
-import { encodeCallback } from './callback-data.js';
-import { bold, esc, escClipped, excerpt, PAGE_BUDGET, paginate, plural } from './format-html.js';
+import { type CallbackAction, encodeCallback } from './callback-data.js';
+import { bold, esc, escClipped, excerpt, PAGE_BUDGET, pageOf, paginate, plural } from './format-html.js';
 
-type AlertContent = Pick<AdminAlert, 'kind' | 'text'> & { readonly postId?: number | null };
+type AlertContent = Pick<AdminAlert, 'kind' | 'text' | 'action'> & { readonly postId?: number | null };
 
 const HEADINGS: Readonly<Record<AdminAlert['kind'], string>> = {
   auth: '🔑 Credentials or permissions problem: channel paused',
@@ -19,10 +20,12 @@ export const UNKNOWN_PAGE_SIZE = 5;
 
 /**
  * One alert as one message. An `unknown` post (the process died while sending it) comes with
- * "mark as sent" / "send again" buttons that resolve it.
+ * "mark as sent" / "send again" buttons that resolve it; an alert with an action (a held correction,
+ * a feed article to approve, an item gone from its feed) with the buttons that decide it.
  */
 export function formatAlert(alert: AlertContent, store: PostStore): Reply {
   const lines = [bold(HEADINGS[alert.kind]), '', esc(alert.text)];
+  if (alert.action) return { html: lines.join('\n'), keyboard: actionButtons(alert.action) };
   if (alert.kind !== 'unknown' || alert.postId == null) return { html: lines.join('\n') };
   const post = store.getPost(alert.postId);
   if (post) lines.push('', bold('The post:'), escClipped(post.text, 2500));
@@ -41,6 +44,42 @@ export function formatAlert(alert: AlertContent, store: PostStore): Reply {
       ],
     ],
   };
+}
+
+/** The buttons of an alert that asks for a decision (feed-group.ts handles the presses). */
+export function actionButtons(action: AlertAction, page?: number): InlineButton[][] {
+  const at = page === undefined ? {} : { page };
+  switch (action.kind) {
+    case 'held-correction': {
+      const held = (text: string, decision: HeldDecision) => ({
+        text,
+        callback_data: encodeCallback({ kind: 'held', decision, itemId: action.feedItemId, ...at }),
+      });
+      return [
+        [held('🔁 Re-split and re-queue', 'requeue')],
+        [held('Keep as queued', 'keep'), held('🗑 Drop', 'drop')],
+      ];
+    }
+    case 'feed-approval': {
+      const choose = (text: string, decision: 'approve' | 'delete') => ({
+        text,
+        callback_data: encodeCallback({ kind: 'feed-approval', decision, articleId: action.articleId }),
+      });
+      return [[choose('✅ Approve', 'approve'), choose('🗑 Delete', 'delete')]];
+    }
+    case 'vanished-item': {
+      const choose = (text: string, decision: 'kill' | 'keep') => ({
+        text,
+        callback_data: encodeCallback({
+          kind: 'vanished',
+          decision,
+          itemId: action.feedItemId,
+          articleId: action.articleId,
+        }),
+      });
+      return [[choose('🗑 Kill it…', 'kill'), choose('Keep', 'keep')]];
+    }
+  }
 }
 
 /**
@@ -67,9 +106,7 @@ export function unknownPage(store: PostStore, page: number, note?: string): Repl
   const all = store.postsInState('unknown', 10_000);
   const top = note ? `${note}\n\n` : '';
   if (all.length === 0) return { html: `${top}${bold('✅ No post is of unknown outcome.')}` };
-  const pages = Math.ceil(all.length / UNKNOWN_PAGE_SIZE);
-  const current = Math.min(Math.max(0, page), pages - 1);
-  const shown = all.slice(current * UNKNOWN_PAGE_SIZE, (current + 1) * UNKNOWN_PAGE_SIZE);
+  const { pages, current, shown } = pageOf(all, page, UNKNOWN_PAGE_SIZE);
   const lines = [
     `${top}${bold(`❓ ${plural(all.length, 'post')} of unknown outcome`)}`,
     esc(
@@ -99,16 +136,21 @@ export function unknownPage(store: PostStore, page: number, note?: string): Repl
       }),
     },
   ]);
-  const nav: InlineButton[] = [];
-  if (current > 0)
-    nav.push({
-      text: '◀ Previous',
-      callback_data: encodeCallback({ kind: 'unknown-page', page: current - 1 }),
-    });
-  if (current < pages - 1)
-    nav.push({ text: 'Next ▶', callback_data: encodeCallback({ kind: 'unknown-page', page: current + 1 }) });
+  const nav = pageButtons(current, pages, (p) => ({ kind: 'unknown-page', page: p }));
   if (nav.length > 0) keyboard.push(nav);
   return { html: lines.join('\n'), keyboard };
+}
+
+/** "◀ Previous" / "Next ▶" for a paginated summary (none when it has one page). */
+export function pageButtons(
+  current: number,
+  pages: number,
+  action: (page: number) => CallbackAction,
+): InlineButton[] {
+  const nav: InlineButton[] = [];
+  if (current > 0) nav.push({ text: '◀ Previous', callback_data: encodeCallback(action(current - 1)) });
+  if (current < pages - 1) nav.push({ text: 'Next ▶', callback_data: encodeCallback(action(current + 1)) });
+  return nav;
 }
 
 function describe(post: StoredPost): string {

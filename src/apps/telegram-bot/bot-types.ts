@@ -5,6 +5,7 @@ import type { DocumentParser } from '../../ports/document-parser.js';
 import type { Logger } from '../../ports/logger.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
 import type { SlotResult } from '../../use-cases/run-channel-slot.js';
+import type { AlertDecisions } from './alert-decisions.js';
 import type { PendingPreviews } from './pending-previews.js';
 
 export interface InlineButton {
@@ -77,4 +78,6 @@ export interface BotServices {
   readonly download: DownloadFile;
   /** Whether /add waits for a button press (settings.telegramBot.requireApproval). */
   readonly requireApproval: boolean;
+  /** Who decided which alert (held corrections, feed articles, items gone from a feed). */
+  readonly decisions: AlertDecisions;
 }

@@ -1,8 +1,13 @@
+import type { HeldDecision } from '../../use-cases/feed-actions.js';
+
 /**
  * What the inline buttons carry. Telegram allows at most 64 bytes of callback data, so each button
  * names an action and ids, never text: `q:<channel|*>:<n>:<page>`, `a:<q|a|d>:<preview id>`,
  * `u:<s|r>:<post id>[:<page>]` (the page when pressed on the unknown-outcome summary), `k:<page>`,
- * `x:<k|c>:<article id>` (a /kill confirmation: kill it, or cancel).
+ * `x:<k|c>:<article id>` (a /kill confirmation: kill it, or cancel), `c:<r|k|d>:<feed item id>[:<page>]`
+ * (a held correction: re-split and re-queue, keep, drop; the page when pressed on /held), `cp:<page>`,
+ * `f:<a|d>:<article id>` (a feed article: approve, delete), `v:<k|p>:<feed item id>:<article id>` (an
+ * item gone from its feed: kill it, keep it), `p:<p|r>:<feed id>` (pause or resume a feed).
  */
 export type CallbackAction =
   | {
@@ -20,7 +25,23 @@ export type CallbackAction =
       readonly page?: number;
     }
   | { readonly kind: 'unknown-page'; readonly page: number }
-  | { readonly kind: 'kill'; readonly decision: 'kill' | 'cancel'; readonly articleId: number };
+  | { readonly kind: 'kill'; readonly decision: 'kill' | 'cancel'; readonly articleId: number }
+  | {
+      readonly kind: 'held';
+      readonly decision: HeldDecision;
+      readonly itemId: number;
+      /** Pressed on a page of /held: redraw that page. */
+      readonly page?: number;
+    }
+  | { readonly kind: 'held-page'; readonly page: number }
+  | { readonly kind: 'feed-approval'; readonly decision: 'approve' | 'delete'; readonly articleId: number }
+  | {
+      readonly kind: 'vanished';
+      readonly decision: 'kill' | 'keep';
+      readonly itemId: number;
+      readonly articleId: number;
+    }
+  | { readonly kind: 'feed-pause'; readonly paused: boolean; readonly feedId: string };
 
 /** `queue`: stored unapproved (waits for /approve); `approve`: stored approved; `discard`: dropped. */
 export type PreviewChoice = 'queue' | 'approve' | 'discard';
@@ -28,6 +49,8 @@ export type PreviewChoice = 'queue' | 'approve' | 'discard';
 export const MAX_CALLBACK_BYTES = 64;
 
 const CHOICES: Readonly<Record<string, PreviewChoice>> = { q: 'queue', a: 'approve', d: 'discard' };
+const HELD: Readonly<Record<string, HeldDecision>> = { r: 'requeue', k: 'keep', d: 'drop' };
+const page = (n: number | undefined) => (n === undefined ? '' : `:${n}`);
 
 export function encodeCallback(action: CallbackAction): string {
   const data = encode(action);
@@ -50,6 +73,16 @@ function encode(action: CallbackAction): string {
       return `k:${action.page}`;
     case 'kill':
       return `x:${action.decision === 'kill' ? 'k' : 'c'}:${action.articleId}`;
+    case 'held':
+      return `c:${action.decision[0]}:${action.itemId}${page(action.page)}`;
+    case 'held-page':
+      return `cp:${action.page}`;
+    case 'feed-approval':
+      return `f:${action.decision[0]}:${action.articleId}`;
+    case 'vanished':
+      return `v:${action.decision === 'kill' ? 'k' : 'p'}:${action.itemId}:${action.articleId}`;
+    case 'feed-pause':
+      return `p:${action.paused ? 'p' : 'r'}:${action.feedId}`;
   }
 }
 
@@ -80,5 +113,38 @@ export function decodeCallback(data: string): CallbackAction | undefined {
   const kill = /^x:([kc]):(\d{1,12})$/.exec(data);
   if (kill)
     return { kind: 'kill', decision: kill[1] === 'k' ? 'kill' : 'cancel', articleId: Number(kill[2]) };
+  return decodeFeedCallback(data);
+}
+
+/** The feed and correction buttons (feed-group.ts). */
+function decodeFeedCallback(data: string): CallbackAction | undefined {
+  const held = /^c:([rkd]):(\d{1,12})(?::(\d{1,4}))?$/.exec(data);
+  const decision = HELD[held?.[1] ?? ''];
+  if (held && decision)
+    return {
+      kind: 'held',
+      decision,
+      itemId: Number(held[2]),
+      ...(held[3] === undefined ? {} : { page: Number(held[3]) }),
+    };
+  const heldPage = /^cp:(\d{1,4})$/.exec(data);
+  if (heldPage) return { kind: 'held-page', page: Number(heldPage[1]) };
+  const approval = /^f:([ad]):(\d{1,12})$/.exec(data);
+  if (approval)
+    return {
+      kind: 'feed-approval',
+      decision: approval[1] === 'a' ? 'approve' : 'delete',
+      articleId: Number(approval[2]),
+    };
+  const vanished = /^v:([kp]):(\d{1,12}):(\d{1,12})$/.exec(data);
+  if (vanished)
+    return {
+      kind: 'vanished',
+      decision: vanished[1] === 'k' ? 'kill' : 'keep',
+      itemId: Number(vanished[2]),
+      articleId: Number(vanished[3]),
+    };
+  const pause = /^p:([pr]):([a-z0-9][a-z0-9_-]{0,39})$/.exec(data);
+  if (pause) return { kind: 'feed-pause', paused: pause[1] === 'p', feedId: pause[2] ?? '' };
   return undefined;
 }

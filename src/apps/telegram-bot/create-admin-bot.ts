@@ -4,6 +4,7 @@ import { createWorkerParser } from '../../adapters/parse-worker/create-worker-pa
 import { createPacer, TELEGRAM_PACING } from '../../use-cases/pace-publisher.js';
 import type { AdminBot, AdminBotOptions } from './admin-bot-options.js';
 import { createAlertCourier } from './alert-courier.js';
+import { createAlertDecisions } from './alert-decisions.js';
 import type { BotContext, BotTools } from './bot-context.js';
 import { createBotSender } from './bot-sender.js';
 import type { BotServices } from './bot-types.js';
@@ -56,6 +57,7 @@ export function createAdminBot(options: AdminBotOptions): AdminBot {
     }),
     download: createTelegramFileDownloader(telegram, { timeoutMs: options.settings.input.fetchTimeoutMs }),
     requireApproval: options.settings.telegramBot.requireApproval,
+    decisions: createAlertDecisions(),
   };
   const refusals = createRefusalGate({
     clock,

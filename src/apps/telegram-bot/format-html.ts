@@ -57,6 +57,13 @@ export function paginate(lines: readonly string[], budget = PAGE_BUDGET): string
   return pages;
 }
 
+/** Page `page` (clamped to the pages there are) of `all`, `size` items a page; `all` is not empty. */
+export function pageOf<T>(all: readonly T[], page: number, size: number) {
+  const pages = Math.ceil(all.length / size);
+  const current = Math.min(Math.max(0, page), pages - 1);
+  return { pages, current, shown: all.slice(current * size, (current + 1) * size) };
+}
+
 /** "Sat 29 Nov 13:00" in the channel's zone (the zone is named once, in the header). */
 export function shortTime(date: Date, zone: string): string {
   return formatLocalTime(date, zone);

@@ -74,7 +74,7 @@ export function deleteCommand(s: BotServices, args: string): Reply {
 
 export function approveCommand(s: BotServices, args: string): Reply {
   const id = articleIdArg('approve', args);
-  return isReply(id) ? id : fromResult(approveArticle(s.deps.store, id));
+  return isReply(id) ? id : fromResult(approveArticle(s.deps.store, s.settings.feeds, id));
 }
 
 /** `/edit <post> <new text>`: the text may span lines; editPost checks it against the channel's limit. */

@@ -4,7 +4,7 @@
  *
  * To add a command: write its body in commands/ (a function of BotServices and the arguments that
  * returns a Reply, or {working, finish} when it is slow), then add one entry (name, args, description,
- * run) to its group's list in groups/ (status and queue, add, posts, channels, help). A button goes in
+ * run) to its group's list in groups/ (status and queue, add, posts, channels, feeds, help). A button goes in
  * the same group module: an onAction('<kind>', …) handler, with the kind encoded in callback-data.ts.
  * A new group is a module in groups/ and one line in GROUPS below (its place is its place in /help).
  */
@@ -14,6 +14,7 @@ import { esc } from '../format-html.js';
 import { addGroup } from '../groups/add-group.js';
 import { channelGroup } from '../groups/channel-group.js';
 import { type BotCommand, type CommandGroup, groupComposer } from '../groups/define-command-group.js';
+import { feedGroup } from '../groups/feed-group.js';
 import { helpGroup } from '../groups/help-group.js';
 import { postGroup } from '../groups/post-group.js';
 import { queueGroup } from '../groups/queue-group.js';
@@ -25,6 +26,7 @@ export const GROUPS: readonly CommandGroup[] = [
   addGroup,
   postGroup,
   channelGroup,
+  feedGroup,
   helpGroup(() => COMMANDS),
 ];
 
