@@ -141,6 +141,8 @@ export interface StoredAlert {
   readonly createdAt: Date;
   /** Chats that already have it, or that refused it for good (a chat the bot may not write to). */
   readonly handledChats: readonly string[];
+  /** What its buttons act on (a held correction, a feed article to approve, a vanished item). */
+  readonly action?: NonNullable<AdminAlert['action']>;
 }
 
 /** An /add preview waiting for "queue", "queue and approve" or "discard" (payload: JSON the bot owns). */

@@ -54,7 +54,7 @@ interface Outgoing {
  * StoredAlert does not declare it yet: formatAlert reads it from the same object.
  */
 function actionOf(alert: StoredAlert | QueuedAlert): AdminAlert['action'] {
-  return (alert as Pick<AdminAlert, 'action'>).action;
+  return alert.action;
 }
 
 /**
