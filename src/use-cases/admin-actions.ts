@@ -3,7 +3,6 @@ import { rulesFor } from '../domain/platform-rules.js';
 import { samePostText } from '../domain/same-post-text.js';
 import type { PostStore, StoredPost } from '../ports/post-store.js';
 import type { RemotePost } from '../ports/publisher.js';
-import { killLine } from './kill-article.js';
 import type { PublishDeps } from './publish-deps.js';
 
 /** What an admin command did, in words fit for a Telegram reply or a terminal. */
@@ -36,12 +35,10 @@ export function retryPost(store: PostStore, id: number, now: Date): AdminResult 
   if (post.state === 'queued') return no(`Post #${id} is already queued.`);
   if (post.state === 'sent') return no(`Post #${id} was already sent; it will not be sent twice.`);
   if (post.state === 'sending') return no(`Post #${id} is being sent right now.`);
-  // A kill dropped it on purpose: the store would refuse to requeue it, so say why up front.
-  const killed = store.articleTrail(post.articleId)?.killed;
-  if (killed)
-    return no(
-      `Post #${id} belongs to article a${post.articleId}, which was pulled (${killLine(killed)}); it will not be sent.`,
-    );
+  // A kill dropped it on purpose: the store would refuse to requeue it, so say why up front (when and
+  // by whom: `quotecast article` / /article; importing kill-article's wording here would close a cycle).
+  if (store.articleTrail(post.articleId)?.killed)
+    return no(`Post #${id} belongs to article a${post.articleId}, which was pulled; it will not be sent.`);
   if (!store.requeue(id, now)) return no(`Post #${id} could not be requeued (it is ${post.state}).`);
   const later = laterParts(store, post).filter((p) => p.state === 'queued');
   const resumes =
