@@ -7,6 +7,7 @@ import {
   resolveWithDns,
 } from '../http/checked-lookup.js';
 import { MAX_REDIRECTS } from '../http/create-http-fetcher.js';
+import { hideUrlSecrets } from '../http/hide-url-secrets.js';
 import { hostKey, httpGet, isInternalLiteral } from '../http/http-get.js';
 import { readBody } from '../http/read-body.js';
 import { decodeFeed, FeedParseError, parseFeedItems } from './parse-feed.js';
@@ -36,9 +37,10 @@ const ACCEPT =
 export function createFeedFetcher(options: FeedFetcherOptions): FeedFetcher {
   const allowed = new Set((options.allowInternalHosts ?? []).map(hostKey));
   const resolve = options.resolveHost ?? resolveWithDns;
+  // The message is stored, logged and shown in status and Telegram: no key from the feed's URL.
   const fail = (message: string, retryAfter?: Date): FeedFetchResult => ({
     kind: 'error',
-    message,
+    message: hideUrlSecrets(message),
     ...(retryAfter ? { retryAfter } : {}),
   });
 

@@ -1,8 +1,11 @@
+import { hideUrlSecrets } from '../../../adapters/http/hide-url-secrets.js';
 import { checkStoreFile, type StoreCheck } from '../../../adapters/sqlite/check-store-file.js';
 import { isStoreError } from '../../../adapters/sqlite/store-error.js';
 import { tokenStorageWarning } from '../../../adapters/twitter/stored-oauth2-tokens.js';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { POST_STATES, type PostState, type StoredPost } from '../../../ports/post-store.js';
+import { type FeedHealth, feedHealth } from '../../../use-cases/feed-actions.js';
+import { shortTime } from '../../../use-cases/kill-article.js';
 import { planSlots } from '../../../use-cases/plan-slots.js';
 import {
   activeState,
@@ -34,8 +37,81 @@ export function oneLine(text: string, max: number): string {
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
+/** A feed failing this many polls in a row is flagged (the admins were alerted at the third). */
+export const FEED_FAILURES_FLAGGED = 3;
+
+/** A feed's health as `status` shows it (and `--format json` prints it). */
+export interface FeedStatus {
+  readonly id: string;
+  readonly enabled: boolean;
+  readonly paused: boolean;
+  /** ok | paused | failing | new (never polled) | disabled. */
+  readonly state: FeedHealth['condition'];
+  readonly lastPollAt: string | null;
+  readonly lastSuccessAt: string | null;
+  /** One line, at most 160 characters, with URL credentials and query strings hidden. */
+  readonly lastError: string | null;
+  /** Failed polls in a row (0 after a poll that worked). */
+  readonly failures: number;
+  /** Failing FEED_FAILURES_FLAGGED or more polls in a row: someone should look. */
+  readonly flagged: boolean;
+  /** The first tick of its schedule after any backoff; null when paused or disabled. */
+  readonly nextPollAt: string | null;
+  /** Feed items queued as articles, and held for a correction decision. */
+  readonly queued: number;
+  readonly held: number;
+}
+
+/** The feed's next poll by the daemon: its next cron tick at or after the end of any backoff. */
+function nextFeedPoll(h: FeedHealth, zone: string, now: Date): Date | null {
+  if (!h.feed.enabled || h.state.paused) return null;
+  const after = h.state.nextPollAfter && h.state.nextPollAfter > now ? h.state.nextPollAfter : now;
+  // A tick exactly at the end of the backoff polls (pollFeed waits only while nextPollAfter > now).
+  return nextSlots(h.feed.schedule, zone, new Date(after.getTime() - 1), 1)[0] ?? null;
+}
+
+export function feedStatuses(runtime: Runtime, now: Date): FeedStatus[] {
+  const { settings } = runtime.config;
+  // The daemon's feed crons run in settings.timezone, else the machine's zone (croner's default).
+  const zone = settings.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return feedHealth(runtime.store, settings.feeds).map((h) => ({
+    id: h.feed.id,
+    enabled: h.feed.enabled,
+    paused: h.state.paused,
+    state: h.condition,
+    lastPollAt: h.state.lastPollAt?.toISOString() ?? null,
+    lastSuccessAt: h.state.lastSuccessAt?.toISOString() ?? null,
+    lastError: h.state.lastError ? oneLine(hideUrlSecrets(h.state.lastError), 160) : null,
+    failures: h.state.failures,
+    flagged: h.state.failures >= FEED_FAILURES_FLAGGED,
+    nextPollAt: nextFeedPoll(h, zone, now)?.toISOString() ?? null,
+    queued: h.queued,
+    held: h.held,
+  }));
+}
+
+/** Two lines per feed: its state and times, then the last error when the last poll failed. */
+function feedStatusLines(feed: FeedStatus): string[] {
+  const when = (iso: string | null) => (iso ? shortTime(new Date(iso)) : 'never');
+  const state = feed.flagged
+    ? `FAILING (${feed.failures} polls in a row)`
+    : feed.state === 'failing'
+      ? `failing (${feed.failures} poll${feed.failures === 1 ? '' : 's'} in a row)`
+      : feed.state === 'disabled'
+        ? 'disabled in the settings'
+        : feed.state;
+  const lines = [
+    `  ${feed.id}: ${state}; last poll ${when(feed.lastPollAt)}, last success ${when(feed.lastSuccessAt)}` +
+      `${feed.nextPollAt ? `, next poll ${when(feed.nextPollAt)}` : ''}; items queued ${feed.queued}` +
+      `${feed.held > 0 ? `, held ${feed.held} (decide with /held in Telegram)` : ''}`,
+  ];
+  if (feed.lastError) lines.push(`    last error: ${feed.lastError}`);
+  return lines;
+}
+
 /**
- * `quotecast status`: per channel, counts by state, next slot, cap left, paused, recent failures.
+ * `quotecast status`: per channel, counts by state, next slot, cap left, paused, recent failures;
+ * per feed, its health (see FeedStatus).
  * `--check` first runs SQLite's full integrity check on the store file: a damaged store prints what
  * SQLite found and exits 1 (without opening it as a store, which would be refused); a sound one
  * prints "store: integrity ok (N pages)" and the usual status.
@@ -101,6 +177,7 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
     const failures = runtime.store
       .postsInState('failed', 5)
       .map((p) => ({ id: p.id, channel: p.channelId, error: p.lastError }));
+    const feeds = feedStatuses(runtime, now);
     const unknown = runtime.store
       .postsInState('unknown', 20)
       .map((p) => ({ id: p.id, channel: p.channelId }));
@@ -121,7 +198,7 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
     if (format === 'json') {
       const channels = rows.map(({ heldText: _, ...row }) => row);
       ctx.stdout.write(
-        `${JSON.stringify({ ...store, channels, recentFailures: failures, unknown, alertsWaiting, tokenWarning }, null, 2)}\n`,
+        `${JSON.stringify({ ...store, channels, feeds, recentFailures: failures, unknown, alertsWaiting, tokenWarning }, null, 2)}\n`,
       );
       return 0;
     }
@@ -143,6 +220,7 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
       );
       for (const line of row.heldText) lines.push(`  ${line}`);
     }
+    if (feeds.length > 0) lines.push('', 'feeds:', ...feeds.flatMap(feedStatusLines));
     if (unknown.length > 0)
       lines.push(
         '',

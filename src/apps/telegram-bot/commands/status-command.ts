@@ -1,4 +1,6 @@
+import { hideUrlSecrets } from '../../../adapters/http/hide-url-secrets.js';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
+import { type FeedHealth, feedHealth } from '../../../use-cases/feed-actions.js';
 import {
   activeState,
   dailyCapLeft,
@@ -37,6 +39,8 @@ export function statusCommand(s: BotServices): Reply {
       ...heldThreads(s.deps, channel.id).map((h) => `⛔ ${esc(describeHeldThread(h, 'telegram'))}`),
     );
   }
+  const feeds = feedHealth(store, s.settings.feeds).flatMap((h) => feedTrouble(h, s.settings.timezone));
+  if (feeds.length > 0) lines.push('', ...feeds);
   const unknown = store.postsInState('unknown', 20);
   if (unknown.length > 0)
     lines.push(
@@ -52,4 +56,19 @@ export function statusCommand(s: BotServices): Reply {
     );
   // Status is short; with dozens of channels keep the first page rather than fail.
   return { html: paginate(lines)[0] ?? '' };
+}
+
+/**
+ * One line for a feed in trouble (its last poll failed, or corrections wait for a decision), none for
+ * a healthy, new, paused or disabled one: /status stays short, /feeds has the rest.
+ */
+function feedTrouble(h: FeedHealth, zone = 'UTC'): string[] {
+  const problems: string[] = [];
+  if (h.condition === 'failing') {
+    const error = excerpt(hideUrlSecrets(h.state.lastError ?? ''), 150);
+    const next = h.state.nextPollAfter ? `; next try after ${formatInZone(h.state.nextPollAfter, zone)}` : '';
+    problems.push(`${bold('failing')}, ${h.state.failures} poll(s) in a row: ${error}${esc(next)}`);
+  }
+  if (h.held > 0) problems.push(`${h.held} correction(s) held for a decision: /held`);
+  return problems.length === 0 ? [] : [`⚠️ feed ${bold(h.feed.id)}: ${problems.join('; ')}`];
 }
