@@ -11,7 +11,7 @@ import { TELEGRAM_PACING } from '../../src/use-cases/pace-publisher.js';
 import { DEFAULT_FAKE_TELEGRAM_TOKEN } from '../fakes/fake-telegram-api.js';
 import { makeArticle } from '../helpers/articles.js';
 import { childEnv, writeSettings } from '../helpers/quotecast-process.js';
-import { runCliInProcess } from '../helpers/run-cli.js';
+import { startCliInProcess } from '../helpers/run-cli.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { createWorld, queued, TG_QUOTES, type World, X_QUOTES } from '../helpers/world.js';
 
@@ -399,33 +399,48 @@ async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void
 }
 
 /**
- * `quotecast start` in the test's own process: a port in use is a start-up check, over before the
- * daemon would run, so nothing here needs a real process. Serving the endpoints from a real `start`
- * and stopping it with SIGTERM is in test/contract/ops-process.test.ts.
+ * `quotecast start` in the test's own process when the port is taken: publishing matters more than
+ * monitoring, so the daemon runs without the endpoints, and says so to the log and the admins.
+ * Serving the endpoints from a real `start` and stopping it with SIGTERM is in
+ * test/contract/ops-process.test.ts.
  */
 describe('quotecast start (in process)', () => {
-  it('refuses to start, exit 2, naming the port and the setting, when the port is in use', async () => {
+  it('keeps publishing without the endpoints when the port is in use, and says so (log and alert)', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
     const dir = createTempDir('quotecast-ops-start-');
     try {
+      const store = dir.file('data/queue.db');
       const configPath = writeSettings(dir.path, {
-        store: { path: dir.file('data/queue.db') },
+        store: { path: store },
         outbox: { path: dir.file('data/outbox.jsonl') },
         ops: { port },
         channels: [{ id: 'x-main', platform: 'twitter', schedule: '0 9 * * *' }],
       });
-      const result = await runCliInProcess(['start', '--no-example'], {
+      const run = startCliInProcess(['start', '--no-example'], {
         env: childEnv({ QUOTECAST_CONFIG: configPath }),
         cwd: dir.path,
       });
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain(
-        `quotecast start: health and metrics cannot listen on 127.0.0.1:${port}: the port is in use`,
+      await waitFor(() => run.stderr().includes('quotecast is running'));
+      expect(run.stderr()).toContain(
+        `WARNING health and metrics cannot listen on 127.0.0.1:${port}: the port is in use`,
       );
-      expect(result.stderr).toContain('set ops.port (or QUOTECAST_OPS_PORT) to a free port');
-      expect(result.stderr).not.toContain('quotecast is running');
+      expect(run.stderr()).toContain('publishing goes on without health and metrics');
+      run.stop('SIGTERM');
+      const result = await run.done;
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('stopped cleanly');
+      // The admins hear of it too: the alert waits in the outbox for the bot.
+      const db = new Database(store, { readonly: true });
+      try {
+        const texts = db.prepare('SELECT text FROM alerts').all() as { text: string }[];
+        expect(texts.map((t) => t.text).join('\n')).toContain(
+          'quotecast started without its health and metrics endpoints',
+        );
+      } finally {
+        db.close();
+      }
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
       dir.remove();

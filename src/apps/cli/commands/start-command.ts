@@ -12,7 +12,7 @@ import type { Runtime } from '../../runtime/build-runtime.js';
 import { adminBotForRuntime } from '../../telegram-bot/admin-bot-for-runtime.js';
 import { parseCommandArgs } from '../args.js';
 import { type CliContext, type StopSignals, stopSignals } from '../cli-context.js';
-import { CliError, EXIT_BAD_INPUT } from '../cli-error.js';
+import { CliError } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
 
 /** The bundled example, found from wherever this code runs (src/ under tsx, or the dist/ bundle). */
@@ -39,74 +39,97 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
     'no-example': { type: 'boolean' },
   });
   const config = ctx.config();
-  const say = (line: string) => ctx.stderr.write(`${line}\n`);
-  for (const notice of config.notices) say(`NOTE ${notice}`);
   const runtime = openRuntime(ctx, { exclusive: true, write: (text) => ctx.stdout.write(text) });
+  // With LOG_FORMAT=json every line on standard error is a JSON object, these too, so a log
+  // collector never meets a plain line; on a terminal they stay plain sentences.
+  const say = (line: string) => {
+    if (config.logFormat !== 'json') ctx.stderr.write(`${line}\n`);
+    else if (line.startsWith('WARNING ')) runtime.logger.warn(line.slice('WARNING '.length));
+    else runtime.logger.info(line);
+  };
+  for (const notice of config.notices) say(`NOTE ${notice}`);
   // Listen before anything slow starts: a SIGTERM during start-up still ends in a clean stop.
   const shutdown = waitForShutdown(stopSignals(ctx), ctx.stderr);
-  const usingDefaults = path.basename(config.configPath) === 'default.yaml';
-  if (
-    !values['no-example'] &&
-    (values.example || (usingDefaults && runtime.store.listArticles(1).length === 0))
-  ) {
-    queueExample(runtime, say);
-  }
-
-  const daemon = createDaemon({
-    deps: runtime.deps,
-    channels: config.channels,
-    onSlot: (channel, result) => {
-      const [next] = nextSlots(channel.schedule, channel.zone, runtime.clock.now(), 1);
-      const upcoming = runtime.store.nextDue(channel.id, new Date(8.64e15));
-      const why =
-        result.kind === 'idle' ? ` (${result.why}${result.detail ? `: ${result.detail}` : ''})` : '';
-      if (result.kind === 'published' || result.why !== 'nothing-due') {
-        say(
-          `[${channel.id}] ${result.kind === 'published' ? `${result.outcomes.length} post(s) handled` : 'nothing sent'}${why}; ` +
-            `next slot ${next ? formatInZone(next, channel.zone) : 'never'}` +
-            `${upcoming ? `, next post #${upcoming.id} (${upcoming.seq}/${upcoming.total})` : ', queue empty'}, ${dailyCapLeft(runtime.deps, channel.id)} left today`,
-        );
-      }
-    },
-  });
-  // Before anything slow: a port in use is a start-up error, not a surprise after reconciling.
-  const ops = await openOpsServer(runtime, daemon, say);
-  // The bot's notifier goes in before daemon.start(), so posts left unknown by a crash reach the
-  // admins with their buttons; polling starts after it.
-  let adminBot = adminBotForRuntime(runtime, daemon);
-  if (adminBot) runtime.setNotifier(adminBot.notifier);
-  await daemon.start();
-  const feeds = startFeedsForRuntime(runtime, say);
-  if (adminBot) {
-    try {
-      const state = await adminBot.start();
-      say(
-        state === 'running'
-          ? `Telegram admin bot is running for ${config.adminIds.length} admin(s); send it /help`
-          : 'Telegram admin bot: Telegram cannot be reached yet; it keeps trying in the background (see the log); publishing goes on',
-      );
-    } catch (error) {
-      say(
-        `WARNING the Telegram admin bot did not start: ${(error as Error).message}; publishing goes on without it`,
-      );
-      adminBot = undefined;
+  let daemon: Daemon | undefined;
+  let ops: OpsServer | undefined;
+  let adminBot: ReturnType<typeof adminBotForRuntime>;
+  let feeds: ReturnType<typeof startFeedsForRuntime> | undefined;
+  try {
+    const usingDefaults = path.basename(config.configPath) === 'default.yaml';
+    if (
+      !values['no-example'] &&
+      (values.example || (usingDefaults && runtime.store.listArticles(1).length === 0))
+    ) {
+      queueExample(runtime, say);
     }
+
+    daemon = createDaemon({
+      deps: runtime.deps,
+      channels: config.channels,
+      onSlot: (channel, result) => {
+        const [next] = nextSlots(channel.schedule, channel.zone, runtime.clock.now(), 1);
+        const upcoming = runtime.store.nextDue(channel.id, new Date(8.64e15));
+        const why =
+          result.kind === 'idle' ? ` (${result.why}${result.detail ? `: ${result.detail}` : ''})` : '';
+        if (result.kind === 'published' || result.why !== 'nothing-due') {
+          say(
+            `[${channel.id}] ${result.kind === 'published' ? `${result.outcomes.length} post(s) handled` : 'nothing sent'}${why}; ` +
+              `next slot ${next ? formatInZone(next, channel.zone) : 'never'}` +
+              `${upcoming ? `, next post #${upcoming.id} (${upcoming.seq}/${upcoming.total})` : ', queue empty'}, ${dailyCapLeft(runtime.deps, channel.id)} left today`,
+          );
+        }
+      },
+    });
+    // The bot's notifier goes in before anything raises an alert, so posts left unknown by a crash
+    // reach the admins with their buttons; polling starts after daemon.start().
+    adminBot = adminBotForRuntime(runtime, daemon);
+    if (adminBot) runtime.setNotifier(adminBot.notifier);
+    ops = await openOpsServer(runtime, daemon, say);
+    await daemon.start();
+    feeds = startFeedsForRuntime(runtime, say);
+    if (adminBot) {
+      try {
+        const state = await adminBot.start();
+        say(
+          state === 'running'
+            ? `Telegram admin bot is running for ${config.adminIds.length} admin(s); send it /help`
+            : 'Telegram admin bot: Telegram cannot be reached yet; it keeps trying in the background (see the log); publishing goes on',
+        );
+      } catch (error) {
+        say(
+          `WARNING the Telegram admin bot did not start: ${(error as Error).message}; publishing goes on without it`,
+        );
+        adminBot = undefined;
+      }
+    }
+    say(
+      `quotecast is running with ${config.channels.length} channel(s) from ${path.relative(ctx.cwd, config.configPath)}; store ${config.settings.store.path}. Ctrl-C stops it.`,
+    );
+    await shutdown.requested;
+    say('stopping: finishing the send in flight…');
+  } catch (error) {
+    // A start-up that failed half way must not leave a listening port, a poll or a timer behind
+    // (the process would never exit, and the supervisor would never restart it).
+    say(`stopping: start-up failed (${(error as Error).message})`);
+    throw error;
+  } finally {
+    await adminBot?.stop();
+    await feeds?.stop();
+    await daemon?.stop();
+    await ops?.close();
+    runtime.close();
+    shutdown.dispose();
   }
-  say(
-    `quotecast is running with ${config.channels.length} channel(s) from ${path.relative(ctx.cwd, config.configPath)}; store ${config.settings.store.path}. Ctrl-C stops it.`,
-  );
-  await shutdown;
-  say('stopping: finishing the send in flight…');
-  await adminBot?.stop();
-  await feeds?.stop();
-  await daemon.stop();
-  await ops?.close();
-  runtime.close();
   say('stopped cleanly');
   return 0;
 }
 
-/** The health and metrics endpoints when `ops.port` is set; a port in use ends the start (exit 2). */
+/**
+ * The health and metrics endpoints when `ops.port` is set. A port that cannot be had (in use,
+ * forbidden) does not stop the daemon: publishing matters more than monitoring, and a supervisor
+ * told not to restart on a configuration error would leave the newsroom with no posts at all. The
+ * log and the admins are told; the health check then fails, which is what monitoring should see.
+ */
 async function openOpsServer(
   runtime: Runtime,
   daemon: Daemon,
@@ -124,8 +147,12 @@ async function openOpsServer(
     return server;
   } catch (error) {
     if (!(error instanceof OpsServerError)) throw error;
-    runtime.close();
-    throw new CliError(error.message, EXIT_BAD_INPUT);
+    say(`WARNING ${error.message}; publishing goes on without health and metrics`);
+    void runtime.deps.notifier.alert({
+      kind: 'info',
+      text: `quotecast started without its health and metrics endpoints: ${error.message}. Publishing goes on; the health check of this installation fails until it is restarted with a free port.`,
+    });
+    return undefined;
   }
 }
 
@@ -151,8 +178,13 @@ function queueExample(runtime: Runtime, say: (line: string) => void): void {
   }
 }
 
-function waitForShutdown(signals: StopSignals, stderr: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
+/** Resolves `requested` at the first SIGINT/SIGTERM; `dispose()` stops listening. */
+function waitForShutdown(
+  signals: StopSignals,
+  stderr: NodeJS.WritableStream,
+): { requested: Promise<void>; dispose(): void } {
+  let dispose = () => {};
+  const requested = new Promise<void>((resolve) => {
     // The first signal starts a clean stop. Under `npm start` a second copy follows at once (Ctrl-C
     // reaches npm and node, and npm forwards its own): one within a few seconds is the same request
     // and must not kill the send in flight. A signal sent later means "stop now": the process ends
@@ -169,5 +201,10 @@ function waitForShutdown(signals: StopSignals, stderr: NodeJS.WritableStream): P
     };
     signals.on('SIGINT', onSignal);
     signals.on('SIGTERM', onSignal);
+    dispose = () => {
+      signals.off('SIGINT', onSignal);
+      signals.off('SIGTERM', onSignal);
+    };
   });
+  return { requested, dispose };
 }
