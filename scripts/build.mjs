@@ -8,7 +8,7 @@
 // `--if-possible` (what `prestart` runs): builds when esbuild is installed; on a production install
 // (`npm prune --omit=dev` or `npm ci --omit=dev`, no esbuild) it keeps the prebuilt bundle, warns
 // when src/ is newer than it, and fails with the fix when there is no bundle at all.
-import { chmodSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -42,6 +42,10 @@ if (esbuild === undefined) {
   process.exit(0);
 }
 
+// Chunk names carry a hash: without this, every build would leave the previous ones behind (and
+// `npm pack` would ship them). A daemon running from dist/ loads all its chunks at start, and parse
+// workers start from dist/parse-worker.mjs, which the build rewrites with the new chunks' names.
+rmSync(path.join(values.outdir, 'chunks'), { recursive: true, force: true });
 await esbuild.build({
   entryPoints: {
     quotecast: 'src/apps/cli/main.ts',
@@ -72,7 +76,8 @@ function newestFile(dir) {
   if (!existsSync(dir)) return undefined;
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath, entry.name);
+    // parentPath is Node 20.12+; `path` is its name on 20.10 and 20.11 (engines allow them).
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
     const { mtimeMs } = statSync(file);
     if (!newest || mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
   }
