@@ -82,7 +82,7 @@ export function startFeedPolling(
     const feed = deps.settings.feeds.find((f) => f.id === feedId);
     if (!feed || stopping.signal.aborted) return Promise.resolve(undefined);
     const busy = running.get(feedId);
-    if (busy) return busy;
+    if (busy !== undefined) return busy;
     const work = pollFeed(deps, feed, { signal: stopping.signal })
       .then((report) => {
         options.onPoll?.(report);

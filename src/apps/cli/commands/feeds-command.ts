@@ -1,3 +1,4 @@
+import { hideUrlSecrets } from '../../../adapters/http/hide-url-secrets.js';
 import { createWorkerParser } from '../../../adapters/parse-worker/create-worker-parser.js';
 import { type FeedHealth, feedHealth } from '../../../use-cases/feed-actions.js';
 import { pollFeed } from '../../../use-cases/poll-feed.js';
@@ -17,9 +18,9 @@ export function describeFeedHealth(h: FeedHealth): string {
     `last success ${when(h.state.lastSuccessAt)}`,
     `${h.seen} item(s) seen, ${h.queued} queued${h.held > 0 ? `, ${h.held} held for a decision` : ''}`,
   ];
-  if (h.state.lastError) parts.push(`last error: ${h.state.lastError}`);
+  if (h.state.lastError) parts.push(`last error: ${hideUrlSecrets(h.state.lastError)}`);
   if (h.state.nextPollAfter) parts.push(`backing off until ${when(h.state.nextPollAfter)}`);
-  return `${parts.join('; ')}\n  ${h.feed.url}`;
+  return `${parts.join('; ')}\n  ${hideUrlSecrets(h.feed.url)}`;
 }
 
 /** `quotecast feeds list` and `quotecast feeds poll [ID] [--dry-run]`. */
@@ -33,7 +34,10 @@ export async function feedsCommand(ctx: CliContext, args: readonly string[]): Pr
     throw new CliError(`usage: quotecast ${FEEDS_USAGE}`);
   const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
   const config = ctx.config();
-  const feeds = id ? config.settings.feeds.filter((f) => f.id === id) : config.settings.feeds;
+  // Without an id: the enabled feeds, as the daemon polls them; a disabled one only when named.
+  const feeds = id
+    ? config.settings.feeds.filter((f) => f.id === id)
+    : config.settings.feeds.filter((f) => sub === 'list' || f.enabled);
   if (id && feeds.length === 0)
     throw new CliError(
       `no feed "${id}"; configured: ${config.settings.feeds.map((f) => f.id).join(', ') || '(none)'}`,
@@ -82,11 +86,11 @@ export async function feedsCommand(ctx: CliContext, args: readonly string[]): Pr
 function toJson(h: FeedHealth) {
   return {
     id: h.feed.id,
-    url: h.feed.url,
+    url: hideUrlSecrets(h.feed.url),
     state: h.condition,
     lastPollAt: h.state.lastPollAt,
     lastSuccessAt: h.state.lastSuccessAt,
-    lastError: h.state.lastError,
+    lastError: h.state.lastError === null ? null : hideUrlSecrets(h.state.lastError),
     failures: h.state.failures,
     nextPollAfter: h.state.nextPollAfter,
     seen: h.seen,
