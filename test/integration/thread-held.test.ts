@@ -124,8 +124,9 @@ async function cli(
   return { code, out };
 }
 
-/** The bot's commands need only the deps and the clock of the services. */
-const bot = (w: World) => ({ deps: w.runtime.deps, clock: w.clock }) as unknown as BotServices;
+/** The bot's commands here need only the deps, the settings and the clock of the services. */
+const bot = (w: World) =>
+  ({ deps: w.runtime.deps, settings: w.runtime.config.settings, clock: w.clock }) as unknown as BotServices;
 
 const plain = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&amp;/g, '&');
 
