@@ -1,3 +1,4 @@
+import { hideUrlSecrets } from '../../../adapters/http/hide-url-secrets.js';
 import { nextSlots } from '../../../domain/schedule.js';
 import type { StoredFeedItem } from '../../../ports/post-store.js';
 import { type FeedHealth, feedHealth, heldItemDiff, heldItems } from '../../../use-cases/feed-actions.js';
@@ -42,8 +43,9 @@ function feedBlock(h: FeedHealth, zone: string, now: Date): string {
     esc(`next poll: ${nextPoll(h, zone, now)}`),
     esc(`${plural(h.seen, 'item')} seen, ${h.queued} queued, ${h.held} held${h.held > 0 ? ' (/held)' : ''}`),
   ];
-  if (state.lastError) lines.push(`last error: ${escClipped(state.lastError, 300)}`);
-  lines.push(escClipped(h.feed.url, 300));
+  // A private feed's URL carries its key (credentials, a token in the query): host and path only.
+  if (state.lastError) lines.push(`last error: ${escClipped(hideUrlSecrets(state.lastError), 300)}`);
+  lines.push(escClipped(hideUrlSecrets(h.feed.url), 300));
   return `${lines.join('\n')}\n`;
 }
 
