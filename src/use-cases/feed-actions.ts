@@ -3,7 +3,7 @@ import type { Article } from '../domain/article.js';
 import { formatDiff, sentenceDiff } from '../domain/feed-diff.js';
 import type { FeedState, PostStore, StoredFeedItem } from '../ports/post-store.js';
 import { articleHash } from './enqueue-article.js';
-import { enqueueOnFeedChannels, type FeedDeps } from './poll-feed.js';
+import { enqueueOnFeedChannels, type FeedDeps, publishedChannels, publishedNote } from './poll-feed.js';
 
 /** A feed's health for `feeds list`, `status` and /feeds. */
 export interface FeedHealth {
@@ -83,8 +83,11 @@ export function heldItemDiff(item: StoredFeedItem): string {
 }
 
 /**
- * An admin's answer to a held correction: `requeue` drops the old queued posts and queues the new
- * text, split again; `keep` lets the old posts go out as queued; `drop` drops them. Acts once.
+ * An admin's answer to a held correction: `requeue` drops the old unsent posts and queues the new
+ * text, split again, on the channels where nothing of it went out yet (never where the story, or part
+ * of a thread, was published: the admins are told to /kill or correct by hand there); `keep` lets the
+ * old posts go out as queued; `drop` drops them. Acts once. A pulled (killed) article is never
+ * queued again from here.
  */
 export function decideHeldItem(
   deps: Pick<FeedDeps, 'store' | 'clock' | 'channels' | 'settings'>,
@@ -95,46 +98,110 @@ export function decideHeldItem(
   const item = store.feedItemById(itemId);
   if (item?.state !== 'held' || item.articleId === null || item.heldArticle === null)
     return { ok: false, message: `Item ${itemId} is not held (someone may have decided already).` };
+  const articleId = item.articleId;
   const article = JSON.parse(item.heldArticle) as Article;
   const newer = {
     bodyHash: articleHash(article),
     body: JSON.stringify(article.paragraphs),
     heldArticle: null,
   };
-  const skipQueued = () => {
+  if (store.articleTrail(articleId)?.killed) {
+    // Killed before the kill dropped feed items (or by another process meanwhile): nothing to decide.
+    store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
+    return { ok: false, message: pulledMessage(articleId) };
+  }
+  const skipUnsent = (channels?: ReadonlySet<string>) => {
     let n = 0;
-    for (const post of store.postsOfArticle(item.articleId!))
-      if (post.state === 'queued' && store.skip(post.id)) n += 1;
+    for (const post of store.postsOfArticle(articleId))
+      if (
+        (post.state === 'queued' || (channels?.has(post.channelId) && post.state === 'failed')) &&
+        store.skip(post.id)
+      )
+        n += 1;
     return n;
   };
   if (decision === 'keep') {
-    if (item.heldWasApproved) store.approveArticle(item.articleId);
+    if (item.heldWasApproved) store.approveArticle(articleId);
     store.updateFeedItem(item.id, { ...newer, state: 'queued' });
-    return { ok: true, message: `Kept article ${item.articleId} "${item.title}" as queued (the old text).` };
+    return { ok: true, message: `Kept article ${articleId} "${item.title}" as queued (the old text).` };
   }
   if (decision === 'drop') {
-    const dropped = skipQueued();
+    const dropped = skipUnsent();
     store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
     return {
       ok: true,
-      message: `Dropped ${dropped} queued post(s) of article ${item.articleId} "${item.title}".`,
+      message: `Dropped ${dropped} queued post(s) of article ${articleId} "${item.title}".`,
     };
   }
   const feed = deps.settings.feeds.find((f) => f.id === item.feedId);
   if (!feed)
     return { ok: false, message: `Feed ${item.feedId} is not configured any more; nothing re-queued.` };
-  const dropped = skipQueued();
-  const outcome = enqueueOnFeedChannels(deps, feed, article, { force: true, approved: item.heldWasApproved });
+  const published = publishedChannels(store, articleId);
+  const byHand = published.length
+    ? ` ${publishedNote(published)}: not sent there again; /kill a${articleId} or post a correction by hand.`
+    : '';
+  // Only where the old posts were held: unsent posts of this article, nothing of it out there yet.
+  const heldOn = new Set(
+    store
+      .postsOfArticle(articleId)
+      .filter((p) => p.state === 'queued')
+      .map((p) => p.channelId)
+      .filter((channelId) => !published.some((s) => s.channelId === channelId)),
+  );
+  const dropped = skipUnsent(heldOn);
+  if (heldOn.size === 0) {
+    store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
+    return {
+      ok: true,
+      message: `Nothing re-queued for "${article.title}": ${dropped} old unsent post(s) dropped.${byHand}`,
+    };
+  }
+  const outcome = requeueCorrection(deps, feed, article, articleId, {
+    channels: heldOn,
+    approved: item.heldWasApproved,
+  });
   if (outcome.kind !== 'queued') {
     store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
     return {
       ok: false,
-      message: `Dropped the ${dropped} old post(s), but the new text was not queued: ${outcome.kind === 'refused' ? outcome.message : 'it is a duplicate'}.`,
+      message: `Dropped the ${dropped} old post(s), but the new text was not queued: ${outcome.message}.${byHand}`,
     };
   }
   store.updateFeedItem(item.id, { ...newer, state: 'queued', articleId: outcome.articleId });
   return {
     ok: true,
-    message: `Re-split "${article.title}": ${dropped} old post(s) dropped, the new text queued as article ${outcome.articleId}${item.heldWasApproved ? '' : ' (waiting for /approve)'}.`,
+    message: `Re-split "${article.title}": ${dropped} old post(s) dropped, the new text queued as article ${outcome.articleId} on ${[...heldOn].join(', ')}${item.heldWasApproved ? '' : ' (waiting for /approve)'}.${byHand}`,
   };
+}
+
+function pulledMessage(articleId: number): string {
+  return `Article a${articleId} was pulled; nothing re-queued.`;
+}
+
+/**
+ * Queues the corrected text as a new article. The old article (same URL) is a duplicate on these
+ * channels, so the store is asked first without `force`: it answers with the kill if any copy of the
+ * story was pulled, and only a plain duplicate of the held article itself is forced past.
+ */
+function requeueCorrection(
+  deps: Pick<FeedDeps, 'store' | 'clock' | 'channels'>,
+  feed: FeedSettings,
+  article: Article,
+  heldArticleId: number,
+  options: { channels: ReadonlySet<string>; approved: boolean },
+): { kind: 'queued'; articleId: number } | { kind: 'refused'; message: string } {
+  const first = enqueueOnFeedChannels(deps, feed, article, options);
+  if (first.kind === 'queued' || first.kind === 'refused') return first;
+  if (first.killed) return { kind: 'refused', message: pulledMessage(first.articleId) };
+  if (first.articleId !== heldArticleId)
+    return { kind: 'refused', message: `it is already queued or published as article ${first.articleId}` };
+  const forced = enqueueOnFeedChannels(deps, feed, article, { ...options, force: true });
+  if (forced.kind !== 'queued')
+    return { kind: 'refused', message: forced.kind === 'refused' ? forced.message : 'it is a duplicate' };
+  // A kill from another process between the two calls: pull the new copy too.
+  if (deps.store.articleTrail(heldArticleId)?.killed) {
+    deps.store.killArticle(forced.articleId, 'quotecast (the story was pulled meanwhile)', deps.clock.now());
+    return { kind: 'refused', message: pulledMessage(heldArticleId) };
+  }
+  return forced;
 }

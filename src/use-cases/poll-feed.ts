@@ -355,19 +355,25 @@ async function queueItem(
 
 type FeedEnqueueOutcome =
   | { kind: 'queued'; articleId: number }
-  | { kind: 'duplicate'; articleId: number }
+  /** `killed`: a copy of the story was pulled (never queued again unless forced). */
+  | { kind: 'duplicate'; articleId: number; killed: boolean }
   | { kind: 'refused'; message: string };
 
-/** Splits and queues the article on every channel of the feed (per-channel modes honoured). */
+/**
+ * Splits and queues the article on every channel of the feed (per-channel modes honoured), or only
+ * on `channels` of them.
+ */
 export function enqueueOnFeedChannels(
   deps: Pick<FeedDeps, 'store' | 'clock' | 'channels'>,
   feed: FeedSettings,
   article: Article,
-  options: { force?: boolean; approved?: boolean } = {},
+  options: { force?: boolean; approved?: boolean; channels?: ReadonlySet<string> } = {},
 ): FeedEnqueueOutcome {
   let articleId: number | undefined;
-  let duplicateOf: number | undefined;
-  for (const [mode, channels] of channelGroups(deps, feed)) {
+  let duplicateOf: { articleId: number; killed: boolean } | undefined;
+  for (const [mode, all] of channelGroups(deps, feed)) {
+    const channels = all.filter((c) => options.channels?.has(c.id) ?? true);
+    if (channels.length === 0) continue;
     const { result } = enqueueArticle(deps.store, {
       article,
       channels,
@@ -377,12 +383,49 @@ export function enqueueOnFeedChannels(
       now: deps.clock.now(),
     });
     if (result.kind === 'thread-over-cap') return { kind: 'refused', message: result.message };
-    if (result.kind === 'duplicate') duplicateOf ??= result.articleId;
+    if (result.kind === 'duplicate')
+      duplicateOf ??= { articleId: result.articleId, killed: result.killed !== undefined };
     else articleId ??= result.articleId;
   }
   if (articleId !== undefined) return { kind: 'queued', articleId };
-  if (duplicateOf !== undefined) return { kind: 'duplicate', articleId: duplicateOf };
+  if (duplicateOf !== undefined) return { kind: 'duplicate', ...duplicateOf };
   return { kind: 'refused', message: 'none of its channels is enabled' };
+}
+
+/** Where an article's posts stand on one channel, for a held correction. */
+export interface ChannelStanding {
+  readonly channelId: string;
+  /** Sent, being sent, or maybe sent (unknown): the public already saw (part of) it there. */
+  readonly published: number;
+  readonly total: number;
+}
+
+/**
+ * The channels where some of the article already went out (or may have: `sending`, `unknown`). A
+ * re-split never goes there again: the story would appear twice, or a thread would start over.
+ */
+export function publishedChannels(store: PostStore, articleId: number): ChannelStanding[] {
+  const byChannel = new Map<string, { published: number; total: number }>();
+  for (const post of store.postsOfArticle(articleId)) {
+    const entry = byChannel.get(post.channelId) ?? { published: 0, total: 0 };
+    entry.total += 1;
+    if (post.state === 'sent' || post.state === 'sending' || post.state === 'unknown') entry.published += 1;
+    byChannel.set(post.channelId, entry);
+  }
+  return [...byChannel]
+    .filter(([, entry]) => entry.published > 0)
+    .map(([channelId, entry]) => ({ channelId, ...entry }));
+}
+
+/** "x-main had already published it; x-two had already published part of it (2 of 5)". */
+export function publishedNote(standings: readonly ChannelStanding[]): string {
+  return standings
+    .map((s) =>
+      s.published >= s.total
+        ? `${s.channelId} had already published it`
+        : `${s.channelId} had already published part of it (${s.published} of ${s.total})`,
+    )
+    .join('; ');
 }
 
 function previewLines(store: PostStore, articleId: number): string[] {
@@ -423,6 +466,7 @@ async function refreshKnown(
   }
   const { held } = store.holdFeedItem(known.id, known.articleId, JSON.stringify(article));
   const before: string[] = known.body ? (JSON.parse(known.body) as string[]) : [];
+  const published = publishedChannels(store, known.articleId);
   await deps.notifier.alert({
     kind: 'info',
     key: `feed-changed:${known.id}:${articleHash(article)}`,
@@ -432,6 +476,11 @@ async function refreshKnown(
       'What changed:',
       formatDiff(sentenceDiff(before, article.paragraphs)),
       'Choose with the buttons (or later in /held): re-split and re-queue, keep as queued, or drop.',
+      ...(published.length
+        ? [
+            `${publishedNote(published)}: re-split does not send it there again; /kill a${known.articleId} or post a correction by hand.`,
+          ]
+        : []),
     ].join('\n'),
   });
   deps.logger.warn('feed item changed after queueing; its posts are held', {

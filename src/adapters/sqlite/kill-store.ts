@@ -31,6 +31,12 @@ export function createKillStore(
   const dropUnsent = db.prepare<[number], PostRow>(
     `UPDATE posts SET state = 'skipped' WHERE article_id = ? AND state IN ('queued', 'failed') RETURNING *`,
   );
+  // A held or queued feed item of a pulled article is settled: no correction of it is asked about
+  // or re-queued any more.
+  const dropFeedItems = db.prepare<[number]>(
+    `UPDATE feed_items SET state = 'dropped', held_article = NULL
+     WHERE article_id = ? AND state IN ('held', 'queued')`,
+  );
   const postsOfArticle = db.prepare<[number], PostRow>(
     'SELECT * FROM posts WHERE article_id = ? ORDER BY channel_id, seq',
   );
@@ -55,6 +61,7 @@ export function createKillStore(
       .all(articleId)
       .sort((a, b) => a.channel_id.localeCompare(b.channel_id) || a.seq - b.seq)
       .map(toStoredPost);
+    dropFeedItems.run(articleId);
     const killed = toArticleKill(row) ?? { at: now, by };
     return { dropped, firstKill, killed };
   });

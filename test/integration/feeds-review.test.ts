@@ -1,0 +1,209 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
+import { buildFeedDeps } from '../../src/apps/daemon/feed-polling.js';
+import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime.js';
+import type { FeedSettings } from '../../src/config/config-schema.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { DocumentParser } from '../../src/ports/document-parser.js';
+import { createSilentLogger } from '../../src/ports/logger.js';
+import { decideHeldItem, heldItems } from '../../src/use-cases/feed-actions.js';
+import { type FeedDeps, pollFeed } from '../../src/use-cases/poll-feed.js';
+import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
+import { rss, type Story, story, storyHtml } from '../fixtures/feeds/feed-documents.js';
+import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
+import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+
+// Findings of the issue 12 review: corrections of pulled or published stories, polls that undo an
+// admin's pause, corrections lost to one failed read.
+
+let parser: DocumentParser;
+let server: FakeFeedServer;
+let dir: TempDir;
+let clock: FakeClock;
+const runtimes: Runtime[] = [];
+
+beforeAll(() => {
+  parser = createWorkerParser();
+});
+afterAll(async () => {
+  await parser.close();
+});
+beforeEach(async () => {
+  server = createFakeFeedServer();
+  await server.start();
+  dir = createTempDir('quotecast-feeds-review-');
+  clock = createFakeClock('2026-02-01T10:00:00Z');
+});
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) r.close();
+  await server.close();
+  dir.remove();
+});
+
+interface World {
+  readonly runtime: Runtime;
+  readonly deps: FeedDeps;
+  readonly feed: FeedSettings;
+  poll(): ReturnType<typeof pollFeed>;
+}
+
+function open(channelIds: readonly string[] = ['x-main'], feed: Record<string, unknown> = {}): World {
+  const outcome = loadConfig({
+    cwd: dir.path,
+    env: {},
+    settings: {
+      timezone: 'UTC',
+      store: { path: dir.file('quotecast.db') },
+      outbox: { path: dir.file('outbox.jsonl') },
+      input: { allowInternalHosts: ['127.0.0.1'] },
+      channels: channelIds.map((id) => ({ id, platform: 'twitter', schedule: '0 9 * * *', dailyCap: 100 })),
+      feeds: [{ id: 'news', url: `${server.url}/feed.xml`, channels: channelIds, approval: 'auto', ...feed }],
+    },
+  });
+  if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
+  const runtime = buildRuntime(outcome.config, {
+    exclusive: false,
+    clock,
+    logger: createSilentLogger(),
+    write: () => {},
+  });
+  runtimes.push(runtime);
+  const deps = buildFeedDeps(runtime, parser);
+  const settings = outcome.config.settings.feeds[0]!;
+  return { runtime, deps, feed: settings, poll: () => pollFeed(deps, settings) };
+}
+
+const serve = (stories: readonly Story[]) =>
+  server.routes.set('/feed.xml', { body: rss(stories, server.url) });
+
+const corrected = (s: Story, n: number): Story => ({
+  ...s,
+  body: storyHtml(n).replace(/<p>[^<]*<\/p>/, '<p>The council corrected the figures on Tuesday evening.</p>'),
+});
+
+/** Story 2 queued by the feed (story 1 primed the feed); returns its article id. */
+async function queueStoryTwo(world: World, stories: Story[]): Promise<number> {
+  stories.push(story(1, server.url));
+  serve(stories);
+  await world.poll();
+  stories.push(story(2, server.url));
+  serve(stories);
+  const queued = await world.poll();
+  expect(queued.queued).toHaveLength(1);
+  return queued.queued[0]!.articleId!;
+}
+
+/** The newsroom corrects story 2; the poll holds its unsent posts. */
+async function correctStoryTwo(world: World, stories: Story[]) {
+  stories[1] = corrected(stories[1]!, 2);
+  serve(stories);
+  expect((await world.poll()).held).toBe(1);
+  const [item] = heldItems(world.runtime.store, [world.feed]);
+  return item!;
+}
+
+function publish(world: World, articleId: number, channelId: string, count = Infinity) {
+  const posts = world.runtime.store.postsOfArticle(articleId, channelId).slice(0, count);
+  for (const post of posts) {
+    world.runtime.store.lease(post.id, clock.now());
+    world.runtime.store.markSent(post.id, { remoteId: `r${post.id}`, publishedAt: clock.now() });
+  }
+  return posts.length;
+}
+
+const queuedPosts = (world: World) =>
+  world.runtime.store
+    .listArticles(50)
+    .flatMap((a) => world.runtime.store.postsOfArticle(a.id))
+    .filter((p) => p.state === 'queued');
+
+describe('a held correction of a pulled story', () => {
+  it('the kill settles the held item: nothing to re-split, nothing queued again', async () => {
+    const world = open();
+    const stories: Story[] = [];
+    const articleId = await queueStoryTwo(world, stories);
+    const item = await correctStoryTwo(world, stories);
+
+    world.runtime.store.killArticle(articleId, 'editor', clock.now());
+    expect(world.runtime.store.feedItemById(item.id)!.state).toBe('dropped');
+    expect(heldItems(world.runtime.store, [world.feed])).toHaveLength(0);
+
+    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    expect(result.ok).toBe(false);
+    expect(queuedPosts(world)).toHaveLength(0);
+    expect(world.runtime.store.listArticles(50)).toHaveLength(1);
+  });
+
+  it('re-split refuses an item still held although its article was pulled', async () => {
+    const world = open();
+    const stories: Story[] = [];
+    const articleId = await queueStoryTwo(world, stories);
+    const item = await correctStoryTwo(world, stories);
+    world.runtime.store.killArticle(articleId, 'editor', clock.now());
+    // As a kill made before kills settled feed items left it (or one racing from another process).
+    world.runtime.store.updateFeedItem(item.id, { state: 'held', heldArticle: item.heldArticle });
+
+    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    expect(result).toEqual({ ok: false, message: `Article a${articleId} was pulled; nothing re-queued.` });
+    expect(queuedPosts(world)).toHaveLength(0);
+    expect(world.runtime.store.listArticles(50)).toHaveLength(1);
+    expect(world.runtime.store.feedItemById(item.id)!.state).toBe('dropped');
+  });
+});
+
+describe('re-split of a story some channels already published', () => {
+  it('re-queues only where the posts were held and tells where it already went out', async () => {
+    const world = open(['x-main', 'x-two']);
+    const stories: Story[] = [];
+    const articleId = await queueStoryTwo(world, stories);
+    publish(world, articleId, 'x-main');
+    const item = await correctStoryTwo(world, stories);
+
+    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    expect(result.ok).toBe(true);
+    expect(result.message).toContain('x-main had already published it');
+    expect(result.message).toContain(`/kill a${articleId}`);
+    const renewed = world.runtime.store.feedItemById(item.id)!;
+    expect(renewed.articleId).not.toBe(articleId);
+    const fresh = world.runtime.store.postsOfArticle(renewed.articleId!);
+    expect(fresh.length).toBeGreaterThan(0);
+    expect(new Set(fresh.map((p) => p.channelId))).toEqual(new Set(['x-two']));
+    expect(world.runtime.store.postsOfArticle(articleId, 'x-two').every((p) => p.state === 'skipped')).toBe(
+      true,
+    );
+  });
+
+  it('a channel that published part of the story is not sent it again, and is named', async () => {
+    const world = open(['x-main', 'x-two']);
+    const stories: Story[] = [];
+    const articleId = await queueStoryTwo(world, stories);
+    const total = world.runtime.store.postsOfArticle(articleId, 'x-main').length;
+    expect(total).toBeGreaterThan(2);
+    publish(world, articleId, 'x-main', 2);
+    const item = await correctStoryTwo(world, stories);
+
+    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    expect(result.message).toContain(`x-main had already published part of it (2 of ${total})`);
+    const renewed = world.runtime.store.feedItemById(item.id)!;
+    const fresh = world.runtime.store.postsOfArticle(renewed.articleId!);
+    expect(fresh.some((p) => p.channelId === 'x-main')).toBe(false);
+    // The old text's unsent rest does not go out either.
+    expect(
+      queuedPosts(world).every((p) => p.articleId === renewed.articleId && p.channelId === 'x-two'),
+    ).toBe(true);
+  });
+
+  it('queues nothing when every channel already published it', async () => {
+    const world = open(['x-main']);
+    const stories: Story[] = [];
+    const articleId = await queueStoryTwo(world, stories);
+    publish(world, articleId, 'x-main', 1);
+    const item = await correctStoryTwo(world, stories);
+
+    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    expect(result.message).toMatch(/^Nothing re-queued/);
+    expect(result.message).toContain('x-main had already published part of it');
+    expect(queuedPosts(world)).toHaveLength(0);
+    expect(world.runtime.store.listArticles(50)).toHaveLength(1);
+  });
+});
