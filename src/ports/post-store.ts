@@ -173,8 +173,17 @@ export interface PostStore extends FeedStore {
   /** The next `limit` queued posts of a channel in publishing order (due or not). */
   upcoming(channelId: string, limit: number, offset?: number): readonly StoredPost[];
 
-  /** queued -> sending, attempts + 1, attempt logged. Returns undefined when the post was not queued. */
+  /**
+   * queued -> sending, attempts + 1, attempt logged. Returns undefined when the post was not queued,
+   * is not approved, or its article is held for a feed correction (`isArticleHeld`): such a post
+   * stays queued, untouched.
+   */
   lease(postId: number, now: Date): StoredPost | undefined;
+  /**
+   * A feed correction holds the article until an admin decides (/held): none of its posts is leased.
+   * Posts that come back to `queued` meanwhile (a retry, `requeue`) come back unapproved.
+   */
+  isArticleHeld(articleId: number): boolean;
   markSent(
     postId: number,
     receipt: { remoteId: string; url?: string; publishedAt: Date },
@@ -199,7 +208,7 @@ export interface PostStore extends FeedStore {
     postId: number,
     receipt: { remoteId: string | null; url?: string; publishedAt: Date },
   ): void;
-  /** unknown | failed | skipped -> queued (send again), due now. */
+  /** unknown | failed | skipped -> queued (send again), due now; unapproved while the article is held. */
   requeue(postId: number, now: Date): boolean;
   /** queued | unknown | failed -> skipped. */
   skip(postId: number): boolean;

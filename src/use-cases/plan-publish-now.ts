@@ -81,11 +81,21 @@ export interface PublishNowKilled {
   readonly killed: ArticleKill;
 }
 
+/**
+ * A feed correction holds the article (or the copy a fresh channel would join): nothing of it goes
+ * out, `resume` or `force` alike, until an admin decides the correction (/held).
+ */
+export interface PublishNowHeld {
+  readonly kind: 'held';
+  readonly articleId: number;
+}
+
 export type PublishNowPlan = (
   | PublishNowReady
   | PublishNowDuplicate
   | PublishNowOverCap
   | PublishNowKilled
+  | PublishNowHeld
 ) & {
   /** What settling interrupted posts did, when the request asked for it. */
   readonly recovered?: RecoveryReport;
@@ -93,7 +103,8 @@ export type PublishNowPlan = (
 
 /**
  * Looks for copies of the article on each channel and splits it for the others. Refuses a killed
- * article unless `force` (with or without `resume`: its unsent posts were dropped on purpose), a
+ * article unless `force` (with or without `resume`: its unsent posts were dropped on purpose), an
+ * article held for a feed correction (even forced: decide the correction first), a
  * duplicate unless `resume` or `force`, and a thread over a channel's cap, before anything is
  * queued: a "no" at the preview must leave the queue exactly as it was.
  */
@@ -109,10 +120,15 @@ export async function planPublishNow(deps: PublishDeps, request: PublishNowReque
     }
   }
   const fresh = request.channels.filter((c) => !existingIds.has(c.id));
+  const copies = twinArticles(deps.store, request.article, [...existingIds.values()], fresh.length > 0);
   if (!request.force) {
-    const pulled = killedCopy(deps.store, request.article, [...existingIds.values()], fresh.length > 0);
+    const pulled = killedCopy(deps.store, copies);
     if (pulled) return { ...pulled, ...withRecovery };
   }
+  // Even forced: the store may add the new posts to the held article (same text or URL, no clash),
+  // where they would wait behind the hold; the admin decides the correction first.
+  const held = copies.find((id) => deps.store.isArticleHeld(id));
+  if (held !== undefined) return { kind: 'held', articleId: held, ...withRecovery };
   if (existingIds.size > 0 && !request.resume)
     return { kind: 'duplicate', existing: existingIds, ...withRecovery };
   const splits = splitForChannels(request.article, fresh, request.mode);
@@ -132,15 +148,15 @@ export async function planPublishNow(deps: PublishDeps, request: PublishNowReque
 const KILL_LOOKBACK_ARTICLES = 500;
 
 /**
- * The pulled copy that stops this publish: a copy it would resume, or, when a channel would get a
- * new copy, any pulled article with the same text or URL (the store refuses to queue it again).
+ * The stored articles this publish touches: the copies it would resume, and, when a channel would
+ * get a new copy, every recent article with the same text or URL (the store reuses or refuses them).
  */
-function killedCopy(
+function twinArticles(
   store: PostStore,
   article: Article,
   resumed: readonly number[],
   queuesNew: boolean,
-): PublishNowKilled | undefined {
+): number[] {
   const hash = articleHash(article);
   const twins = queuesNew
     ? store
@@ -148,7 +164,12 @@ function killedCopy(
         .filter((a) => a.contentHash === hash || (article.url !== undefined && a.url === article.url))
         .map((a) => a.id)
     : [];
-  for (const articleId of new Set([...resumed, ...twins])) {
+  return [...new Set([...resumed, ...twins])];
+}
+
+/** The pulled copy that stops this publish, among the articles it touches (see twinArticles). */
+function killedCopy(store: PostStore, articles: readonly number[]): PublishNowKilled | undefined {
+  for (const articleId of articles) {
     const killed = store.articleTrail(articleId)?.killed;
     if (killed) return { kind: 'killed', articleId, killed };
   }

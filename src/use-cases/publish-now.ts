@@ -116,6 +116,12 @@ async function publishChannel(
       stoppedBecause = `post #${initial.id} has an unknown outcome`;
       break;
     }
+    const waits = whyHeldBack(store, initial);
+    if (waits) {
+      options.onEvent({ kind: 'skipped', channelId, post: initial, why: waits });
+      stoppedBecause = `post #${initial.id} ${waits}`;
+      break;
+    }
     if (initial.state === 'failed') {
       // An explicit publish run is the admin's "try again".
       store.requeue(initial.id, clock.now());
@@ -168,6 +174,13 @@ async function publishChannel(
     }
     if (outcome.kind === 'not-queued') {
       const now = store.getPost(initial.id);
+      const waits = outcome.heldBack && now ? whyHeldBack(store, now) : undefined;
+      if (waits) {
+        // Held (or its approval withdrawn) while it waited for its turn: still queued, not sent.
+        options.onEvent({ kind: 'skipped', channelId, post: now!, why: waits });
+        stoppedBecause = `post #${initial.id} ${waits}`;
+        break;
+      }
       if (now?.state === 'sent') continue; // the daemon sent it meanwhile
       stoppedBecause = `post #${initial.id} is ${now?.state ?? 'gone'}`;
       break;
@@ -185,6 +198,22 @@ async function publishChannel(
     notSent: after.filter((p) => p.state !== 'sent' && p.state !== 'skipped'),
     ...(stoppedBecause ? { stoppedBecause } : {}),
   };
+}
+
+/** The message used wherever a held article is refused: what it is and where it is decided. */
+export const HELD_FOR_CORRECTION =
+  'held for a correction: decide it with /held in Telegram (`quotecast feeds list` counts what is held)';
+
+/**
+ * Why an unsent post may not go out now, whatever the publish run: its article is held for a feed
+ * correction, or it waits for an approval (a feed with `approval: manual`, or /add's "queue"). The
+ * lease refuses both; said here first so the run stops with the reason instead of a bare refusal.
+ */
+function whyHeldBack(store: PostStore, post: StoredPost): string | undefined {
+  if (post.state !== 'queued' && post.state !== 'failed') return undefined;
+  if (store.isArticleHeld(post.articleId)) return `is ${HELD_FOR_CORRECTION}`;
+  if (!post.approved) return `waits for an approval: /approve ${post.articleId} in Telegram`;
+  return undefined;
 }
 
 async function countdown(

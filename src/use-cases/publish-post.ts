@@ -18,8 +18,12 @@ export type PublishOutcome =
   | { readonly kind: 'failed'; readonly post: StoredPost; readonly reason: string; readonly detail: string }
   /** It may have arrived and the platform cannot be asked: held back until an admin decides. */
   | { readonly kind: 'unknown'; readonly post: StoredPost; readonly detail: string }
-  /** Someone else took it first (another process, or it was no longer queued). */
-  | { readonly kind: 'not-queued'; readonly postId: number }
+  /**
+   * Not sent now, and nothing recorded: someone else took it first (another process, or it was no
+   * longer queued), or, with `heldBack`, it is still queued but may not go out (not approved, or its
+   * article held for a feed correction since it was picked).
+   */
+  | { readonly kind: 'not-queued'; readonly postId: number; readonly heldBack?: true }
   /** Stopped (the signal) while waiting for the platform's pacing: nothing was sent, still queued. */
   | { readonly kind: 'stopped'; readonly postId: number };
 
@@ -94,7 +98,13 @@ export async function publishPost(
 async function send(deps: PublishDeps, postId: number, lookFirst: boolean): Promise<PublishOutcome> {
   const { store, clock, logger } = deps;
   const leased = store.lease(postId, clock.now());
-  if (!leased) return { kind: 'not-queued', postId };
+  if (!leased) {
+    // Held or not approved (the lease's guards): it just waits, neither failed nor unknown.
+    const still = store.getPost(postId);
+    return still?.state === 'queued'
+      ? { kind: 'not-queued', postId, heldBack: true }
+      : { kind: 'not-queued', postId };
+  }
   const publisher = deps.publishers.get(leased.channelId);
   if (!publisher) {
     const detail = `no publisher for channel ${leased.channelId}; is it still in the config?`;

@@ -641,9 +641,11 @@ describe('nextDue and upcoming', () => {
 
   it('lists upcoming queued posts in publishing order, due or not, with limit and offset', () => {
     const store = open();
-    const one = enqueue(store, 1, [batch('x', 3)], false);
-    const two = enqueue(store, 2, [batch('x', 2)]);
+    const one = enqueue(store, 1, [batch('x', 3)]);
+    const two = enqueue(store, 2, [batch('x', 2)], false);
     store.lease(one.postIds[0]!, at(1));
+    // Not leased: waiting for approval (only approved posts are leased), but upcoming all the same.
+    expect(store.lease(two.postIds[0]!, at(1))).toBeUndefined();
     expect(store.upcoming('x', 10).map((post) => post.id)).toEqual([
       one.postIds[1],
       one.postIds[2],

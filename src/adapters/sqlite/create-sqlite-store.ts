@@ -55,6 +55,17 @@ const INTERRUPTED = 'interrupted while sending: it may or may not have been publ
 /** The post's article was killed (pulled by the newsroom): nothing of it may go out again. */
 const ARTICLE_KILLED =
   '(EXISTS (SELECT 1 FROM articles WHERE articles.id = posts.article_id AND articles.killed_at IS NOT NULL))';
+/**
+ * A feed correction holds the post's article until an admin decides (/held): none of its posts may go
+ * out, whatever their `approved` says. The hold clears `approved` on the queued posts, but a post
+ * that was in flight or failed at that moment can come back to `queued` later (a retry, /retry), and
+ * a slot may have picked a post just before the hold: the lease checks the hold itself.
+ * (Served by the partial index feed_items_held of migration 7.)
+ */
+const ARTICLE_HELD =
+  "(EXISTS (SELECT 1 FROM feed_items WHERE feed_items.article_id = posts.article_id AND feed_items.state = 'held'))";
+/** A post back in `queued` while its article is held waits unapproved, as the hold left the others. */
+const APPROVED_UNLESS_HELD = `approved = CASE WHEN ${ARTICLE_HELD} THEN 0 ELSE approved END`;
 
 /**
  * The post queue on one SQLite file (WAL mode). Every state change is one IMMEDIATE transaction that
@@ -280,6 +291,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
     upcoming: (channelId, limit, offset = 0) => sql.upcoming.all(channelId, limit, offset).map(toStoredPost),
 
     lease,
+    isArticleHeld: (articleId) => sql.articleHeld.get(articleId)?.held === 1,
     markSent,
     markRetry,
     markFailed,
@@ -448,9 +460,14 @@ function prepareStatements(db: Database.Database) {
       `SELECT * FROM posts WHERE state = 'queued' AND channel_id = ?
      ORDER BY article_id, seq LIMIT ? OFFSET ?`,
     ),
+    // Only an approved post of an article no correction holds: a post picked by a slot (or by
+    // `publish --resume`) before a hold or without an approval stays queued and is not sent.
     lease: db.prepare<[number], PostRow>(
       `UPDATE posts SET state = 'sending', attempts = attempts + 1
-     WHERE id = ? AND state = 'queued' RETURNING *`,
+     WHERE id = ? AND state = 'queued' AND approved = 1 AND NOT ${ARTICLE_HELD} RETURNING *`,
+    ),
+    articleHeld: db.prepare<[number], { held: number }>(
+      `SELECT EXISTS (SELECT 1 FROM feed_items WHERE article_id = ? AND state = 'held') AS held`,
     ),
     openAttempt: db.prepare<[number, number, string, number]>(
       'INSERT INTO attempts (post_id, attempt, channel_id, started_at) VALUES (?, ?, ?, ?)',
@@ -475,7 +492,7 @@ function prepareStatements(db: Database.Database) {
     // A post of an article killed while it was being sent is not queued again: it is skipped.
     markRetry: db.prepare<{ id: number; next: number; error: string }>(
       `UPDATE posts SET state = CASE WHEN ${ARTICLE_KILLED} THEN 'skipped' ELSE 'queued' END,
-       next_attempt_at = @next, last_error = @error
+       next_attempt_at = @next, last_error = @error, ${APPROVED_UNLESS_HELD}
      WHERE id = @id AND state = 'sending'`,
     ),
     markFailed: db.prepare<{ id: number; error: string }>(
@@ -489,7 +506,7 @@ function prepareStatements(db: Database.Database) {
     ),
     // Due at once: back in the never-tried index, at its original place in publishing order.
     requeue: db.prepare<[number]>(
-      `UPDATE posts SET state = 'queued', next_attempt_at = NULL
+      `UPDATE posts SET state = 'queued', next_attempt_at = NULL, ${APPROVED_UNLESS_HELD}
      WHERE id = ? AND state IN ('unknown', 'failed', 'skipped') AND NOT ${ARTICLE_KILLED}`,
     ),
     skip: db.prepare<[number]>(

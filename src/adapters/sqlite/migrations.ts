@@ -197,6 +197,14 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE alerts ADD COLUMN action TEXT;
     `,
   },
+  {
+    version: 7,
+    description: 'held articles are not leased; one article per canonical URL; the chat of a Telegram post',
+    sql: `
+      -- The lease asks whether a correction holds the post's article: one probe of this index.
+      CREATE INDEX feed_items_held ON feed_items (article_id) WHERE state = 'held';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = migrations.at(-1)?.version ?? 0;

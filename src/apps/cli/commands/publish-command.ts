@@ -14,7 +14,11 @@ import {
   planPublishNow,
 } from '../../../use-cases/plan-publish-now.js';
 import { channelSplitSettings } from '../../../use-cases/prepare-article.js';
-import type { ChannelReport, PublishNowEvent } from '../../../use-cases/publish-now.js';
+import {
+  type ChannelReport,
+  HELD_FOR_CORRECTION,
+  type PublishNowEvent,
+} from '../../../use-cases/publish-now.js';
 import { buildRuntime, type Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import { type CliContext, runtimeSeams, stopSignals } from '../cli-context.js';
@@ -91,6 +95,8 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     // Refused before the preview and the question; nothing was written.
     if (plan.kind === 'duplicate') throw duplicateError(outcome.article.title, plan.existing);
     if (plan.kind === 'killed') throw killedError(outcome.article.title, plan);
+    if (plan.kind === 'held')
+      throw new CliError(`"${outcome.article.title}" (article #${plan.articleId}) is ${HELD_FOR_CORRECTION}`);
     if (plan.kind === 'thread-over-cap') throw new CliError(plan.message);
     if (plan.existing.size > 0) {
       const articles = [...new Set([...plan.existing.values()].map((c) => c.articleId))];
