@@ -105,8 +105,10 @@ export async function pollFeed(
     ...(state.lastModified ? { lastModified: state.lastModified } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const save = (next: Partial<FeedState>) => {
-    if (!options.dryRun) store.saveFeedState({ ...state, lastPollAt: now, ...next });
+  // Only the poll's own columns: an admin may pause or resume the feed while this poll awaits the
+  // network, and the poll must not write back what it read before (`paused`, `catchUp`).
+  const save = (next: Partial<Omit<FeedState, 'paused' | 'catchUp' | 'feedId'>> & { catchUp?: false }) => {
+    if (!options.dryRun) store.saveFeedState({ ...store.feedState(feed.id), lastPollAt: now, ...next });
   };
 
   if (fetched.kind === 'error') {
@@ -182,7 +184,8 @@ export async function pollFeed(
     etag: leftOver ? null : (fetched.etag ?? null),
     lastModified: leftOver ? null : (fetched.lastModified ?? null),
     primed: true,
-    catchUp: false,
+    // Cleared only by the poll that did the catch-up; a resume pressed meanwhile sets it again.
+    ...(state.catchUp ? { catchUp: false as const } : {}),
   });
   if (fetched.warning)
     deps.logger.warn('feed partly unreadable', { feed: feed.id, warning: fetched.warning });

@@ -6,7 +6,7 @@ import type { FeedSettings } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { DocumentParser } from '../../src/ports/document-parser.js';
 import { createSilentLogger } from '../../src/ports/logger.js';
-import { decideHeldItem, heldItems } from '../../src/use-cases/feed-actions.js';
+import { decideHeldItem, heldItems, setFeedPaused } from '../../src/use-cases/feed-actions.js';
 import { type FeedDeps, pollFeed } from '../../src/use-cases/poll-feed.js';
 import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
 import { rss, type Story, story, storyHtml } from '../fixtures/feeds/feed-documents.js';
@@ -205,5 +205,51 @@ describe('re-split of a story some channels already published', () => {
     expect(result.message).toContain('x-main had already published part of it');
     expect(queuedPosts(world)).toHaveLength(0);
     expect(world.runtime.store.listArticles(50)).toHaveLength(1);
+  });
+});
+
+/** The real feed fetcher, and an admin who presses pause while the feed document is in flight. */
+function pausedWhileFetching(world: World): FeedDeps {
+  return {
+    ...world.deps,
+    feeds: {
+      fetch: async (request) => {
+        const fetched = await world.deps.feeds.fetch(request);
+        expect(setFeedPaused(world.runtime.store, [world.feed], 'news', true).ok).toBe(true);
+        return fetched;
+      },
+    },
+  };
+}
+
+describe('a poll and an admin at the same time', () => {
+  it('a pause pressed while a poll runs stays', async () => {
+    const world = open();
+    const stories = [story(1, server.url)];
+    serve(stories);
+    await world.poll();
+    stories.push(story(2, server.url));
+    serve(stories);
+    const report = await pollFeed(pausedWhileFetching(world), world.feed);
+    expect(report.outcome).toBe('polled');
+    expect(world.runtime.store.feedState('news').paused).toBe(true);
+    expect((await world.poll()).outcome).toBe('paused');
+  });
+
+  it('a pause pressed during a catch-up poll stays, and the catch-up is done once', async () => {
+    const world = open();
+    const stories = [story(1, server.url)];
+    serve(stories);
+    await world.poll();
+    setFeedPaused(world.runtime.store, [world.feed], 'news', true);
+    setFeedPaused(world.runtime.store, [world.feed], 'news', false);
+    stories.push(story(2, server.url));
+    serve(stories);
+    // This poll catches up; meanwhile an admin pauses again.
+    const report = await pollFeed(pausedWhileFetching(world), world.feed);
+    expect(report.markedSeen).toBe(1);
+    const state = world.runtime.store.feedState('news');
+    expect(state.paused).toBe(true);
+    expect(state.catchUp).toBe(false);
   });
 });
