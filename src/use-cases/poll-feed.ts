@@ -140,7 +140,7 @@ export async function pollFeed(
   if (!options.dryRun) {
     for (const { item, known } of listed) {
       if (!known) continue;
-      if (await refreshKnown(deps, feed, item, known)) held += 1;
+      if (await refreshKnown(deps, feed, item, known, options.signal)) held += 1;
     }
   }
 
@@ -450,16 +450,33 @@ async function refreshKnown(
   feed: FeedSettings,
   item: FeedItem,
   known: StoredFeedItem,
+  signal?: AbortSignal,
 ): Promise<boolean> {
   const { store, clock } = deps;
   const rawHash = rawItemHash(item);
-  store.updateFeedItem(known.id, { lastSeenAt: clock.now(), rawHash });
-  if (rawHash === known.rawHash || known.articleId === null) return false;
-  if (known.state !== 'queued' && known.state !== 'held') return false;
-  const queued = store.postsOfArticle(known.articleId).filter((p) => p.state === 'queued');
-  if (queued.length === 0) return false;
-  const read = await readItem(deps, item);
-  if (!read.ok) return false;
+  store.updateFeedItem(known.id, { lastSeenAt: clock.now() });
+  if (rawHash === known.rawHash) return false;
+  // The new hash is stored once the change is dealt with: a read that fails leaves the old one, so
+  // the next poll sees the change again and reads again.
+  const settled = () => store.updateFeedItem(known.id, { rawHash });
+  const queued =
+    known.articleId !== null && (known.state === 'queued' || known.state === 'held')
+      ? store.postsOfArticle(known.articleId).filter((p) => p.state === 'queued')
+      : [];
+  if (known.articleId === null || queued.length === 0) {
+    settled();
+    return false;
+  }
+  const read = await readItem(deps, item, signal);
+  if (!read.ok) {
+    deps.logger.warn('feed item changed but could not be read; trying again at the next poll', {
+      feed: feed.id,
+      article: known.articleId,
+      error: read.why,
+    });
+    return false;
+  }
+  settled();
   const article: Article = { ...read.article, ...(known.canonicalUrl ? { url: known.canonicalUrl } : {}) };
   if (articleHash(article) === known.bodyHash) return false;
   if (known.state === 'held') {

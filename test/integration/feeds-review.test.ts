@@ -9,7 +9,7 @@ import { createSilentLogger } from '../../src/ports/logger.js';
 import { decideHeldItem, heldItems, setFeedPaused } from '../../src/use-cases/feed-actions.js';
 import { type FeedDeps, pollFeed } from '../../src/use-cases/poll-feed.js';
 import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
-import { rss, type Story, story, storyHtml } from '../fixtures/feeds/feed-documents.js';
+import { articlePage, rss, type Story, story, storyHtml } from '../fixtures/feeds/feed-documents.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -251,5 +251,31 @@ describe('a poll and an admin at the same time', () => {
     const state = world.runtime.store.feedState('news');
     expect(state.paused).toBe(true);
     expect(state.catchUp).toBe(false);
+  });
+});
+
+describe('a correction whose re-read fails', () => {
+  it('is found at the next poll', async () => {
+    const world = open();
+    const teaser = story(2, server.url, { body: undefined, summary: 'Teaser v1.' });
+    server.routes.set('/news/story-2', { body: articlePage(2, 'Story number 2'), contentType: 'text/html' });
+    const stories = [story(1, server.url)];
+    serve(stories);
+    await world.poll();
+    stories.push(teaser);
+    serve(stories);
+    expect((await world.poll()).queued).toHaveLength(1);
+
+    // The summary and the page change; reading the page fails once.
+    stories[1] = { ...teaser, summary: 'Teaser v2 (corrected).' };
+    serve(stories);
+    server.routes.set('/news/story-2', {
+      body: articlePage(99, 'Story number 2'),
+      contentType: 'text/html',
+      queue: [{ status: 500 }],
+    });
+    expect((await world.poll()).held).toBe(0);
+    expect((await world.poll()).held).toBe(1);
+    expect(heldItems(world.runtime.store, [world.feed])).toHaveLength(1);
   });
 });
