@@ -1,5 +1,6 @@
 import type { ChannelSettings } from '../config/config-schema.js';
 import type { Article, PostingMode } from '../domain/article.js';
+import { canonicalUrl } from '../domain/canonical-url.js';
 import type { ArticleKill, PostStore, StoredPost } from '../ports/post-store.js';
 import {
   articleHash,
@@ -158,10 +159,12 @@ function twinArticles(
   queuesNew: boolean,
 ): number[] {
   const hash = articleHash(article);
+  const link = (url: string | null | undefined) => (url ? (canonicalUrl(url) ?? url) : undefined);
+  const url = link(article.url);
   const twins = queuesNew
     ? store
         .listArticles(KILL_LOOKBACK_ARTICLES)
-        .filter((a) => a.contentHash === hash || (article.url !== undefined && a.url === article.url))
+        .filter((a) => a.contentHash === hash || (url !== undefined && link(a.url) === url))
         .map((a) => a.id)
     : [];
   return [...new Set([...resumed, ...twins])];

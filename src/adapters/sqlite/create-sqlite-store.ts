@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { canonicalUrl } from '../../domain/canonical-url.js';
 import type {
   ChannelBatch,
   ChannelState,
@@ -121,7 +122,8 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
         );
       }
       const url = article.url ?? null;
-      const rows = sql.articleCandidates.all({ hash: article.contentHash, url });
+      const canonical = canonicalOf(url);
+      const rows = sql.articleCandidates.all({ hash: article.contentHash, canonical });
       // The newsroom pulled it: not again, on any channel, unless forced (and then as a new article).
       const killed = rows.find((row) => row.killed_at !== null);
       if (killed && !opts.force) {
@@ -161,6 +163,7 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
         sql.insertArticle.get({
           hash: article.contentHash,
           url,
+          canonical,
           title: article.title,
           byline: article.byline ?? null,
           at,
@@ -259,6 +262,15 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   );
 
   const changes = write((run: () => Database.RunResult): number => run().changes);
+
+  // Articles stored before migration 7 get their canonical URL once (a URL that is not http(s) keeps
+  // itself, so it is not looked at again): the normalisation lives in the domain, not in SQL.
+  // Looked at first without the write lock: a read-only command beside a busy daemon must not wait.
+  const uncanonical = sql.uncanonical.all();
+  if (uncanonical.length > 0)
+    write(() => {
+      for (const row of uncanonical) sql.setCanonical.run(canonicalOf(row.url) ?? row.url, row.id);
+    })();
 
   let closed = false;
 
@@ -370,6 +382,11 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   };
 }
 
+/** The form the duplicate check matches URLs in; a URL that is not http(s) matches only itself. */
+function canonicalOf(url: string | null): string | null {
+  return url === null ? null : (canonicalUrl(url) ?? url);
+}
+
 /** The folder is looked at twice on an exclusive open (for the lock, then the store): say things once. */
 function onceEach(warn: PermissionWarning): PermissionWarning {
   const said = new Set<string>();
@@ -401,22 +418,34 @@ function openPrepared(
 function prepareStatements(db: Database.Database) {
   return {
     articleCandidates: db.prepare<
-      { hash: string; url: string | null },
+      { hash: string; canonical: string | null },
       { id: number; killed_at: number | null; killed_by: string | null }
     >(
       // Same content first: when both a hash and a URL match, the hash match is the same article.
-      `SELECT id, killed_at, killed_by FROM articles WHERE content_hash = @hash OR url = @url
+      // URLs match in canonical form: `?utm_source=…` or a trailing slash is the same story.
+      `SELECT id, killed_at, killed_by FROM articles WHERE content_hash = @hash OR canonical_url = @canonical
      ORDER BY content_hash = @hash DESC, id`,
     ),
+    uncanonical: db.prepare<[], { id: number; url: string }>(
+      'SELECT id, url FROM articles WHERE canonical_url IS NULL AND url IS NOT NULL',
+    ),
+    setCanonical: db.prepare<[string, number]>('UPDATE articles SET canonical_url = ? WHERE id = ?'),
     channelsOfArticle: db.prepare<[number], { channel_id: string }>(
       'SELECT DISTINCT channel_id FROM posts WHERE article_id = ?',
     ),
     insertArticle: db.prepare<
-      { hash: string; url: string | null; title: string; byline: string | null; at: number },
+      {
+        hash: string;
+        url: string | null;
+        canonical: string | null;
+        title: string;
+        byline: string | null;
+        at: number;
+      },
       { id: number }
     >(
-      `INSERT INTO articles (content_hash, url, title, byline, created_at)
-     VALUES (@hash, @url, @title, @byline, @at) RETURNING id`,
+      `INSERT INTO articles (content_hash, url, canonical_url, title, byline, created_at)
+     VALUES (@hash, @url, @canonical, @title, @byline, @at) RETURNING id`,
     ),
     insertPost: db.prepare<
       {

@@ -203,6 +203,11 @@ export const migrations: readonly Migration[] = [
     sql: `
       -- The lease asks whether a correction holds the post's article: one probe of this index.
       CREATE INDEX feed_items_held ON feed_items (article_id) WHERE state = 'held';
+      -- The article's link in canonicalUrl's form (src/domain/canonical-url.ts): the duplicate check
+      -- matches on it, so a link with tracking parameters is the same story as the feed's. Rows
+      -- written before are filled when the store opens (the normalisation is not expressible in SQL).
+      ALTER TABLE articles ADD COLUMN canonical_url TEXT;
+      CREATE INDEX articles_canonical_url ON articles (canonical_url) WHERE canonical_url IS NOT NULL;
     `,
   },
 ];

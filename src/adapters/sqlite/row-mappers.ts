@@ -19,6 +19,8 @@ export interface ArticleRow {
   /** Migration 4: a kill. */
   killed_at: number | null;
   killed_by: string | null;
+  /** Migration 7: the URL as canonicalUrl gives it (src/domain/canonical-url.ts). */
+  canonical_url: string | null;
 }
 
 export interface PostRow {
