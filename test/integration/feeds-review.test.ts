@@ -279,3 +279,31 @@ describe('a correction whose re-read fails', () => {
     expect(heldItems(world.runtime.store, [world.feed])).toHaveLength(1);
   });
 });
+
+describe('one item twice', () => {
+  it('an id listed twice in one document is one item, queued once', async () => {
+    const world = open();
+    serve([story(1, server.url)]);
+    await world.poll();
+    const twice = story(2, server.url);
+    serve([story(1, server.url), twice, { ...twice, title: 'Story number 2 (updated)' }]);
+    const report = await world.poll();
+    expect(report.outcome).toBe('polled');
+    expect(report.queued).toHaveLength(1);
+    expect(world.runtime.store.feedItemsOf('news').filter((i) => i.itemKey === twice.id)).toHaveLength(1);
+  });
+
+  it('the daemon and `feeds poll` queueing the same item at once: one article, no crash', async () => {
+    const daemon = open();
+    const cli = open();
+    serve([story(1, server.url)]);
+    await daemon.poll();
+    serve([story(1, server.url), story(2, server.url)]);
+    const reports = await Promise.all([daemon.poll(), cli.poll()]);
+    expect(reports.map((r) => r.outcome)).toEqual(['polled', 'polled']);
+    expect(reports.flatMap((r) => r.queued)).toHaveLength(1);
+    const [item] = daemon.runtime.store.feedItemsOf('news', ['queued']);
+    expect(item?.articleId).toBe(reports.flatMap((r) => r.queued)[0]!.articleId);
+    expect(daemon.runtime.store.listArticles(10)).toHaveLength(1);
+  });
+});

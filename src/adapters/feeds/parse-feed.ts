@@ -145,18 +145,30 @@ export class FeedParseError extends Error {
  * Throws FeedParseError on something that is not a feed (an HTML page, an unknown format).
  */
 export function parseFeedItems(text: string, docUrl: string): FeedItem[] {
-  const parsed = parseOrExplain(text);
-  const keep = (x: FeedItem | undefined): x is FeedItem => x !== undefined;
+  return firstOfEachId(readItems(parseOrExplain(text), docUrl));
+}
+
+function readItems(parsed: ReturnType<typeof parseOrExplain>, docUrl: string): (FeedItem | undefined)[] {
   switch (parsed.format) {
     case 'rss':
-      return (parsed.feed.items ?? []).map((i) => fromRss(i, docUrl, parsed.feed.link)).filter(keep);
+      return (parsed.feed.items ?? []).map((i) => fromRss(i, docUrl, parsed.feed.link));
     case 'atom':
-      return (parsed.feed.entries ?? []).map((e) => fromAtom(e, docUrl, parsed.feed)).filter(keep);
+      return (parsed.feed.entries ?? []).map((e) => fromAtom(e, docUrl, parsed.feed));
     case 'json':
-      return (parsed.feed.items ?? []).map((i) => fromJson(i, docUrl, parsed.feed)).filter(keep);
+      return (parsed.feed.items ?? []).map((i) => fromJson(i, docUrl, parsed.feed));
     default:
       throw new FeedParseError(`${parsed.format} feeds are not read (RSS 2.0, Atom and JSON Feed are)`);
   }
+}
+
+/** An id listed twice (a CMS glitch) is one item: the first listing, the one readers see on top. */
+function firstOfEachId(items: readonly (FeedItem | undefined)[]): FeedItem[] {
+  const seen = new Set<string>();
+  return items.filter((x): x is FeedItem => {
+    if (x === undefined || seen.has(x.id)) return false;
+    seen.add(x.id);
+    return true;
+  });
 }
 
 function parseOrExplain(text: string) {

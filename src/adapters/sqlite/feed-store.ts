@@ -112,7 +112,11 @@ export function createFeedStore(
     >(
       `INSERT INTO feed_items (feed_id, item_key, canonical_url, raw_hash, body_hash, body, title,
          first_seen_at, last_seen_at, article_id, state)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (feed_id, item_key) DO UPDATE SET article_id = excluded.article_id,
+         state = excluded.state, body_hash = excluded.body_hash, body = excluded.body
+         WHERE feed_items.article_id IS NULL AND excluded.article_id IS NOT NULL
+       RETURNING *`,
     ),
     holdPosts: db.prepare<[number]>(
       // Only queued posts: one being sent is left to finish (and is recorded as sent).
@@ -200,7 +204,9 @@ export function createFeedStore(
         item.articleId ?? null,
         item.state ?? 'seen',
       );
-      return toFeedItem(row!);
+      // Another poll (the daemon's, `feeds poll`) recorded it first: already there. What this one
+      // queued is kept only over a row that points at no article.
+      return toFeedItem(row ?? sql.byKey.get(item.feedId, item.itemKey)!);
     }),
     updateFeedItem,
     holdFeedItem,
