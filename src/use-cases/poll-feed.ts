@@ -85,8 +85,45 @@ export function rawItemHash(item: FeedItem): string {
 export async function pollFeed(
   deps: FeedDeps,
   feed: FeedSettings,
-  options: { dryRun?: boolean; ignoreBackoff?: boolean; signal?: AbortSignal } = {},
+  options: PollOptions = {},
 ): Promise<PollReport> {
+  const startedAt = deps.clock.now();
+  try {
+    return await pollUnguarded(deps, feed, options);
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    // A bug or a store failure: shown where feed health is (lastError), backed off like a failed fetch.
+    const message = `unexpected error: ${(error as Error).message}`;
+    deps.logger.error('feed poll failed unexpectedly', {
+      feed: feed.id,
+      error: (error as Error).stack ?? String(error),
+    });
+    if (!options.dryRun) {
+      const latest = deps.store.feedState(feed.id);
+      const failures = latest.failures + 1;
+      deps.store.saveFeedState({
+        ...latest,
+        lastPollAt: startedAt,
+        lastError: message,
+        failures,
+        nextPollAfter: new Date(startedAt.getTime() + feedBackoffMs(failures)),
+      });
+    }
+    return {
+      feedId: feed.id,
+      outcome: 'error',
+      queued: [],
+      markedSeen: 0,
+      held: 0,
+      gone: 0,
+      detail: message,
+    };
+  }
+}
+
+type PollOptions = { dryRun?: boolean; ignoreBackoff?: boolean; signal?: AbortSignal };
+
+async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOptions): Promise<PollReport> {
   const { store, clock } = deps;
   const now = clock.now();
   const state = store.feedState(feed.id);

@@ -307,3 +307,27 @@ describe('one item twice', () => {
     expect(daemon.runtime.store.listArticles(10)).toHaveLength(1);
   });
 });
+
+describe('a poll that fails unexpectedly', () => {
+  it('records the error where feed health shows it and backs off', async () => {
+    const world = open(['x-main'], { approval: 'admins' });
+    serve([story(1, server.url)]);
+    await world.poll();
+    serve([story(1, server.url), story(2, server.url)]);
+    const deps: FeedDeps = {
+      ...world.deps,
+      notifier: {
+        ...world.deps.notifier,
+        alert: async () => {
+          throw new Error('the alert outbox is unwritable');
+        },
+      },
+    };
+    const report = await pollFeed(deps, world.feed);
+    expect(report.outcome).toBe('error');
+    const state = world.runtime.store.feedState('news');
+    expect(state.lastError).toBe('unexpected error: the alert outbox is unwritable');
+    expect(state.failures).toBe(1);
+    expect(state.nextPollAfter!.getTime()).toBeGreaterThan(clock.now().getTime());
+  });
+});
