@@ -45,6 +45,8 @@ export interface StoredPost {
   readonly nextAttemptAt: Date | null;
   readonly remoteId: string | null;
   readonly remoteUrl: string | null;
+  /** The chat a Telegram post went to (null: unknown, from before it was recorded, or marked by hand). */
+  readonly remoteChat: string | null;
   readonly lastError: string | null;
   readonly createdAt: Date;
   readonly sentAt: Date | null;
@@ -186,7 +188,7 @@ export interface PostStore extends FeedStore {
   isArticleHeld(articleId: number): boolean;
   markSent(
     postId: number,
-    receipt: { remoteId: string; url?: string; publishedAt: Date },
+    receipt: { remoteId: string; url?: string; publishedAt: Date; chat?: string },
     outcome?: 'sent' | 'duplicate',
   ): void;
   /** sending -> queued with a next attempt time. */

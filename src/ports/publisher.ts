@@ -53,6 +53,8 @@ export interface Receipt {
   readonly remoteId: string;
   readonly url?: string;
   readonly publishedAt: Date;
+  /** Where it went, when the remote id only means something there (a Telegram chat). */
+  readonly chat?: string;
 }
 
 /** One post as it goes out: the full text exactly as the platform will see it. */

@@ -13,6 +13,9 @@ import { settleMs } from './publish-post.js';
  * - `unavailable`, `auth`: the platform did not answer, or the credentials were refused; fix, run again;
  * - `no-remote-id`: marked sent by hand without its id, so there is nothing to delete by;
  * - `no-publisher`: the channel is no longer configured (or cannot delete);
+ * - `chat-changed`: a Telegram post went to a chat the channel no longer posts to; its message id
+ *   means nothing in the new chat (deleting it there could remove someone else's message), so a
+ *   human deletes it in the old chat;
  * - `in-flight`: being sent right now (or sent so recently X does not show it yet); run again shortly;
  * - `unknown-outcome`: interrupted mid-send on a platform we cannot look at (Telegram); it is skipped,
  *   and may or may not be public.
@@ -24,6 +27,7 @@ export type TakedownProblemKind =
   | 'auth'
   | 'no-remote-id'
   | 'no-publisher'
+  | 'chat-changed'
   | 'in-flight'
   | 'unknown-outcome';
 
@@ -261,6 +265,14 @@ async function takeDown(
       );
       continue;
     }
+    const movedFrom = chatChangedFrom(deps, post);
+    if (movedFrom !== undefined) {
+      fail(
+        'chat-changed',
+        `it was published in ${movedFrom}, and ${channelId} now posts to ${channelLabel(deps, channelId)}: delete message ${post.remoteId} by hand in ${movedFrom}`,
+      );
+      continue;
+    }
     if (limited) {
       deps.store.markDeleteFailed(post.id, `rate-limited: ${limited.message}`);
       fail('rate-limited', rateLimitAdvice(deps, channelId, limited.retryAt, request.again), limited.retryAt);
@@ -335,8 +347,21 @@ function rateLimitAdvice(deps: PublishDeps, channelId: string, retryAt: Date | u
 /** Its link, or where to find it when the chat has none ("message 42 in -100123"). */
 function whereIs(deps: PublishDeps, post: StoredPost): string {
   if (post.remoteUrl) return post.remoteUrl;
+  const movedFrom = chatChangedFrom(deps, post);
+  if (post.remoteId && movedFrom) return `message ${post.remoteId} in ${movedFrom}`;
   if (post.remoteId) return `message ${post.remoteId} in ${channelLabel(deps, post.channelId)}`;
   return channelLabel(deps, post.channelId);
+}
+
+/**
+ * The chat a Telegram post went to, when the channel now posts somewhere else. Posts without a
+ * recorded chat (sent before it was recorded, or marked sent by hand) are taken to be in the chat
+ * configured now.
+ */
+function chatChangedFrom(deps: PublishDeps, post: StoredPost): string | undefined {
+  const channel = channelById(deps, post.channelId);
+  if (channel?.platform !== 'telegram' || post.remoteChat === null) return undefined;
+  return post.remoteChat === String(channel.chat) ? undefined : post.remoteChat;
 }
 
 /** "x-main (@gazette)", "tg-group (-4001)": the channel and the account or chat it posts to. */

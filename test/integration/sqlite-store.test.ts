@@ -342,6 +342,7 @@ describe('enqueueArticle', () => {
       nextAttemptAt: null,
       remoteId: null,
       remoteUrl: null,
+      remoteChat: null,
       lastError: null,
       createdAt: at(5),
       sentAt: null,

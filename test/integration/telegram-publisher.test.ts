@@ -100,6 +100,7 @@ describe('Telegram publisher: what arrives at the Bot API', () => {
       remoteId: String(sent.messageId),
       url: `https://t.me/quotecast_news/${sent.messageId}`,
       publishedAt: NOW,
+      chat: CHANNEL,
     });
   });
 

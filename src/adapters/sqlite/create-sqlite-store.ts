@@ -200,13 +200,14 @@ export function createSqliteStore(options: SqliteStoreOptions): PostStore {
   const markSent = write(
     (
       postId: number,
-      receipt: { remoteId: string; url?: string; publishedAt: Date },
+      receipt: { remoteId: string; url?: string; publishedAt: Date; chat?: string },
       outcome: 'sent' | 'duplicate' = 'sent',
     ): void => {
       const changed = sql.markSent.run({
         id: postId,
         remoteId: receipt.remoteId,
         remoteUrl: receipt.url ?? null,
+        remoteChat: receipt.chat ?? null,
         sentAt: receipt.publishedAt.getTime(),
       }).changes;
       if (changed === 0) refuse(postId, 'marked sent', ['sending', 'unknown']);
@@ -505,8 +506,15 @@ function prepareStatements(db: Database.Database) {
       `UPDATE attempts SET finished_at = @at, outcome = @outcome, detail = @detail
      WHERE post_id = @id AND finished_at IS NULL`,
     ),
-    markSent: db.prepare<{ id: number; remoteId: string | null; remoteUrl: string | null; sentAt: number }>(
-      `UPDATE posts SET state = 'sent', remote_id = @remoteId, remote_url = @remoteUrl, sent_at = @sentAt
+    markSent: db.prepare<{
+      id: number;
+      remoteId: string | null;
+      remoteUrl: string | null;
+      remoteChat: string | null;
+      sentAt: number;
+    }>(
+      `UPDATE posts SET state = 'sent', remote_id = @remoteId, remote_url = @remoteUrl,
+       remote_chat = @remoteChat, sent_at = @sentAt
      WHERE id = @id AND state IN ('sending', 'unknown')`,
     ),
     resolveUnknown: db.prepare<{

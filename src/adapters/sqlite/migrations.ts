@@ -208,6 +208,10 @@ export const migrations: readonly Migration[] = [
       -- written before are filled when the store opens (the normalisation is not expressible in SQL).
       ALTER TABLE articles ADD COLUMN canonical_url TEXT;
       CREATE INDEX articles_canonical_url ON articles (canonical_url) WHERE canonical_url IS NOT NULL;
+      -- The chat a Telegram post went to: a message id means nothing in another chat, so a kill
+      -- after the channel's chat changed must not delete message N of the new chat. Rows written
+      -- before (and posts marked sent by hand) have NULL: the chat configured now is assumed.
+      ALTER TABLE posts ADD COLUMN remote_chat TEXT;
     `,
   },
 ];

@@ -38,6 +38,7 @@ export interface PostRow {
   next_attempt_at: number | null;
   remote_id: string | null;
   remote_url: string | null;
+  remote_chat: string | null;
   last_error: string | null;
   created_at: number;
   sent_at: number | null;
@@ -85,6 +86,7 @@ export function toStoredPost(row: PostRow): StoredPost {
     nextAttemptAt: toDate(row.next_attempt_at),
     remoteId: row.remote_id,
     remoteUrl: row.remote_url,
+    remoteChat: row.remote_chat ?? null,
     lastError: row.last_error,
     createdAt: new Date(row.created_at),
     sentAt: toDate(row.sent_at),

@@ -126,7 +126,12 @@ export function createTelegramPublisher(options: TelegramPublisherOptions): Publ
         remoteId,
         url,
       });
-      return { remoteId, ...(url === undefined ? {} : { url }), publishedAt: options.clock.now() };
+      return {
+        remoteId,
+        ...(url === undefined ? {} : { url }),
+        publishedAt: options.clock.now(),
+        chat: String(options.chatId),
+      };
     },
 
     async delete(remoteId: string, deleteOptions: DeleteOptions = {}): Promise<DeleteReceipt> {
