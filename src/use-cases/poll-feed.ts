@@ -126,6 +126,7 @@ type PollOptions = { dryRun?: boolean; ignoreBackoff?: boolean; signal?: AbortSi
 async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOptions): Promise<PollReport> {
   const { store, clock } = deps;
   const now = clock.now();
+  if (!options.dryRun) noteFeedSettings(store, deps.settings.feeds);
   const state = store.feedState(feed.id);
   const empty = { feedId: feed.id, queued: [], markedSeen: 0, held: 0, gone: 0 };
   if (state.paused && !options.dryRun) return { ...empty, outcome: 'paused', detail: 'paused by an admin' };
@@ -227,6 +228,35 @@ async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOp
   if (fetched.warning)
     deps.logger.warn('feed partly unreadable', { feed: feed.id, warning: fetched.warning });
   return { ...empty, outcome: 'polled', queued, markedSeen: toMark.length, held, gone };
+}
+
+/** What a feed's entry in the settings was when a poll (or the daemon's start) last saw it. */
+interface NotedFeed {
+  readonly url: string;
+  readonly enabled: boolean;
+}
+
+const notedKey = (feedId: string) => `feed-settings:${feedId}`;
+
+/**
+ * Records each feed's URL and whether it is enabled, and turns a feed that was re-enabled, or whose
+ * URL changed under the same id, into a resumed one: its next poll marks what it lists as seen
+ * instead of queueing a backlog (a week of a disabled feed, or every item of another document), and
+ * forgets the old document's validators. Polls call it for every configured feed, so a feed disabled
+ * in the settings is noted as soon as anything polls; the daemon may call it at start as well.
+ */
+export function noteFeedSettings(store: PostStore, feeds: readonly FeedSettings[]): void {
+  for (const feed of feeds) {
+    const current: NotedFeed = { url: feed.url, enabled: feed.enabled };
+    const raw = store.getSetting(notedKey(feed.id));
+    const noted = raw === undefined ? undefined : (JSON.parse(raw) as NotedFeed);
+    if (noted?.url === current.url && noted.enabled === current.enabled) continue;
+    const state = store.feedState(feed.id);
+    const resumed = noted !== undefined && (noted.url !== current.url || (!noted.enabled && current.enabled));
+    if (resumed && state.primed)
+      store.saveFeedState({ ...state, catchUp: true, etag: null, lastModified: null, nextPollAfter: null });
+    store.setSetting(notedKey(feed.id), JSON.stringify(current));
+  }
 }
 
 function newRow(feedId: string, item: FeedItem) {

@@ -47,7 +47,11 @@ interface World {
   poll(): ReturnType<typeof pollFeed>;
 }
 
-function open(channelIds: readonly string[] = ['x-main'], feed: Record<string, unknown> = {}): World {
+function open(
+  channelIds: readonly string[] = ['x-main'],
+  feed: Record<string, unknown> = {},
+  moreFeeds: readonly Record<string, unknown>[] = [],
+): World {
   const outcome = loadConfig({
     cwd: dir.path,
     env: {},
@@ -57,7 +61,10 @@ function open(channelIds: readonly string[] = ['x-main'], feed: Record<string, u
       outbox: { path: dir.file('outbox.jsonl') },
       input: { allowInternalHosts: ['127.0.0.1'] },
       channels: channelIds.map((id) => ({ id, platform: 'twitter', schedule: '0 9 * * *', dailyCap: 100 })),
-      feeds: [{ id: 'news', url: `${server.url}/feed.xml`, channels: channelIds, approval: 'auto', ...feed }],
+      feeds: [
+        { id: 'news', url: `${server.url}/feed.xml`, channels: channelIds, approval: 'auto', ...feed },
+        ...moreFeeds,
+      ],
     },
   });
   if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
@@ -329,5 +336,53 @@ describe('a poll that fails unexpectedly', () => {
     expect(state.lastError).toBe('unexpected error: the alert outbox is unwritable');
     expect(state.failures).toBe(1);
     expect(state.nextPollAfter!.getTime()).toBeGreaterThan(clock.now().getTime());
+  });
+});
+
+describe('a feed whose settings changed', () => {
+  it('re-enabled after a week, it catches up instead of queueing the backlog', async () => {
+    const before = open(['x-main'], { maxItemsPerPoll: 3 });
+    serve([story(1, server.url)]);
+    await before.poll();
+    before.runtime.close();
+    runtimes.splice(runtimes.indexOf(before.runtime), 1);
+    // Disabled for a week: the daemon does not poll it, but another feed's polls note the settings.
+    server.routes.set('/sport.xml', { body: rss([], server.url) });
+    const sport = { id: 'sport', url: `${server.url}/sport.xml`, channels: ['x-main'] };
+    const disabled = open(['x-main'], { enabled: false }, [sport]);
+    const [, sportFeed] = disabled.runtime.config.settings.feeds;
+    expect((await pollFeed(disabled.deps, sportFeed!)).outcome).toBe('polled');
+    disabled.runtime.close();
+    runtimes.splice(runtimes.indexOf(disabled.runtime), 1);
+
+    const enabled = open(['x-main'], { maxItemsPerPoll: 3 });
+    serve(Array.from({ length: 21 }, (_, i) => story(i + 1, server.url)));
+    const first = await enabled.poll();
+    expect(first.queued).toHaveLength(0);
+    expect(first.markedSeen).toBe(20);
+    serve(Array.from({ length: 22 }, (_, i) => story(i + 1, server.url)));
+    expect((await enabled.poll()).queued.map((q) => q.title)).toEqual(['Story number 22']);
+  });
+
+  it('a new URL under the same id is read as a new document: caught up, old validators dropped', async () => {
+    const old = open();
+    server.routes.set('/feed.xml', { body: rss([story(1, server.url)], server.url), etag: '"old"' });
+    await old.poll();
+    expect(old.runtime.store.feedState('news').etag).toBe('"old"');
+    old.runtime.close();
+    runtimes.splice(runtimes.indexOf(old.runtime), 1);
+
+    server.routes.set('/other.xml', {
+      body: rss(
+        Array.from({ length: 6 }, (_, i) => story(i + 10, server.url)),
+        server.url,
+      ),
+    });
+    const moved = open(['x-main'], { url: `${server.url}/other.xml` });
+    const report = await moved.poll();
+    expect(report.queued).toHaveLength(0);
+    expect(report.markedSeen).toBe(6);
+    const request = server.requests.filter((r) => r.path === '/other.xml')[0]!;
+    expect(request.headers['if-none-match']).toBeUndefined();
   });
 });
