@@ -56,6 +56,8 @@ function describeSlot(channel: Channel, result: SlotResult): string {
 }
 
 function describeOutcome(channel: Channel, outcome: PublishOutcome): string {
+  if (outcome.kind === 'not-queued' && outcome.heldBack)
+    return `Post #${outcome.postId} was not sent: it waits for an approval (/approve) or a correction decision (/held). It is still queued.`;
   if (outcome.kind === 'not-queued')
     return `Post #${outcome.postId} was taken by another publisher meanwhile.`;
   if (outcome.kind === 'stopped')
