@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { FeedSettings, Settings } from '../config/config-schema.js';
 import type { Article, PostingMode } from '../domain/article.js';
+import { canonicalUrl } from '../domain/canonical-url.js';
 import { formatDiff, sentenceDiff } from '../domain/feed-diff.js';
 import { type FeedItem, passesFilter } from '../domain/feed-item.js';
-import { canonicalUrl } from '../domain/feed-url.js';
 import type { ArticleFetcher } from '../ports/article-fetcher.js';
 import type { Clock } from '../ports/clock.js';
 import type { DocumentParser } from '../ports/document-parser.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFeed, parseFeedDate, parseFeedItems } from '../../src/adapters/feeds/parse-feed.js';
+import { canonicalUrl } from '../../src/domain/canonical-url.js';
 import { passesFilter } from '../../src/domain/feed-item.js';
-import { canonicalUrl } from '../../src/domain/feed-url.js';
 
 describe('canonicalUrl', () => {
   it.each([

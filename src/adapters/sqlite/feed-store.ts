@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { canonicalUrl } from '../../domain/canonical-url.js';
 import type {
   FeedItemChange,
   FeedItemState,
@@ -91,8 +92,9 @@ export function createFeedStore(
     ),
     byId: db.prepare<[number], FeedItemRow>('SELECT * FROM feed_items WHERE id = ?'),
     ofFeed: db.prepare<[string], FeedItemRow>('SELECT * FROM feed_items WHERE feed_id = ? ORDER BY id'),
-    articleByUrl: db.prepare<[string], { id: number }>(
-      'SELECT id FROM articles WHERE url = ? ORDER BY id DESC LIMIT 1',
+    // Exact link first (rows stored before canonical links were kept), then the canonical form.
+    articleByUrl: db.prepare<[string, string], { id: number }>(
+      'SELECT id FROM articles WHERE url = ? OR canonical_url = ? ORDER BY id DESC LIMIT 1',
     ),
     insert: db.prepare<
       [
@@ -184,7 +186,7 @@ export function createFeedStore(
         .map(toFeedItem),
     articleIdByUrl: (urls) => {
       for (const url of urls) {
-        const row = sql.articleByUrl.get(url);
+        const row = sql.articleByUrl.get(url, canonicalUrl(url) ?? url);
         if (row) return row.id;
       }
       return undefined;

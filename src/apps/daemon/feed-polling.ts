@@ -8,7 +8,7 @@ import type { FeedSettings } from '../../config/config-schema.js';
 import { CRON_OPTIONS } from '../../domain/schedule.js';
 import type { DocumentParser } from '../../ports/document-parser.js';
 import type { FeedDeps } from '../../use-cases/poll-feed.js';
-import { type PollReport, pollFeed } from '../../use-cases/poll-feed.js';
+import { noteFeedSettings, type PollReport, pollFeed } from '../../use-cases/poll-feed.js';
 import { PACKAGE_ROOT } from '../cli/package-root.js';
 import type { Runtime } from '../runtime/build-runtime.js';
 
@@ -99,6 +99,9 @@ export function startFeedPolling(
     running.set(feedId, work);
     return work;
   };
+  // Records each feed's URL and enabled flag now: a feed re-enabled (or pointed elsewhere) while
+  // none was polled then catches up at its first poll instead of posting its backlog.
+  noteFeedSettings(deps.store, deps.settings.feeds);
   const tasks = deps.settings.feeds
     .filter((feed) => feed.enabled)
     .map((feed) => schedule(feed, deps.settings.timezone, async () => void (await poll(feed.id))));
