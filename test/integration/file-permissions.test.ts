@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createConsolePublisher } from '../../src/adapters/console/create-console-publisher.js';
@@ -193,5 +196,25 @@ describe('the console outbox', () => {
     expect(mode(folder)).toBe('0700');
     expect(mode(outboxPath)).toBe('0600');
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('a folder that can be neither found nor made', () => {
+  // Node's recursive mkdirSync spins for ever on such a path (under /proc, or relative to a deleted
+  // working folder), blocking every signal: a daemon was seen at 100% CPU ignoring SIGTERM. So this
+  // runs in a child with a deadline, which a spin would hit.
+  it.runIf(process.platform === 'linux')('is an error at once, not an endless loop', () => {
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const module = pathToFileURL(path.resolve('src/adapters/fs/private-files.ts')).href;
+    const code = `
+      const { ensurePrivateDirectory } = await import(${JSON.stringify(module)});
+      try { ensurePrivateDirectory('/proc/quotecast-cannot-exist/data', () => {}); console.log('made?'); }
+      catch (error) { console.log('refused', error.code); }`;
+    const child = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', code], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(child.signal, 'the child was killed at its deadline: the mkdir loop spun').toBeNull();
+    expect(child.stdout.trim()).toBe('refused ENOENT');
   });
 });

@@ -2,6 +2,7 @@ import {
   chmodSync,
   closeSync,
   type Dirent,
+  existsSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -25,6 +26,32 @@ export const PRIVATE_DIRECTORY_MODE = 0o700;
 
 /** Windows has no Unix modes to speak of (chmod only toggles read-only), so there is nothing to do. */
 const HAS_MODES = process.platform !== 'win32' && typeof process.getuid === 'function';
+
+/**
+ * `mkdir -p` that always ends. Node's own (`mkdirSync(dir, { recursive: true })`, Node 20) spins for
+ * ever, blocking the event loop and so every signal, where a folder can be neither found nor made: a
+ * path under /proc, or a relative path when the working folder was deleted under a running daemon
+ * (seen: a daemon at 100% CPU that ignored SIGTERM). Here each missing folder is made once, from
+ * the top, and the first failure is thrown. Returns the first folder it made, as mkdirSync does.
+ */
+export function makeDirectories(dir: string, mode: number): string | undefined {
+  const missing: string[] = [];
+  for (let folder = resolve(dir); !existsSync(folder); folder = dirname(folder)) {
+    missing.push(folder);
+    if (dirname(folder) === folder) break;
+  }
+  let first: string | undefined;
+  for (const folder of missing.reverse()) {
+    try {
+      mkdirSync(folder, { mode });
+      first ??= folder;
+    } catch (error) {
+      // Made meanwhile by someone else (another quotecast starting): fine.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return first;
+}
 
 export const warnOnStderr: PermissionWarning = (message) =>
   process.emitWarning(message, { code: 'QUOTECAST_PERMISSIONS' });
@@ -79,7 +106,7 @@ export function makeFilePrivate(path: string, warn: PermissionWarning): void {
  * closing it would lock others out of what is not ours.
  */
 export function ensurePrivateDirectory(dir: string, warn: PermissionWarning): void {
-  const created = mkdirSync(dir, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+  const created = makeDirectories(dir, PRIVATE_DIRECTORY_MODE);
   if (!HAS_MODES) return;
   const stat = statSync(dir);
   if ((stat.mode & OTHERS) === 0) return;
