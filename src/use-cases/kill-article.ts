@@ -405,7 +405,8 @@ export function shortTime(date: Date): string {
 }
 
 /** One post of an article's listing: its state, when it went out, and whether it is still up. */
-export function trailPostStatus(post: TrailPost): string {
+export function trailPostStatus(post: TrailPost, held = false): string {
+  if (post.state === 'queued' && held) return 'queued, held for a correction';
   if (post.state !== 'sent')
     return post.state === 'queued' && !post.approved ? 'queued, awaiting approval' : post.state;
   const sent = `sent ${post.sentAt ? shortTime(post.sentAt) : ''}`.trimEnd();
@@ -423,11 +424,17 @@ export function killLine(killed: ArticleKill): string {
  * An article's listing in plain text (the CLI prints it, the bot escapes it): the article, then per
  * channel each post's state, sent time, whether it was taken down, and its link.
  */
-export function articleTrailLines(deps: Pick<PublishDeps, 'channels'>, trail: ArticleTrail): string[] {
+export function articleTrailLines(
+  deps: Pick<PublishDeps, 'channels' | 'store'>,
+  trail: ArticleTrail,
+): string[] {
   const { article, killed } = trail;
+  const held = deps.store.isArticleHeld(article.id);
   const lines = [`article ${article.id} "${article.title}"`];
   if (article.url) lines.push(`  ${article.url}`);
   lines.push(`  queued ${shortTime(article.createdAt)}${killed ? `; ${killLine(killed)}` : ''}`);
+  if (held)
+    lines.push('  held: its text changed in its feed; nothing goes out until an admin decides (/held)');
   const channels = [...new Set(trail.posts.map((p) => p.channelId))];
   if (channels.length === 0) lines.push('  no posts');
   for (const channelId of channels) {
@@ -435,7 +442,7 @@ export function articleTrailLines(deps: Pick<PublishDeps, 'channels'>, trail: Ar
     for (const post of trail.posts.filter((p) => p.channelId === channelId)) {
       const link = post.remoteUrl ?? (post.remoteId ? `message ${post.remoteId}` : '');
       lines.push(
-        `  #${post.id} ${post.seq}/${post.total}  ${trailPostStatus(post)}${link ? `  ${link}` : ''}`,
+        `  #${post.id} ${post.seq}/${post.total}  ${trailPostStatus(post, held)}${link ? `  ${link}` : ''}`,
       );
     }
   }

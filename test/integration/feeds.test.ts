@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { DocumentParser } from '../../src/ports/document-parser.js';
 import { createSilentLogger } from '../../src/ports/logger.js';
 import { decideHeldItem, heldItems } from '../../src/use-cases/feed-actions.js';
+import { articleTrailLines } from '../../src/use-cases/kill-article.js';
 import { pollFeed } from '../../src/use-cases/poll-feed.js';
 import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
 import {
@@ -312,6 +313,12 @@ describe('corrections', () => {
       expect(changed.held).toBe(1);
       const held = world.runtime.store.postsOfArticle(articleId).filter((p) => p.state === 'queued');
       expect(held.every((p) => !p.approved)).toBe(true);
+      // Where the story went says why it is not going out (not "awaiting approval").
+      const listing = articleTrailLines(world.runtime.deps, world.runtime.store.articleTrail(articleId)!);
+      expect(listing).toContain(
+        '  held: its text changed in its feed; nothing goes out until an admin decides (/held)',
+      );
+      expect(listing.filter((l) => l.includes('queued, held for a correction'))).toHaveLength(held.length);
 
       const sent = await world.fake.waitFor((m) => /Correction\?/.test(m.text), 10_000);
       expect(sent.text).toMatch(/\+ The council corrected the figures on Tuesday evening\./);
