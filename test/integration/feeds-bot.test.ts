@@ -1,14 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildFeedDeps } from '../../src/apps/daemon/feed-polling.js';
 import type { DocumentParser } from '../../src/ports/document-parser.js';
 import type { FeedDeps } from '../../src/use-cases/poll-feed.js';
 import { pollFeed } from '../../src/use-cases/poll-feed.js';
-import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
+import type { FakeFeedServer } from '../fakes/fake-feed-server.js';
 import { DEFAULT_FAKE_ADMIN, type FakeSentMessage, type FakeUser } from '../fakes/fake-telegram-api.js';
 import { rss, type Story, story, storyHtml } from '../fixtures/feeds/feed-documents.js';
 import { type AdminBotWorld, startAdminBotWorld } from '../helpers/admin-bot-world.js';
-import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
+import { useFeedTestbed } from '../helpers/feed-testbed.js';
 import { waitUntil } from '../helpers/quotecast-process.js';
 
 /**
@@ -28,21 +28,12 @@ let server: FakeFeedServer;
 let clock: FakeClock;
 let world: AdminBotWorld | undefined;
 
-beforeAll(() => {
-  parser = createWorkerParser();
-});
-afterAll(async () => {
-  await parser.close();
-});
-beforeEach(async () => {
-  server = createFakeFeedServer();
-  await server.start();
-  clock = createFakeClock('2026-02-01T10:00:00Z');
+useFeedTestbed({ dirPrefix: 'quotecast-feeds-bot-', start: '2026-02-01T10:00:00Z' }, (bed) => {
+  ({ parser, server, clock } = bed);
 });
 afterEach(async () => {
   await world?.stop();
   world = undefined;
-  await server.close();
 });
 
 interface Setup {

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import { buildFeedDeps } from '../../src/apps/daemon/feed-polling.js';
 import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime.js';
 import type { FeedSettings } from '../../src/config/config-schema.js';
@@ -8,10 +7,11 @@ import type { DocumentParser } from '../../src/ports/document-parser.js';
 import { createSilentLogger } from '../../src/ports/logger.js';
 import { decideHeldItem, heldItems, setFeedPaused } from '../../src/use-cases/feed-actions.js';
 import { type FeedDeps, pollFeed } from '../../src/use-cases/poll-feed.js';
-import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
+import type { FakeFeedServer } from '../fakes/fake-feed-server.js';
 import { articlePage, rss, type Story, story, storyHtml } from '../fixtures/feeds/feed-documents.js';
-import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
-import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
+import { useFeedTestbed } from '../helpers/feed-testbed.js';
+import type { TempDir } from '../helpers/temp-dir.js';
 
 // Findings of the issue 12 review: corrections of pulled or published stories, polls that undo an
 // admin's pause, corrections lost to one failed read.
@@ -22,22 +22,11 @@ let dir: TempDir;
 let clock: FakeClock;
 const runtimes: Runtime[] = [];
 
-beforeAll(() => {
-  parser = createWorkerParser();
+useFeedTestbed({ dirPrefix: 'quotecast-feeds-review-', start: '2026-02-01T10:00:00Z' }, (bed) => {
+  ({ parser, server, dir, clock } = bed);
 });
-afterAll(async () => {
-  await parser.close();
-});
-beforeEach(async () => {
-  server = createFakeFeedServer();
-  await server.start();
-  dir = createTempDir('quotecast-feeds-review-');
-  clock = createFakeClock('2026-02-01T10:00:00Z');
-});
-afterEach(async () => {
+afterEach(() => {
   for (const r of runtimes.splice(0)) r.close();
-  await server.close();
-  dir.remove();
 });
 
 interface World {

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
 import { buildFeedDeps, startFeedPolling } from '../../src/apps/daemon/feed-polling.js';
 import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -10,7 +9,7 @@ import { createSilentLogger } from '../../src/ports/logger.js';
 import { decideHeldItem, heldItems } from '../../src/use-cases/feed-actions.js';
 import { articleTrailLines } from '../../src/use-cases/kill-article.js';
 import { pollFeed } from '../../src/use-cases/poll-feed.js';
-import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
+import type { FakeFeedServer } from '../fakes/fake-feed-server.js';
 import {
   articlePage,
   atom,
@@ -21,9 +20,10 @@ import {
   storyHtml,
 } from '../fixtures/feeds/feed-documents.js';
 import { startAdminBotWorld } from '../helpers/admin-bot-world.js';
-import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
+import { useFeedTestbed } from '../helpers/feed-testbed.js';
 import { runCliInProcess } from '../helpers/run-cli.js';
-import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import type { TempDir } from '../helpers/temp-dir.js';
 
 let parser: DocumentParser;
 let server: FakeFeedServer;
@@ -31,22 +31,11 @@ let dir: TempDir;
 let clock: FakeClock;
 const runtimes: Runtime[] = [];
 
-beforeAll(() => {
-  parser = createWorkerParser();
+useFeedTestbed({ dirPrefix: 'quotecast-feeds-', start: '2026-02-01T10:00:00Z' }, (bed) => {
+  ({ parser, server, dir, clock } = bed);
 });
-afterAll(async () => {
-  await parser.close();
-});
-beforeEach(async () => {
-  server = createFakeFeedServer();
-  await server.start();
-  dir = createTempDir('quotecast-feeds-');
-  clock = createFakeClock('2026-02-01T10:00:00Z');
-});
-afterEach(async () => {
+afterEach(() => {
   for (const r of runtimes.splice(0)) r.close();
-  await server.close();
-  dir.remove();
 });
 
 function settings(feed: Record<string, unknown>, extra: Record<string, unknown> = {}) {

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
 import { buildFeedDeps } from '../../src/apps/daemon/feed-polling.js';
 import { buildRuntime } from '../../src/apps/runtime/build-runtime.js';
 import { loadConfig } from '../../src/config/load-config.js';
@@ -9,12 +8,13 @@ import type { DocumentParser } from '../../src/ports/document-parser.js';
 import { createSilentLogger } from '../../src/ports/logger.js';
 import { setFeedPaused } from '../../src/use-cases/feed-actions.js';
 import { pollFeed } from '../../src/use-cases/poll-feed.js';
-import { createFakeFeedServer, type FakeFeedServer } from '../fakes/fake-feed-server.js';
+import type { FakeFeedServer } from '../fakes/fake-feed-server.js';
 import { rss, story } from '../fixtures/feeds/feed-documents.js';
 import { startAdminBotWorld } from '../helpers/admin-bot-world.js';
-import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
+import type { FakeClock } from '../helpers/fake-clock.js';
+import { useFeedTestbed } from '../helpers/feed-testbed.js';
 import { runCliInProcess } from '../helpers/run-cli.js';
-import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import type { TempDir } from '../helpers/temp-dir.js';
 
 /**
  * Feed health in `quotecast status` (text and JSON) and in the bot's /status: a healthy feed, one
@@ -30,24 +30,13 @@ let server: FakeFeedServer;
 let dir: TempDir;
 let clock: FakeClock;
 
-beforeAll(() => {
-  parser = createWorkerParser();
+useFeedTestbed({ dirPrefix: 'quotecast-status-feeds-', start: '2026-02-01T10:03:00Z' }, (bed) => {
+  ({ parser, server, dir, clock } = bed);
 });
-afterAll(async () => {
-  await parser.close();
-});
-beforeEach(async () => {
-  server = createFakeFeedServer();
-  await server.start();
-  dir = createTempDir('quotecast-status-feeds-');
-  clock = createFakeClock('2026-02-01T10:03:00Z');
+beforeEach(() => {
   server.routes.set('/news.xml', { body: rss([story(1, server.url)], server.url) });
   server.routes.set('/wire.xml', { status: 500 });
   server.routes.set('/quiet.xml', { body: rss([story(5, server.url)], server.url) });
-});
-afterEach(async () => {
-  await server.close();
-  dir.remove();
 });
 
 function settings() {
