@@ -18,6 +18,7 @@ import {
 import { createFakeXApi, type FakeXApi, type FakeXFault } from '../fakes/fake-x-api.js';
 import { makeArticle } from '../helpers/articles.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
+import { formsOf, stringsIn } from '../helpers/secret-forms.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { NO_PACING, queued } from '../helpers/world.js';
 
@@ -124,26 +125,6 @@ function rig(
   cleanups.push(() => runtime.close());
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { config, runtime, lines, secrets: [...config.secrets], parsed };
-}
-
-/** A secret as it shows in a log line or a URL: raw, JSON-escaped (also as ASCII) or percent-encoded. */
-function formsOf(secret: string): string[] {
-  const json = JSON.stringify(secret).slice(1, -1);
-  const ascii = json.replace(
-    /[\u0080-\uffff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-  const uri = encodeURIComponent(secret);
-  const oauth = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return [...new Set([secret, json, ascii, uri, oauth])];
-}
-
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([k, v]) => [k, ...stringsIn(v)]);
-  return [];
 }
 
 /** No secret in any form in the raw lines, nor in any decoded string; every line is one JSON object. */

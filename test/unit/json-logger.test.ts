@@ -6,6 +6,7 @@ import { createConsoleLogger } from '../../src/adapters/log/console-logger.js';
 import { createLogger } from '../../src/adapters/log/create-logger.js';
 import { createJsonLogger } from '../../src/adapters/log/json-logger.js';
 import { loadConfig } from '../../src/config/load-config.js';
+import { formsOf, stringsIn } from '../helpers/secret-forms.js';
 import { createTempDir } from '../helpers/temp-dir.js';
 
 const NOW = new Date('2026-03-01T09:30:00.000Z');
@@ -20,15 +21,6 @@ function capture(options: { secrets?: string[]; level?: 'debug' | 'info' | 'warn
   });
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { logger, lines, parsed };
-}
-
-/** Every string in a decoded JSON value, keys included. */
-function stringsIn(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(stringsIn);
-  if (value && typeof value === 'object')
-    return Object.entries(value).flatMap(([key, v]) => [key, ...stringsIn(v)]);
-  return [];
 }
 
 describe('JSON logger: one object per line', () => {
@@ -178,18 +170,6 @@ describe('JSON logger: no secret in any form', () => {
   const SPECIAL = "it's (a) *secret*!";
   const BASE64 = 'b64/Secret+Key==';
   const SECRETS = [BOT_TOKEN, QUOTED, UNICODE, PLAIN, LONGER, SPECIAL, BASE64];
-
-  /** Raw, JSON-escaped (as JSON.stringify and as ASCII-only JSON), and percent-encoded forms. */
-  function formsOf(secret: string): string[] {
-    const json = JSON.stringify(secret).slice(1, -1);
-    const ascii = json.replace(
-      /[\u0080-\uffff]/g,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
-    const uri = encodeURIComponent(secret);
-    const rfc3986 = uri.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-    return [...new Set([secret, json, ascii, uri, rfc3986])];
-  }
 
   const lowerHex = (encoded: string) => encoded.replace(/%[0-9A-F]{2}/g, (byte) => byte.toLowerCase());
 
