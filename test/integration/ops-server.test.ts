@@ -1,7 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDaemon, type Daemon, type ScheduleTask } from '../../src/apps/daemon/create-daemon.js';
@@ -10,9 +8,10 @@ import { type OpsServer, startOpsServer } from '../../src/apps/ops/ops-server.js
 import { TELEGRAM_PACING } from '../../src/use-cases/pace-publisher.js';
 import { DEFAULT_FAKE_TELEGRAM_TOKEN } from '../fakes/fake-telegram-api.js';
 import { makeArticle } from '../helpers/articles.js';
-import { childEnv, writeSettings } from '../helpers/quotecast-process.js';
+import { childEnv, waitUntil, writeSettings } from '../helpers/quotecast-process.js';
 import { startCliInProcess } from '../helpers/run-cli.js';
-import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { mountSmallDisk, type SmallDisk } from '../helpers/small-disk.js';
+import { createTempDir } from '../helpers/temp-dir.js';
 import { createWorld, queued, TG_QUOTES, type World, X_QUOTES } from '../helpers/world.js';
 
 /**
@@ -72,7 +71,7 @@ async function health(server: OpsServer): Promise<{ status: number; report: Heal
 let world: World | undefined;
 let daemon: Daemon | undefined;
 let server: OpsServer | undefined;
-let mount: TempDir | undefined;
+let disk: SmallDisk | undefined;
 
 afterEach(async () => {
   await server?.close();
@@ -81,11 +80,8 @@ afterEach(async () => {
   daemon = undefined;
   await world?.close();
   world = undefined;
-  if (mount) {
-    execFileSync('umount', [mount.path]);
-    mount.remove();
-    mount = undefined;
-  }
+  disk?.unmount();
+  disk = undefined;
 });
 
 async function startDaemon(w: World, ticks: ReturnType<typeof manualTicks>): Promise<OpsServer> {
@@ -333,7 +329,7 @@ describe('/healthz', () => {
     queued(w.enqueue(makeArticle(3)));
     w.x.failNext({ fault: { kind: 'hang' } });
     const slot = ticks.slot('x-quotes');
-    await waitFor(() => w.x.requests.some((r) => r.path === '/2/tweets'));
+    await waitUntil(() => w.x.requests.some((r) => r.path === '/2/tweets'), 'the post to reach X');
 
     const busy = await health(ops);
     expect(busy.status).toBe(200);
@@ -355,9 +351,8 @@ describe('/healthz', () => {
   });
 
   it('is 503 while the disk holding the store is full, and 200 again once there is room', async () => {
-    mount = createTempDir('quotecast-ops-full-disk-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount.path]);
-    const storePath = path.join(mount.path, 'queue.db');
+    disk = mountSmallDisk('quotecast-ops-full-disk-');
+    const storePath = disk.file('queue.db');
     const w = await createWorld({
       start: '2026-03-10T12:00:00Z',
       channels: [X_QUOTES],
@@ -370,12 +365,7 @@ describe('/healthz', () => {
     const checkpoint = new Database(storePath);
     checkpoint.pragma('wal_checkpoint(TRUNCATE)');
     checkpoint.close();
-    const filler = path.join(mount.path, 'filler');
-    try {
-      writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-    }
+    const filler = disk.fill('filler');
 
     const full = await health(ops);
     expect(full.status).toBe(503);
@@ -389,14 +379,6 @@ describe('/healthz', () => {
     expect((await health(ops)).status).toBe(200);
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /**
  * `quotecast start` in the test's own process when the port is taken: publishing matters more than
@@ -422,7 +404,7 @@ describe('quotecast start (in process)', () => {
         env: childEnv({ QUOTECAST_CONFIG: configPath }),
         cwd: dir.path,
       });
-      await waitFor(() => run.stderr().includes('quotecast is running'));
+      await waitUntil(() => run.stderr().includes('quotecast is running'), 'the daemon to run');
       expect(run.stderr()).toContain(
         `WARNING health and metrics cannot listen on 127.0.0.1:${port}: the port is in use`,
       );

@@ -1,11 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDaemon, type Daemon, type ScheduleTask } from '../../src/apps/daemon/create-daemon.js';
 import { makeArticle } from '../helpers/articles.js';
-import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { mountSmallDisk, type SmallDisk } from '../helpers/small-disk.js';
 import { createWorld, queued, TG_QUOTES, type World, X_QUOTES } from '../helpers/world.js';
 
 /**
@@ -24,20 +22,7 @@ function manualSchedule() {
   return { schedule, tick: (id: string) => ticks.get(id)!() };
 }
 
-/** Writes zeros until the disk is full; the file is the room to give back. */
-function fillDisk(file: string): void {
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-let mount: TempDir | undefined;
+let disk: SmallDisk | undefined;
 let world: World | undefined;
 let daemon: Daemon | undefined;
 
@@ -46,18 +31,14 @@ afterEach(async () => {
   daemon = undefined;
   await world?.close();
   world = undefined;
-  if (mount) {
-    execFileSync('umount', [mount.path]);
-    mount.remove();
-    mount = undefined;
-  }
+  disk?.unmount();
+  disk = undefined;
 });
 
 describe('a store that cannot be written while the daemon runs', () => {
   it('pauses publishing on every channel, alerts the admins once, and resumes when there is room', async () => {
-    mount = createTempDir('quotecast-full-disk-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount.path]);
-    const storePath = path.join(mount.path, 'queue.db');
+    disk = mountSmallDisk('quotecast-full-disk-');
+    const storePath = disk.file('queue.db');
     const w = await createWorld({
       start: '2026-03-10T12:00:00Z',
       channels: [X_QUOTES, TG_QUOTES],
@@ -73,8 +54,7 @@ describe('a store that cannot be written while the daemon runs', () => {
     const checkpoint = new Database(storePath);
     checkpoint.pragma('wal_checkpoint(TRUNCATE)');
     checkpoint.close();
-    const filler = path.join(mount.path, 'filler');
-    fillDisk(filler);
+    const filler = disk.fill('filler');
 
     await manual.tick('x-quotes');
     await manual.tick('tg-quotes');
