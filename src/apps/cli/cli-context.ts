@@ -76,6 +76,32 @@ export function stopSignals(ctx: CliContext): StopSignals {
   return ctx.signals ?? process;
 }
 
+/**
+ * The stop of a one-off command: the first SIGINT or SIGTERM aborts `signal` (after `onStop` has said
+ * what happens now), so the work in flight finishes and nothing new starts; another one is Node's
+ * default (the process ends). `dispose()` stops listening; call it when the command ends.
+ */
+export function abortOnStop(
+  ctx: CliContext,
+  onStop: () => void,
+): { readonly signal: AbortSignal; dispose(): void } {
+  const stop = new AbortController();
+  const signals = stopSignals(ctx);
+  const onSignal = () => {
+    onStop();
+    stop.abort();
+  };
+  signals.once('SIGINT', onSignal);
+  signals.once('SIGTERM', onSignal);
+  return {
+    signal: stop.signal,
+    dispose() {
+      signals.off('SIGINT', onSignal);
+      signals.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 /** What a command's runtime takes from the context: its clock and its log sink, when given. */
 export function runtimeSeams(ctx: CliContext): { clock?: Clock; logSink?: (line: string) => void } {
   return { ...(ctx.clock ? { clock: ctx.clock } : {}), ...(ctx.log ? { logSink: ctx.log } : {}) };

@@ -11,7 +11,7 @@ import {
 } from '../../../use-cases/kill-article.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
-import { type CliContext, stopSignals } from '../cli-context.js';
+import { abortOnStop, type CliContext } from '../cli-context.js';
 import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { canAsk, confirm } from '../confirm.js';
 import { openRuntime } from '../open-runtime.js';
@@ -41,14 +41,9 @@ export async function killCommand(ctx: CliContext, args: readonly string[]): Pro
     );
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
   const runtime = openRuntime(ctx, { exclusive: false });
-  const stop = new AbortController();
-  const onSignal = () => {
-    out('interrupted: finishing the deletion in flight; run the kill again for the rest');
-    stop.abort();
-  };
-  const signals = stopSignals(ctx);
-  signals.once('SIGINT', onSignal);
-  signals.once('SIGTERM', onSignal);
+  const stop = abortOnStop(ctx, () =>
+    out('interrupted: finishing the deletion in flight; run the kill again for the rest'),
+  );
   try {
     const preview = previewKill(runtime.deps, id);
     if (!preview) throw new CliError(`there is no article ${id} ("quotecast queue" shows article ids)`);
@@ -67,8 +62,7 @@ export async function killCommand(ctx: CliContext, args: readonly string[]): Pro
     for (const line of killReportLines(outcome.report)) out(line);
     return outcome.report.notDeleted.length === 0 ? 0 : EXIT_FAILURE;
   } finally {
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
+    stop.dispose();
     runtime.close();
   }
 }

@@ -21,7 +21,7 @@ import {
 } from '../../../use-cases/publish-now.js';
 import { buildRuntime, type Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
-import { type CliContext, runtimeSeams, stopSignals } from '../cli-context.js';
+import { abortOnStop, type CliContext, runtimeSeams } from '../cli-context.js';
 import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { confirm } from '../confirm.js';
 import { PUBLISH_USAGE } from '../usage.js';
@@ -69,14 +69,9 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     ? { ...config, settings: { ...config.settings, store: { path: path.join(scratch, 'dry-run.db') } } }
     : config;
   const runtime = openPublishRuntime(ctx, runConfig, dryRun, out);
-  const stop = new AbortController();
-  const onSignal = () => {
-    out('interrupted: finishing the post in flight; continue later with --resume');
-    stop.abort();
-  };
-  const signals = stopSignals(ctx);
-  signals.once('SIGINT', onSignal);
-  signals.once('SIGTERM', onSignal);
+  const stop = abortOnStop(ctx, () =>
+    out('interrupted: finishing the post in flight; continue later with --resume'),
+  );
   try {
     const plan = await planPublishNow(runtime.deps, {
       article: outcome.article,
@@ -124,8 +119,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     if (result.kind === 'killed') throw killedError(outcome.article.title, result);
     return summarise(out, result.reports, dryRun);
   } finally {
-    signals.off('SIGINT', onSignal);
-    signals.off('SIGTERM', onSignal);
+    stop.dispose();
     runtime.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
