@@ -344,8 +344,11 @@ function rateLimitAdvice(deps: PublishDeps, channelId: string, retryAt: Date | u
   return `${platform} rate limit: run ${again} again${when}`;
 }
 
-/** Its link, or where to find it when the chat has none ("message 42 in -100123"). */
-function whereIs(deps: PublishDeps, post: StoredPost): string {
+/**
+ * Where a published post is, for the kill's preview and report: its link, or where to find it when
+ * the chat has none ("message 42 in tg-group (-4001)", or the chat it went to if the channel has moved).
+ */
+export function whereIs(deps: Pick<PublishDeps, 'channels'>, post: StoredPost): string {
   if (post.remoteUrl) return post.remoteUrl;
   const movedFrom = chatChangedFrom(deps, post);
   if (post.remoteId && movedFrom) return `message ${post.remoteId} in ${movedFrom}`;
@@ -358,7 +361,7 @@ function whereIs(deps: PublishDeps, post: StoredPost): string {
  * recorded chat (sent before it was recorded, or marked sent by hand) are taken to be in the chat
  * configured now.
  */
-function chatChangedFrom(deps: PublishDeps, post: StoredPost): string | undefined {
+function chatChangedFrom(deps: Pick<PublishDeps, 'channels'>, post: StoredPost): string | undefined {
   const channel = channelById(deps, post.channelId);
   if (channel?.platform !== 'telegram' || post.remoteChat === null) return undefined;
   return post.remoteChat === String(channel.chat) ? undefined : post.remoteChat;

@@ -25,6 +25,6 @@ export interface PublishDeps {
   readonly random: () => number;
 }
 
-export function channelById(deps: PublishDeps, id: string) {
+export function channelById(deps: Pick<PublishDeps, 'channels'>, id: string) {
   return deps.channels.find((c) => c.id === id);
 }

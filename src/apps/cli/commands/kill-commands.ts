@@ -1,13 +1,12 @@
-import type { TrailPost } from '../../../ports/post-store.js';
 import {
   articleTrailLines,
-  channelLabel,
   type KillPreview,
   killArticle,
   killLine,
   killReportLines,
   parseArticleId,
   previewKill,
+  whereIs,
 } from '../../../use-cases/kill-article.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { oneOf, parseCommandArgs } from '../args.js';
@@ -75,18 +74,12 @@ function previewLines(runtime: Runtime, preview: KillPreview): string[] {
   lines.push(`  drops ${preview.toDrop.length} queued post(s)`);
   lines.push(`  deletes ${preview.toDelete.length} published post(s)`);
   for (const post of preview.toDelete)
-    lines.push(`    ${post.channelId} ${post.seq}/${post.total} ${where(runtime, post)}`);
+    lines.push(`    ${post.channelId} ${post.seq}/${post.total} ${whereIs(runtime.deps, post)}`);
   if (preview.unsettled.length > 0)
     lines.push(
       `  ${preview.unsettled.length} post(s) in flight or of unknown outcome: looked for and settled where the platform allows`,
     );
   return lines;
-}
-
-function where(runtime: Runtime, post: TrailPost): string {
-  if (post.remoteUrl) return post.remoteUrl;
-  const place = channelLabel(runtime.deps, post.channelId);
-  return post.remoteId ? `message ${post.remoteId} in ${place}` : `${place} (no id recorded)`;
 }
 
 /**

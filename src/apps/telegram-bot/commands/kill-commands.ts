@@ -1,11 +1,11 @@
 import {
   articleTrailLines,
-  channelLabel,
   type KillReport,
   killArticle,
   killLine,
   killReportLines,
   previewKill,
+  whereIs,
 } from '../../../use-cases/kill-article.js';
 import type { BotContext, ButtonPress } from '../bot-context.js';
 import type { Admin, BotServices, Reply } from '../bot-types.js';
@@ -37,11 +37,8 @@ export function killCommand(s: BotServices, args: string): Reply {
   lines.push(
     esc(`Deletes ${preview.toDelete.length} published post(s)${preview.toDelete.length ? ':' : '.'}`),
   );
-  for (const post of preview.toDelete) {
-    const where =
-      post.remoteUrl ?? `message ${post.remoteId ?? '?'} in ${channelLabel(s.deps, post.channelId)}`;
-    lines.push(esc(`• ${post.channelId} ${post.seq}/${post.total} ${where}`));
-  }
+  for (const post of preview.toDelete)
+    lines.push(esc(`• ${post.channelId} ${post.seq}/${post.total} ${whereIs(s.deps, post)}`));
   if (preview.unsettled.length > 0)
     lines.push(
       esc(`${preview.unsettled.length} post(s) in flight or of unknown outcome: settled where possible.`),
