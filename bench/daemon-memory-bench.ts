@@ -41,19 +41,19 @@ export async function runDaemonMemoryBench(): Promise<void> {
             return { text, length: text.length };
           }),
         }));
-        store.enqueueArticle(
+        await store.enqueueArticle(
           { contentHash: `bench-${n}`, url: `https://news.example/bench/${n}`, title: `Bench article ${n}` },
           batches,
           { now: new Date(), approved: true },
         );
       }
-      const queued = store.countsByState().queued;
+      const queued = (await store.countsByState()).queued;
       print(
         `  filled the store: ${queued.toLocaleString('en')} queued posts in ${((performance.now() - started) / 1000).toFixed(1)} s (${ARTICLES.toLocaleString('en')} enqueues)`,
       );
-      timeNextDue(store);
+      await timeNextDue(store);
     } finally {
-      store.close();
+      await store.close();
     }
 
     // `npm start` runs the esbuild bundle (plain JavaScript); `npm run quotecast -- start` runs the
@@ -94,12 +94,12 @@ export async function runDaemonMemoryBench(): Promise<void> {
   }
 }
 
-function timeNextDue(store: ReturnType<typeof createSqliteStore>): void {
+async function timeNextDue(store: ReturnType<typeof createSqliteStore>): Promise<void> {
   const now = new Date();
-  for (let i = 0; i < 1000; i++) store.nextDue('x-main', now);
+  for (let i = 0; i < 1000; i++) await store.nextDue('x-main', now);
   const runs = 20_000;
   const start = performance.now();
-  for (let i = 0; i < runs; i++) store.nextDue(i % 2 ? 'x-main' : 'tg-main', now);
+  for (let i = 0; i < runs; i++) await store.nextDue(i % 2 ? 'x-main' : 'tg-main', now);
   const perCall = ((performance.now() - start) * 1000) / runs;
   print(
     `  nextDue on 100,000 queued posts: ${perCall.toFixed(1)} µs per call (${runs.toLocaleString('en')} calls)`,

@@ -26,15 +26,15 @@ export async function runStoreBench(): Promise<void> {
   );
   const started = performance.now();
   try {
-    benchEnqueue(dir);
-    benchNextDue(dir);
+    await benchEnqueue(dir);
+    await benchNextDue(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   print(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
-function benchEnqueue(dir: string): void {
+async function benchEnqueue(dir: string): Promise<void> {
   print('\nenqueueArticle (6 posts over 2 channels per article, one transaction each, fresh file per size)');
   const sizes = [1_000, 4_000, 10_000];
   const perArticle: number[] = [];
@@ -47,14 +47,14 @@ function benchEnqueue(dir: string): void {
     ];
     const start = performance.now();
     for (let n = 0; n < size; n++) {
-      store.enqueueArticle(
+      await store.enqueueArticle(
         { contentHash: `hash-${n}`, url: `https://news.example/${n}`, title: `Article ${n}` },
         batches(n),
         { now: new Date(T0), approved: true },
       );
     }
     const ms = performance.now() - start;
-    store.close();
+    await store.close();
     if (size === 300) continue;
     perArticle.push(ms / size);
     print(
@@ -67,14 +67,14 @@ function benchEnqueue(dir: string): void {
   print(`  ms/article relative to N=${sizes[0]} (1.00 = linear total time): ${ratios}`);
 }
 
-function benchNextDue(dir: string): void {
+async function benchNextDue(dir: string): Promise<void> {
   const path = join(dir, 'queue-100k.db');
   const store = createSqliteStore({ path });
   // 10,000 articles x 10 posts on `x` = 100,000 queued there, plus 2 posts each on `tg`.
   const articles = 10_000;
   const fill = performance.now();
   for (let n = 0; n < articles; n++) {
-    store.enqueueArticle(
+    await store.enqueueArticle(
       { contentHash: `hash-${n}`, title: `Article ${n}` },
       [
         { channelId: 'x', mode: 'quotes', posts: posts(10, n) },
@@ -83,29 +83,34 @@ function benchNextDue(dir: string): void {
       { now: new Date(T0), approved: true },
     );
   }
-  const queued = store.countsByState('x').queued;
+  const queued = (await store.countsByState('x')).queued;
   print(`\nnextDue on a queue of ${queued} queued posts on one channel (filled in ${ms(fill)} ms)`);
 
   const now = new Date(T0 + 60_000);
-  timeNextDue(store, 'every post due', now, 10_000);
+  await timeNextDue(store, 'every post due', now, 10_000);
   printQueryPlan(path, now);
 
   // After an outage: the first 10,000 posts all wait for a retry that is not due yet.
-  const waiting = store.upcoming('x', 10_000);
+  const waiting = await store.upcoming('x', 10_000);
   const later = new Date(T0 + 3_600_000);
   for (const post of waiting) {
-    store.lease(post.id, now);
-    store.markRetry(post.id, 'unavailable', later, 'HTTP 503', now);
+    await store.lease(post.id, now);
+    await store.markRetry(post.id, 'unavailable', later, 'HTTP 503', now);
   }
-  timeNextDue(store, `first ${waiting.length} posts waiting for a retry`, now, 10_000);
+  await timeNextDue(store, `first ${waiting.length} posts waiting for a retry`, now, 10_000);
   // The documented slow case: many retries fall due at once; cost grows with the number due.
-  timeNextDue(store, `${waiting.length} retries due at the same time (documented slow case)`, later, 1_000);
+  await timeNextDue(
+    store,
+    `${waiting.length} retries due at the same time (documented slow case)`,
+    later,
+    1_000,
+  );
 
-  const leaseIds = store.upcoming('x', 20_000, 20_000).map((post) => post.id);
+  const leaseIds = (await store.upcoming('x', 20_000, 20_000)).map((post) => post.id);
   const leaseStart = performance.now();
   for (const id of leaseIds) {
-    store.lease(id, now);
-    store.markSent(id, { remoteId: `r${id}`, publishedAt: now });
+    await store.lease(id, now);
+    await store.markSent(id, { remoteId: `r${id}`, publishedAt: now });
   }
   const leaseMs = performance.now() - leaseStart;
   print(
@@ -115,23 +120,23 @@ function benchNextDue(dir: string): void {
   const cycleStart = performance.now();
   let cycles = 0;
   for (; cycles < 10_000; cycles++) {
-    const next = store.nextDue('tg', now);
+    const next = await store.nextDue('tg', now);
     if (!next) break;
-    store.lease(next.id, now);
-    store.markSent(next.id, { remoteId: `t${next.id}`, publishedAt: now });
+    await store.lease(next.id, now);
+    await store.markSent(next.id, { remoteId: `t${next.id}`, publishedAt: now });
   }
   const cycleMs = performance.now() - cycleStart;
   print(
     `nextDue + lease + markSent: ${cycles} posts in ${cycleMs.toFixed(0)} ms = ` +
       `${Math.round((cycles * 1000) / cycleMs)} posts/s`,
   );
-  store.close();
+  await store.close();
 }
 
-function timeNextDue(store: PostStore, label: string, now: Date, calls: number): void {
-  const first = store.nextDue('x', now);
+async function timeNextDue(store: PostStore, label: string, now: Date, calls: number): Promise<void> {
+  const first = await store.nextDue('x', now);
   const start = performance.now();
-  for (let i = 0; i < calls; i++) store.nextDue('x', now);
+  for (let i = 0; i < calls; i++) await store.nextDue('x', now);
   const us = ((performance.now() - start) * 1000) / calls;
   print(
     `  ${label}: ${us.toFixed(1)} µs per call over ${calls} calls ` +

@@ -3,6 +3,9 @@ import type { AdminAlert } from './notifier.js';
 import type { PublishFailureReason } from './publisher.js';
 
 /**
+ * The queue's port. Every method returns a promise: the store may be a network database (PostgreSQL)
+ * shared by several daemons; the SQLite adapter answers each call with an already settled one.
+ *
  * The post state machine (see DESIGN.md):
  * queued -> sending -> sent; sending -> queued (retry later); sending -> failed; sending -> unknown
  * (process died mid-send, found on start-up); unknown -> sent | queued by reconciliation or an admin;
@@ -161,36 +164,36 @@ export interface PostStore extends FeedStore {
     article: NewArticle,
     batches: readonly ChannelBatch[],
     options: { now: Date; approved: boolean; force?: boolean },
-  ): EnqueueResult;
+  ): Promise<EnqueueResult>;
 
-  getArticle(id: number): StoredArticle | undefined;
-  listArticles(limit: number): readonly StoredArticle[];
-  getPost(id: number): StoredPost | undefined;
-  postsOfArticle(articleId: number, channelId?: string): readonly StoredPost[];
+  getArticle(id: number): Promise<StoredArticle | undefined>;
+  listArticles(limit: number): Promise<readonly StoredArticle[]>;
+  getPost(id: number): Promise<StoredPost | undefined>;
+  postsOfArticle(articleId: number, channelId?: string): Promise<readonly StoredPost[]>;
 
   /** The next post to publish on a channel: queued, approved, due, lowest (article, seq). */
-  nextDue(channelId: string, now: Date): StoredPost | undefined;
+  nextDue(channelId: string, now: Date): Promise<StoredPost | undefined>;
   /** How many posts of a channel could go out now: queued, approved, and due (the backlog). */
-  countDue(channelId: string, now: Date): number;
+  countDue(channelId: string, now: Date): Promise<number>;
   /** The next `limit` queued posts of a channel in publishing order (due or not). */
-  upcoming(channelId: string, limit: number, offset?: number): readonly StoredPost[];
+  upcoming(channelId: string, limit: number, offset?: number): Promise<readonly StoredPost[]>;
 
   /**
    * queued -> sending, attempts + 1, attempt logged. Returns undefined when the post was not queued,
    * is not approved, or its article is held for a feed correction (`isArticleHeld`): such a post
    * stays queued, untouched.
    */
-  lease(postId: number, now: Date): StoredPost | undefined;
+  lease(postId: number, now: Date): Promise<StoredPost | undefined>;
   /**
    * A feed correction holds the article until an admin decides (/held): none of its posts is leased.
    * Posts that come back to `queued` meanwhile (a retry, `requeue`) come back unapproved.
    */
-  isArticleHeld(articleId: number): boolean;
+  isArticleHeld(articleId: number): Promise<boolean>;
   markSent(
     postId: number,
     receipt: { remoteId: string; url?: string; publishedAt: Date; chat?: string },
     outcome?: 'sent' | 'duplicate',
-  ): void;
+  ): Promise<void>;
   /** sending -> queued with a next attempt time. */
   markRetry(
     postId: number,
@@ -198,27 +201,27 @@ export interface PostStore extends FeedStore {
     nextAttemptAt: Date,
     detail: string,
     now: Date,
-  ): void;
+  ): Promise<void>;
   /** sending -> failed. */
-  markFailed(postId: number, reason: PublishFailureReason, detail: string, now: Date): void;
+  markFailed(postId: number, reason: PublishFailureReason, detail: string, now: Date): Promise<void>;
   /** sending -> unknown: the send may or may not have arrived and the platform cannot be asked. */
-  markUnknown(postId: number, detail: string, now: Date): void;
+  markUnknown(postId: number, detail: string, now: Date): Promise<void>;
   /** On start-up: every post left in `sending` becomes `unknown`. Returns them. */
-  markInterruptedAsUnknown(now: Date): readonly StoredPost[];
+  markInterruptedAsUnknown(now: Date): Promise<readonly StoredPost[]>;
   /** unknown -> sent (it did arrive) with the remote id when known. */
   resolveUnknownAsSent(
     postId: number,
     receipt: { remoteId: string | null; url?: string; publishedAt: Date },
-  ): void;
+  ): Promise<void>;
   /** unknown | failed | skipped -> queued (send again), due now; unapproved while the article is held. */
-  requeue(postId: number, now: Date): boolean;
+  requeue(postId: number, now: Date): Promise<boolean>;
   /** queued | unknown | failed -> skipped. */
-  skip(postId: number): boolean;
+  skip(postId: number): Promise<boolean>;
   /** Replace the text of a post that is not sent yet. */
-  editText(postId: number, text: string, length: number): boolean;
-  approveArticle(articleId: number): number;
+  editText(postId: number, text: string, length: number): Promise<boolean>;
+  approveArticle(articleId: number): Promise<number>;
   /** Removes the article's unsent posts (queued, failed, unknown, skipped); keeps what was sent. */
-  deleteUnsent(articleId: number): number;
+  deleteUnsent(articleId: number): Promise<number>;
 
   /**
    * A kill, in one transaction: marks the article killed (the first time; the first kill's time and
@@ -228,27 +231,27 @@ export interface PostStore extends FeedStore {
    * Posts of a killed article are never queued again: `requeue` refuses them, and a retry after a
    * failed send of one (`markRetry`) skips it instead.
    */
-  killArticle(articleId: number, by: string, now: Date): KillResult | undefined;
+  killArticle(articleId: number, by: string, now: Date): Promise<KillResult | undefined>;
   /** The article with all its posts, kills and deletions; undefined when there is no such article. */
-  articleTrail(articleId: number): ArticleTrail | undefined;
+  articleTrail(articleId: number): Promise<ArticleTrail | undefined>;
   /** Sent posts of the article not yet taken down (by channel, then position). */
-  postsToTakeDown(articleId: number): readonly TrailPost[];
+  postsToTakeDown(articleId: number): Promise<readonly TrailPost[]>;
   /** A sent post is down: records when, forgets an earlier delete error. False when not sent or already down. */
-  markDeleted(postId: number, now: Date): boolean;
+  markDeleted(postId: number, now: Date): Promise<boolean>;
   /** Why a sent post could not be taken down (`reason: detail`). False when not sent or already down. */
-  markDeleteFailed(postId: number, detail: string): boolean;
+  markDeleteFailed(postId: number, detail: string): Promise<boolean>;
 
   /** The remote id of the last sent post of this article's thread on this channel, if any. */
-  lastSentInThread(articleId: number, channelId: string): StoredPost | undefined;
+  lastSentInThread(articleId: number, channelId: string): Promise<StoredPost | undefined>;
   /** How many posts this channel sent (or started sending) since `since` (daily caps). */
-  sentSince(channelId: string, since: Date): number;
-  countsByState(channelId?: string): Readonly<Record<PostState, number>>;
-  postsInState(state: PostState, limit: number, channelId?: string): readonly StoredPost[];
-  attempts(postId: number): readonly AttemptRecord[];
+  sentSince(channelId: string, since: Date): Promise<number>;
+  countsByState(channelId?: string): Promise<Readonly<Record<PostState, number>>>;
+  postsInState(state: PostState, limit: number, channelId?: string): Promise<readonly StoredPost[]>;
+  attempts(postId: number): Promise<readonly AttemptRecord[]>;
 
-  channelState(channelId: string): ChannelState;
-  pauseChannel(channelId: string, reason: string, until: Date | null): void;
-  resumeChannel(channelId: string): void;
+  channelState(channelId: string): Promise<ChannelState>;
+  pauseChannel(channelId: string, reason: string, until: Date | null): Promise<void>;
+  resumeChannel(channelId: string): Promise<void>;
 
   /**
    * The alert outbox: an alert is stored before anyone tries to deliver it, so a restart or a
@@ -256,34 +259,34 @@ export interface PostStore extends FeedStore {
    * Also forgets finished alerts older than 30 days. `logOnly`: nobody will deliver it (no admin bot
    * is configured), so it is stored as finished, for its key alone.
    */
-  addAlert(alert: AdminAlert, now: Date, options?: { logOnly?: boolean }): StoredAlert | undefined;
+  addAlert(alert: AdminAlert, now: Date, options?: { logOnly?: boolean }): Promise<StoredAlert | undefined>;
   /** Alerts not yet finished, oldest first. */
-  pendingAlerts(limit: number): readonly StoredAlert[];
-  countPendingAlerts(): number;
+  pendingAlerts(limit: number): Promise<readonly StoredAlert[]>;
+  countPendingAlerts(): Promise<number>;
   /** These alerts reached `chatId` (or the chat refused them for good). */
   recordAlertDelivery(
     alertIds: readonly number[],
     chatId: string,
     outcome: 'delivered' | 'refused',
     now: Date,
-  ): void;
+  ): Promise<void>;
   /** Done with these alerts: every chat has them, or they are no longer worth sending. */
-  finishAlerts(alertIds: readonly number[], now: Date): void;
+  finishAlerts(alertIds: readonly number[], now: Date): Promise<void>;
 
   /**
    * Keeps a preview; first forgets those created before `expireBefore` and the oldest beyond
    * `keep - 1`, so forgotten previews cannot pile up. False when the id is taken.
    */
-  savePreview(preview: StoredPreview, options: { expireBefore: Date; keep: number }): boolean;
-  getPreview(id: string): StoredPreview | undefined;
+  savePreview(preview: StoredPreview, options: { expireBefore: Date; keep: number }): Promise<boolean>;
+  getPreview(id: string): Promise<StoredPreview | undefined>;
   /** Removes and returns it in one transaction: a button acts once, even if pressed twice quickly. */
-  takePreview(id: string): StoredPreview | undefined;
+  takePreview(id: string): Promise<StoredPreview | undefined>;
 
   /** Small persistent settings, e.g. refreshed OAuth 2.0 tokens (never logged). */
-  getSetting(key: string): string | undefined;
-  setSetting(key: string, value: string): void;
+  getSetting(key: string): Promise<string | undefined>;
+  setSetting(key: string, value: string): Promise<void>;
 
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** What happened to a feed item (see use-cases/poll-feed.ts). */
@@ -352,18 +355,18 @@ export type FeedItemChange = Partial<
 >;
 
 export interface FeedStore {
-  feedState(feedId: string): FeedState;
-  saveFeedState(state: FeedState): void;
-  feedItemByKey(feedId: string, itemKey: string): StoredFeedItem | undefined;
+  feedState(feedId: string): Promise<FeedState>;
+  saveFeedState(state: FeedState): Promise<void>;
+  feedItemByKey(feedId: string, itemKey: string): Promise<StoredFeedItem | undefined>;
   /** The item with this canonical URL, in any feed (two feeds listing one story: one article). */
-  feedItemByUrl(canonicalUrl: string): StoredFeedItem | undefined;
-  feedItemByRawHash(feedId: string, rawHash: string): StoredFeedItem | undefined;
-  feedItemById(id: number): StoredFeedItem | undefined;
-  feedItemsOf(feedId: string, states?: readonly FeedItemState[]): readonly StoredFeedItem[];
+  feedItemByUrl(canonicalUrl: string): Promise<StoredFeedItem | undefined>;
+  feedItemByRawHash(feedId: string, rawHash: string): Promise<StoredFeedItem | undefined>;
+  feedItemById(id: number): Promise<StoredFeedItem | undefined>;
+  feedItemsOf(feedId: string, states?: readonly FeedItemState[]): Promise<readonly StoredFeedItem[]>;
   /** An article stored with one of these URLs (queued by /add, `add` or another feed). */
-  articleIdByUrl(urls: readonly string[]): number | undefined;
-  addFeedItem(item: NewFeedItem): StoredFeedItem;
-  updateFeedItem(id: number, change: FeedItemChange): void;
+  articleIdByUrl(urls: readonly string[]): Promise<number | undefined>;
+  addFeedItem(item: NewFeedItem): Promise<StoredFeedItem>;
+  updateFeedItem(id: number, change: FeedItemChange): Promise<void>;
   /**
    * Holds an article's queued posts (approved -> 0, only `queued` ones: a post being sent is left to
    * finish) and marks the item held with the changed article, in one transaction. Returns how many
@@ -373,7 +376,7 @@ export interface FeedStore {
     itemId: number,
     articleId: number,
     heldArticle: string,
-  ): { readonly held: number; readonly wasApproved: boolean };
+  ): Promise<{ readonly held: number; readonly wasApproved: boolean }>;
   /** How many items of a feed are in each state. */
-  feedItemCounts(feedId: string): Readonly<Record<FeedItemState, number>>;
+  feedItemCounts(feedId: string): Promise<Readonly<Record<FeedItemState, number>>>;
 }

@@ -29,18 +29,18 @@ export function parsePostId(raw: string | undefined): number | undefined {
  * goes on without its head): requeued at its place in the thread, it goes out at the next slot and
  * the later parts follow it in order, each replying to the one before.
  */
-export function retryPost(store: PostStore, id: number, now: Date): AdminResult {
-  const post = store.getPost(id);
+export async function retryPost(store: PostStore, id: number, now: Date): Promise<AdminResult> {
+  const post = await store.getPost(id);
   if (!post) return no(`There is no post #${id}.`);
   if (post.state === 'queued') return no(`Post #${id} is already queued.`);
   if (post.state === 'sent') return no(`Post #${id} was already sent; it will not be sent twice.`);
   if (post.state === 'sending') return no(`Post #${id} is being sent right now.`);
   // A kill dropped it on purpose: the store would refuse to requeue it, so say why up front (when and
   // by whom: `quotecast article` / /article; importing kill-article's wording here would close a cycle).
-  if (store.articleTrail(post.articleId)?.killed)
+  if ((await store.articleTrail(post.articleId))?.killed)
     return no(`Post #${id} belongs to article a${post.articleId}, which was pulled; it will not be sent.`);
-  if (!store.requeue(id, now)) return no(`Post #${id} could not be requeued (it is ${post.state}).`);
-  const later = laterParts(store, post).filter((p) => p.state === 'queued');
+  if (!(await store.requeue(id, now))) return no(`Post #${id} could not be requeued (it is ${post.state}).`);
+  const later = (await laterParts(store, post)).filter((p) => p.state === 'queued');
   const resumes =
     later.length === 0
       ? ''
@@ -54,17 +54,16 @@ export function retryPost(store: PostStore, id: number, now: Date): AdminResult 
  * a reply to a message that does not exist is not possible, and a second chain would split the
  * thread.
  */
-export function skipPost(store: PostStore, id: number): AdminResult {
-  const post = store.getPost(id);
+export async function skipPost(store: PostStore, id: number): Promise<AdminResult> {
+  const post = await store.getPost(id);
   if (!post) return no(`There is no post #${id}.`);
   if (post.state === 'sent' || post.state === 'sending')
     return no(`Post #${id} is ${post.state}; only unsent posts can be skipped.`);
   if (post.state === 'skipped') return no(`Post #${id} is already skipped.`);
-  if (!store.skip(id)) return no(`Post #${id} could not be skipped (it is ${post.state}).`);
-  const next = laterParts(store, post)[0];
+  if (!(await store.skip(id))) return no(`Post #${id} could not be skipped (it is ${post.state}).`);
+  const next = (await laterParts(store, post))[0];
   if (!next) return ok(`Post #${id} will not be published.`);
-  const before = store
-    .postsOfArticle(post.articleId, post.channelId)
+  const before = (await store.postsOfArticle(post.articleId, post.channelId))
     .filter((p) => p.seq < post.seq && p.state === 'sent')
     .at(-1);
   const goesOn = before
@@ -80,11 +79,10 @@ export function skipPost(store: PostStore, id: number): AdminResult {
  * (part 2 then starts the thread)." Empty when no later part waits (a quote, a thread's last part).
  * Read after the post is marked failed.
  */
-export function threadHeldNote(store: PostStore, post: StoredPost): string {
-  const later = laterParts(store, post).filter((p) => p.state === 'queued');
+export async function threadHeldNote(store: PostStore, post: StoredPost): Promise<string> {
+  const later = (await laterParts(store, post)).filter((p) => p.state === 'queued');
   if (later.length === 0) return '';
-  const before = store
-    .postsOfArticle(post.articleId, post.channelId)
+  const before = (await store.postsOfArticle(post.articleId, post.channelId))
     .filter((p) => p.seq < post.seq && p.state === 'sent')
     .at(-1);
   const next = later[0]!;
@@ -96,11 +94,11 @@ export function threadHeldNote(store: PostStore, post: StoredPost): string {
 }
 
 /** The parts of `post`'s thread after it that are still to go out (not sent, not skipped). */
-function laterParts(store: PostStore, post: StoredPost): StoredPost[] {
+async function laterParts(store: PostStore, post: StoredPost): Promise<StoredPost[]> {
   if (post.mode !== 'thread') return [];
-  return store
-    .postsOfArticle(post.articleId, post.channelId)
-    .filter((p) => p.seq > post.seq && p.state !== 'sent' && p.state !== 'skipped');
+  return (await store.postsOfArticle(post.articleId, post.channelId)).filter(
+    (p) => p.seq > post.seq && p.state !== 'sent' && p.state !== 'skipped',
+  );
 }
 
 function partsLabel(parts: readonly StoredPost[]): string {
@@ -135,33 +133,33 @@ export interface ResolveOptions {
  * replying to the part before, or to nothing. Such a request is refused with where to find the id
  * and the command that gives it; a quotes post or a thread's last part may be resolved without one.
  */
-export function resolveUnknown(
+export async function resolveUnknown(
   store: PostStore,
   id: number,
   decision: 'sent' | 'resend',
   now: Date,
   options: ResolveOptions = {},
-): AdminResult {
-  const post = store.getPost(id);
+): Promise<AdminResult> {
+  const post = await store.getPost(id);
   if (!post) return no(`There is no post #${id}.`);
   if (post.state !== 'unknown')
     return no(`Post #${id} is ${post.state}, not of unknown outcome; nothing to decide.`);
   if (decision === 'resend') {
     if (options.remoteId !== undefined)
       return badInput(`A remote id goes with "sent" (the post arrived and has that id), not with "resend".`);
-    return store.requeue(id, now)
+    return (await store.requeue(id, now))
       ? ok(`Post #${id} will be sent again at the next slot of ${post.channelId}.`)
       : no(`Post #${id} could not be requeued.`);
   }
   if (options.remoteId === undefined) {
-    const next = partWaitingFor(store, post);
-    if (next) return badInput(askForRemoteId(store, post, next, options));
-    store.resolveUnknownAsSent(id, { remoteId: null, publishedAt: now });
+    const next = await partWaitingFor(store, post);
+    if (next) return badInput(await askForRemoteId(store, post, next, options));
+    await store.resolveUnknownAsSent(id, { remoteId: null, publishedAt: now });
     return ok(`Post #${id} is marked as sent.`);
   }
   const parsed = parseRemoteId(options.remoteId, options.channel);
   if (!parsed.ok) return badInput(`Post #${id}: ${parsed.message}`);
-  return markSentWithId(store, post, parsed, now, options.channel);
+  return await markSentWithId(store, post, parsed, now, options.channel);
 }
 
 /** Either settled at once, or a look on the platform first (X lets us read the account's tweets). */
@@ -174,14 +172,14 @@ export type ResolveStep =
  * and where the platform lets us read our recent posts (X), a thread part marked as sent without an
  * id is first looked for by its text, the way crash recovery reconciles, and stored with the id found.
  */
-export function resolveUnknownPost(
+export async function resolveUnknownPost(
   deps: Pick<PublishDeps, 'store' | 'channels' | 'publishers' | 'clock' | 'logger'>,
   id: number,
   decision: 'sent' | 'resend',
   options: Omit<ResolveOptions, 'channel'> = {},
-): ResolveStep {
+): Promise<ResolveStep> {
   const { store, clock } = deps;
-  const post = store.getPost(id);
+  const post = await store.getPost(id);
   const config = post && deps.channels.find((c) => c.id === post.channelId);
   const channel: ResolveChannel | undefined = config && {
     platform: config.platform,
@@ -189,7 +187,7 @@ export function resolveUnknownPost(
   };
   const withChannel: ResolveOptions = { ...options, ...(channel ? { channel } : {}) };
   const publisher = post && deps.publishers.get(post.channelId);
-  const next = post && partWaitingFor(store, post);
+  const next = post && (await partWaitingFor(store, post));
   if (
     !post ||
     !next ||
@@ -198,16 +196,18 @@ export function resolveUnknownPost(
     options.remoteId !== undefined ||
     !publisher?.recentPosts
   )
-    return { kind: 'done', result: resolveUnknown(store, id, decision, clock.now(), withChannel) };
+    return { kind: 'done', result: await resolveUnknown(store, id, decision, clock.now(), withChannel) };
   const recentPosts = publisher.recentPosts.bind(publisher);
   return {
     kind: 'look-up',
     what: `Looking for post #${id} among the recent posts of ${post.channelId}…`,
     async run() {
-      const since = sendStartedAt(store, post);
+      const since = await sendStartedAt(store, post);
       let found: readonly RemotePost[];
       try {
-        const known = new Set(store.postsOfArticle(post.articleId, post.channelId).map((p) => p.remoteId));
+        const known = new Set(
+          (await store.postsOfArticle(post.articleId, post.channelId)).map((p) => p.remoteId),
+        );
         found = (await recentPosts(since)).filter(
           (r) => samePostText(post.text, r.text) && !known.has(r.remoteId),
         );
@@ -218,17 +218,17 @@ export function resolveUnknownPost(
           error: (error as Error).message,
         });
         return badInput(
-          `Could not read the recent posts of ${post.channelId} to find post #${id} (${(error as Error).message}). ${askForRemoteId(store, post, next, withChannel)}`,
+          `Could not read the recent posts of ${post.channelId} to find post #${id} (${(error as Error).message}). ${await askForRemoteId(store, post, next, withChannel)}`,
         );
       }
-      const current = store.getPost(id);
+      const current = await store.getPost(id);
       if (current?.state !== 'unknown')
         return no(
           `Post #${id} is ${current?.state ?? 'gone'} now, not of unknown outcome; nothing to decide.`,
         );
       if (found.length === 1) {
         const match = found[0]!;
-        const result = markSentWithId(
+        const result = await markSentWithId(
           store,
           post,
           { id: match.remoteId, ...(match.url ? { url: match.url } : {}) },
@@ -241,37 +241,37 @@ export function resolveUnknownPost(
         found.length === 0
           ? `Post #${id} is not among the posts of ${post.channelId} since ${since.toISOString()}.`
           : `${found.length} posts of ${post.channelId} have the text of post #${id} (ids ${found.map((r) => r.remoteId).join(', ')}).`;
-      return badInput(`${why} ${askForRemoteId(store, post, next, withChannel)}`);
+      return badInput(`${why} ${await askForRemoteId(store, post, next, withChannel)}`);
     },
   };
 }
 
 /** The later part of the same thread on the same channel that will reply to `post`, if any. */
-function partWaitingFor(store: PostStore, post: StoredPost): StoredPost | undefined {
+async function partWaitingFor(store: PostStore, post: StoredPost): Promise<StoredPost | undefined> {
   if (post.mode !== 'thread') return undefined;
-  return store
-    .postsOfArticle(post.articleId, post.channelId)
-    .find((p) => p.seq > post.seq && p.state !== 'sent');
+  return (await store.postsOfArticle(post.articleId, post.channelId)).find(
+    (p) => p.seq > post.seq && p.state !== 'sent',
+  );
 }
 
 /** When the first send of this post started (a minute early, for clocks), else when it was queued. */
-function sendStartedAt(store: PostStore, post: StoredPost): Date {
-  const starts = store.attempts(post.id).map((a) => a.startedAt.getTime());
+async function sendStartedAt(store: PostStore, post: StoredPost): Promise<Date> {
+  const starts = (await store.attempts(post.id)).map((a) => a.startedAt.getTime());
   return new Date((starts.length > 0 ? Math.min(...starts) : post.createdAt.getTime()) - 60_000);
 }
 
-function markSentWithId(
+async function markSentWithId(
   store: PostStore,
   post: StoredPost,
   remote: { readonly id: string; readonly url?: string },
   publishedAt: Date,
   channel: ResolveChannel | undefined,
-): AdminResult {
-  const clash = outOfPlace(store, post, remote.id);
+): Promise<AdminResult> {
+  const clash = await outOfPlace(store, post, remote.id);
   if (clash) return badInput(clash);
   const url = remote.url ?? (channel ? remoteUrl(channel, remote.id) : undefined);
-  store.resolveUnknownAsSent(post.id, { remoteId: remote.id, ...(url ? { url } : {}), publishedAt });
-  const next = partWaitingFor(store, post);
+  await store.resolveUnknownAsSent(post.id, { remoteId: remote.id, ...(url ? { url } : {}), publishedAt });
+  const next = await partWaitingFor(store, post);
   const label = channel ? idNoun(channel.platform) : 'remote id';
   return ok(
     `Post #${post.id} is marked as sent (${label} ${remote.id})${next ? `; part ${next.seq} will reply to it` : ''}.`,
@@ -283,10 +283,10 @@ function markSentWithId(
  * none. Telegram message ids in one chat and X's tweet ids both grow with time, so a part's id must
  * lie between those of the thread's parts sent before and after it.
  */
-function outOfPlace(store: PostStore, post: StoredPost, remoteId: string): string | undefined {
+async function outOfPlace(store: PostStore, post: StoredPost, remoteId: string): Promise<string | undefined> {
   if (post.mode !== 'thread' || !/^\d+$/.test(remoteId)) return undefined;
   const mine = BigInt(remoteId);
-  for (const other of store.postsOfArticle(post.articleId, post.channelId)) {
+  for (const other of await store.postsOfArticle(post.articleId, post.channelId)) {
     if (other.id === post.id || other.state !== 'sent' || !other.remoteId || !/^\d+$/.test(other.remoteId))
       continue;
     const theirs = BigInt(other.remoteId);
@@ -302,15 +302,14 @@ function outOfPlace(store: PostStore, post: StoredPost, remoteId: string): strin
 }
 
 /** The refusal: why the id is needed, where to find it, and the exact command that gives it. */
-function askForRemoteId(
+async function askForRemoteId(
   store: PostStore,
   post: StoredPost,
   next: StoredPost,
   options: ResolveOptions,
-): string {
+): Promise<string> {
   const platform = options.channel?.platform;
-  const previous = store
-    .postsOfArticle(post.articleId, post.channelId)
+  const previous = (await store.postsOfArticle(post.articleId, post.channelId))
     .filter((p) => p.seq < post.seq && p.state === 'sent' && p.remoteId)
     .at(-1);
   const after = previous
@@ -422,12 +421,12 @@ function positive(digits: string): { readonly ok: true; readonly id: string } | 
 }
 
 /** Replaces the text of an unsent post; refused with the count when it is too long. */
-export function editPost(
+export async function editPost(
   deps: Pick<PublishDeps, 'store' | 'channels'>,
   id: number,
   text: string,
-): AdminResult {
-  const post = deps.store.getPost(id);
+): Promise<AdminResult> {
+  const post = await deps.store.getPost(id);
   if (!post) return no(`There is no post #${id}.`);
   if (post.state === 'sent' || post.state === 'sending')
     return no(`Post #${id} is ${post.state}; a published post cannot be edited here.`);
@@ -439,35 +438,38 @@ export function editPost(
   const length = rules.measure(trimmed);
   if (length > limit)
     return no(`Too long by ${length - limit}: ${length} of ${limit} ${rules.unit} for ${post.channelId}.`);
-  return deps.store.editText(id, trimmed, length)
+  return (await deps.store.editText(id, trimmed, length))
     ? ok(`Post #${id} now reads (${length}/${limit}):\n${trimmed}`)
     : no(`Post #${id} could not be edited.`);
 }
 
-export function deleteArticle(store: PostStore, articleId: number): AdminResult {
-  const article = store.getArticle(articleId);
+export async function deleteArticle(store: PostStore, articleId: number): Promise<AdminResult> {
+  const article = await store.getArticle(articleId);
   if (!article) return no(`There is no article #${articleId}.`);
-  const removed = store.deleteUnsent(articleId);
+  const removed = await store.deleteUnsent(articleId);
   return ok(
     `Removed ${removed} unsent post(s) of article #${articleId} "${article.title}"; published posts stay.`,
   );
 }
 
-export function pauseChannel(
+export async function pauseChannel(
   deps: Pick<PublishDeps, 'store' | 'channels'>,
   channelId: string,
   by: string,
-): AdminResult {
+): Promise<AdminResult> {
   if (!deps.channels.some((c) => c.id === channelId)) return no(unknownChannel(deps, channelId));
-  deps.store.pauseChannel(channelId, `paused by ${by}`, null);
+  await deps.store.pauseChannel(channelId, `paused by ${by}`, null);
   return ok(`${channelId} is paused; nothing goes out until /resume ${channelId}.`);
 }
 
-export function resumeChannel(deps: Pick<PublishDeps, 'store' | 'channels'>, channelId: string): AdminResult {
+export async function resumeChannel(
+  deps: Pick<PublishDeps, 'store' | 'channels'>,
+  channelId: string,
+): Promise<AdminResult> {
   if (!deps.channels.some((c) => c.id === channelId)) return no(unknownChannel(deps, channelId));
-  const state = deps.store.channelState(channelId);
+  const state = await deps.store.channelState(channelId);
   if (!state.paused) return no(`${channelId} is not paused.`);
-  deps.store.resumeChannel(channelId);
+  await deps.store.resumeChannel(channelId);
   return ok(`${channelId} is running again.`);
 }
 

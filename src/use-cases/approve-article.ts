@@ -11,25 +11,25 @@ import { heldItemOfArticle } from './feed-actions.js';
  * An article whose posts a feed correction holds is refused: approving would let the old text out
  * without anyone deciding on the correction (`feeds`: the configured feeds, where holds are kept).
  */
-export function approveArticle(
+export async function approveArticle(
   store: PostStore,
   feeds: readonly FeedSettings[],
   articleId: number,
-): AdminResult {
-  const article = store.getArticle(articleId);
+): Promise<AdminResult> {
+  const article = await store.getArticle(articleId);
   if (!article) return { ok: false, message: `There is no article ${articleId}.` };
-  if (heldItemOfArticle(store, feeds, articleId))
+  if (await heldItemOfArticle(store, feeds, articleId))
     return {
       ok: false,
       message: `Article ${articleId} "${article.title}" is held for a correction: /held shows what changed and decides (re-split and re-queue, keep as queued, or drop).`,
     };
-  const posts = store.postsOfArticle(articleId);
+  const posts = await store.postsOfArticle(articleId);
   const waiting = posts.filter((p) => !p.approved && p.state === 'queued').length;
   if (posts.length === 0)
     return { ok: false, message: `Article ${articleId} "${article.title}" has no posts left to approve.` };
   if (posts.every((p) => p.approved))
     return { ok: false, message: `Article ${articleId} "${article.title}" is already approved.` };
-  store.approveArticle(articleId);
+  await store.approveArticle(articleId);
   return {
     ok: true,
     message: `Approved article ${articleId} "${article.title}": ${waiting} queued post(s) now go out at their slots.`,

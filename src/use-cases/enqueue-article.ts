@@ -47,7 +47,10 @@ export interface EnqueueArticleOutput {
  * whole at one slot within the channel's daily cap, so a thread longer than the cap is refused here,
  * before anything is stored: queued, it would wait forever.
  */
-export function enqueueArticle(store: PostStore, input: EnqueueArticleInput): EnqueueArticleOutput {
+export async function enqueueArticle(
+  store: PostStore,
+  input: EnqueueArticleInput,
+): Promise<EnqueueArticleOutput> {
   const splits = splitForChannels(input.article, input.channels, input.mode);
   const problems = threadsOverCap(splits, input.mode);
   if (problems.length > 0)
@@ -55,7 +58,7 @@ export function enqueueArticle(store: PostStore, input: EnqueueArticleInput): En
       result: { kind: 'thread-over-cap', problems, message: threadOverCapMessage(problems) },
       splits,
     };
-  const result = store.enqueueArticle(
+  const result = await store.enqueueArticle(
     {
       contentHash: articleHash(input.article),
       title: input.article.title,

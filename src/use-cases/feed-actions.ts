@@ -16,22 +16,24 @@ export interface FeedHealth {
   readonly held: number;
 }
 
-export function feedHealth(store: PostStore, feeds: readonly FeedSettings[]): FeedHealth[] {
-  return feeds.map((feed) => {
-    const state = store.feedState(feed.id);
-    const counts = store.feedItemCounts(feed.id);
-    const condition = !feed.enabled
-      ? 'disabled'
-      : state.paused
-        ? 'paused'
-        : state.lastError
-          ? 'failing'
-          : state.lastPollAt
-            ? 'ok'
-            : 'new';
-    const seen = Object.values(counts).reduce((a, b) => a + b, 0);
-    return { feed, state, condition, seen, queued: counts.queued, held: counts.held };
-  });
+export async function feedHealth(store: PostStore, feeds: readonly FeedSettings[]): Promise<FeedHealth[]> {
+  return await Promise.all(
+    feeds.map(async (feed): Promise<FeedHealth> => {
+      const state = await store.feedState(feed.id);
+      const counts = await store.feedItemCounts(feed.id);
+      const condition = !feed.enabled
+        ? 'disabled'
+        : state.paused
+          ? 'paused'
+          : state.lastError
+            ? 'failing'
+            : state.lastPollAt
+              ? 'ok'
+              : 'new';
+      const seen = Object.values(counts).reduce((a, b) => a + b, 0);
+      return { feed, state, condition, seen, queued: counts.queued, held: counts.held };
+    }),
+  );
 }
 
 export type FeedActionResult = { readonly ok: boolean; readonly message: string };
@@ -40,17 +42,17 @@ export type FeedActionResult = { readonly ok: boolean; readonly message: string 
  * Pauses or resumes a feed. A resumed feed does not send its backlog: the next poll marks what
  * arrived meanwhile as seen, as a first poll does.
  */
-export function setFeedPaused(
+export async function setFeedPaused(
   store: PostStore,
   feeds: readonly FeedSettings[],
   feedId: string,
   paused: boolean,
-): FeedActionResult {
+): Promise<FeedActionResult> {
   if (!feeds.some((f) => f.id === feedId)) return { ok: false, message: `There is no feed "${feedId}".` };
-  const state = store.feedState(feedId);
+  const state = await store.feedState(feedId);
   if (state.paused === paused)
     return { ok: false, message: `Feed ${feedId} is already ${paused ? 'paused' : 'running'}.` };
-  store.saveFeedState({ ...state, paused, catchUp: paused ? state.catchUp : state.primed });
+  await store.saveFeedState({ ...state, paused, catchUp: paused ? state.catchUp : state.primed });
   return {
     ok: true,
     message: paused
@@ -62,17 +64,19 @@ export function setFeedPaused(
 export type HeldDecision = 'requeue' | 'keep' | 'drop';
 
 /** Items whose queued posts wait for an admin after their text changed. */
-export function heldItems(store: PostStore, feeds: readonly FeedSettings[]): StoredFeedItem[] {
-  return feeds.flatMap((f) => store.feedItemsOf(f.id, ['held']));
+export async function heldItems(store: PostStore, feeds: readonly FeedSettings[]): Promise<StoredFeedItem[]> {
+  const held: StoredFeedItem[] = [];
+  for (const feed of feeds) held.push(...(await store.feedItemsOf(feed.id, ['held'])));
+  return held;
 }
 
 /** The held item of this article, if its posts wait for a correction decision. */
-export function heldItemOfArticle(
+export async function heldItemOfArticle(
   store: PostStore,
   feeds: readonly FeedSettings[],
   articleId: number,
-): StoredFeedItem | undefined {
-  return heldItems(store, feeds).find((item) => item.articleId === articleId);
+): Promise<StoredFeedItem | undefined> {
+  return (await heldItems(store, feeds)).find((item) => item.articleId === articleId);
 }
 
 /** What changed in a held item: the queued text against the feed's new text, as a short diff. */
@@ -89,13 +93,13 @@ export function heldItemDiff(item: StoredFeedItem): string {
  * old posts go out as queued; `drop` drops them. Acts once. A pulled (killed) article is never
  * queued again from here.
  */
-export function decideHeldItem(
+export async function decideHeldItem(
   deps: Pick<FeedDeps, 'store' | 'clock' | 'channels' | 'settings'>,
   itemId: number,
   decision: HeldDecision,
-): FeedActionResult {
+): Promise<FeedActionResult> {
   const { store } = deps;
-  const item = store.feedItemById(itemId);
+  const item = await store.feedItemById(itemId);
   if (item?.state !== 'held' || item.articleId === null || item.heldArticle === null)
     return { ok: false, message: `Item ${itemId} is not held (someone may have decided already).` };
   const articleId = item.articleId;
@@ -105,29 +109,29 @@ export function decideHeldItem(
     body: JSON.stringify(article.paragraphs),
     heldArticle: null,
   };
-  if (store.articleTrail(articleId)?.killed) {
+  if ((await store.articleTrail(articleId))?.killed) {
     // Killed before the kill dropped feed items (or by another process meanwhile): nothing to decide.
-    store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
+    await store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
     return { ok: false, message: pulledMessage(articleId) };
   }
-  const skipUnsent = (channels?: ReadonlySet<string>) => {
+  const skipUnsent = async (channels?: ReadonlySet<string>) => {
     let n = 0;
-    for (const post of store.postsOfArticle(articleId))
+    for (const post of await store.postsOfArticle(articleId))
       if (
         (post.state === 'queued' || (channels?.has(post.channelId) && post.state === 'failed')) &&
-        store.skip(post.id)
+        (await store.skip(post.id))
       )
         n += 1;
     return n;
   };
   if (decision === 'keep') {
-    if (item.heldWasApproved) store.approveArticle(articleId);
-    store.updateFeedItem(item.id, { ...newer, state: 'queued' });
+    if (item.heldWasApproved) await store.approveArticle(articleId);
+    await store.updateFeedItem(item.id, { ...newer, state: 'queued' });
     return { ok: true, message: `Kept article ${articleId} "${item.title}" as queued (the old text).` };
   }
   if (decision === 'drop') {
-    const dropped = skipUnsent();
-    store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
+    const dropped = await skipUnsent();
+    await store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
     return {
       ok: true,
       message: `Dropped ${dropped} queued post(s) of article ${articleId} "${item.title}".`,
@@ -136,38 +140,37 @@ export function decideHeldItem(
   const feed = deps.settings.feeds.find((f) => f.id === item.feedId);
   if (!feed)
     return { ok: false, message: `Feed ${item.feedId} is not configured any more; nothing re-queued.` };
-  const published = publishedChannels(store, articleId);
+  const published = await publishedChannels(store, articleId);
   const byHand = published.length
     ? ` ${publishedNote(published)}: not sent there again; /kill a${articleId} or post a correction by hand.`
     : '';
   // Only where the old posts were held: unsent posts of this article, nothing of it out there yet.
   const heldOn = new Set(
-    store
-      .postsOfArticle(articleId)
+    (await store.postsOfArticle(articleId))
       .filter((p) => p.state === 'queued')
       .map((p) => p.channelId)
       .filter((channelId) => !published.some((s) => s.channelId === channelId)),
   );
-  const dropped = skipUnsent(heldOn);
+  const dropped = await skipUnsent(heldOn);
   if (heldOn.size === 0) {
-    store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
+    await store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
     return {
       ok: true,
       message: `Nothing re-queued for "${article.title}": ${dropped} old unsent post(s) dropped.${byHand}`,
     };
   }
-  const outcome = requeueCorrection(deps, feed, article, articleId, {
+  const outcome = await requeueCorrection(deps, feed, article, articleId, {
     channels: heldOn,
     approved: item.heldWasApproved,
   });
   if (outcome.kind !== 'queued') {
-    store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
+    await store.updateFeedItem(item.id, { ...newer, state: 'dropped' });
     return {
       ok: false,
       message: `Dropped the ${dropped} old post(s), but the new text was not queued: ${outcome.message}.${byHand}`,
     };
   }
-  store.updateFeedItem(item.id, { ...newer, state: 'queued', articleId: outcome.articleId });
+  await store.updateFeedItem(item.id, { ...newer, state: 'queued', articleId: outcome.articleId });
   return {
     ok: true,
     message: `Re-split "${article.title}": ${dropped} old post(s) dropped, the new text queued as article ${outcome.articleId} on ${[...heldOn].join(', ')}${item.heldWasApproved ? '' : ' (waiting for /approve)'}.${byHand}`,
@@ -183,24 +186,28 @@ function pulledMessage(articleId: number): string {
  * channels, so the store is asked first without `force`: it answers with the kill if any copy of the
  * story was pulled, and only a plain duplicate of the held article itself is forced past.
  */
-function requeueCorrection(
+async function requeueCorrection(
   deps: Pick<FeedDeps, 'store' | 'clock' | 'channels'>,
   feed: FeedSettings,
   article: Article,
   heldArticleId: number,
   options: { channels: ReadonlySet<string>; approved: boolean },
-): { kind: 'queued'; articleId: number } | { kind: 'refused'; message: string } {
-  const first = enqueueOnFeedChannels(deps, feed, article, options);
+): Promise<{ kind: 'queued'; articleId: number } | { kind: 'refused'; message: string }> {
+  const first = await enqueueOnFeedChannels(deps, feed, article, options);
   if (first.kind === 'queued' || first.kind === 'refused') return first;
   if (first.killed) return { kind: 'refused', message: pulledMessage(first.articleId) };
   if (first.articleId !== heldArticleId)
     return { kind: 'refused', message: `it is already queued or published as article ${first.articleId}` };
-  const forced = enqueueOnFeedChannels(deps, feed, article, { ...options, force: true });
+  const forced = await enqueueOnFeedChannels(deps, feed, article, { ...options, force: true });
   if (forced.kind !== 'queued')
     return { kind: 'refused', message: forced.kind === 'refused' ? forced.message : 'it is a duplicate' };
   // A kill from another process between the two calls: pull the new copy too.
-  if (deps.store.articleTrail(heldArticleId)?.killed) {
-    deps.store.killArticle(forced.articleId, 'quotecast (the story was pulled meanwhile)', deps.clock.now());
+  if ((await deps.store.articleTrail(heldArticleId))?.killed) {
+    await deps.store.killArticle(
+      forced.articleId,
+      'quotecast (the story was pulled meanwhile)',
+      deps.clock.now(),
+    );
     return { kind: 'refused', message: pulledMessage(heldArticleId) };
   }
   return forced;

@@ -90,8 +90,11 @@ const LOOKBACK_MS = 2 * 86_400_000;
 /** Stored with a refusal, so a later kill knows not to ask again (see `refusedBefore`). */
 const REFUSED = 'rejected';
 
-export function previewKill(deps: Pick<PublishDeps, 'store'>, articleId: number): KillPreview | undefined {
-  const trail = deps.store.articleTrail(articleId);
+export async function previewKill(
+  deps: Pick<PublishDeps, 'store'>,
+  articleId: number,
+): Promise<KillPreview | undefined> {
+  const trail = await deps.store.articleTrail(articleId);
   if (!trail) return undefined;
   return {
     article: trail.article,
@@ -110,13 +113,13 @@ export function previewKill(deps: Pick<PublishDeps, 'store'>, articleId: number)
  */
 export async function killArticle(deps: PublishDeps, request: KillRequest): Promise<KillOutcome> {
   const { store, clock, logger } = deps;
-  const result = store.killArticle(request.articleId, request.by, clock.now());
-  const article = store.getArticle(request.articleId);
+  const result = await store.killArticle(request.articleId, request.by, clock.now());
+  const article = await store.getArticle(request.articleId);
   if (!result || !article) return { kind: 'no-such-article', articleId: request.articleId };
   const dropped: StoredPost[] = [...result.dropped];
   const notDeleted: TakedownProblem[] = [];
 
-  const posts = store.postsOfArticle(request.articleId);
+  const posts = await store.postsOfArticle(request.articleId);
   for (const post of posts.filter((p) => p.state === 'sending'))
     notDeleted.push(inFlight(deps, post, request.again));
   const settled = await settleUnknown(
@@ -128,7 +131,7 @@ export async function killArticle(deps: PublishDeps, request: KillRequest): Prom
   notDeleted.push(...settled.problems);
 
   const byChannel = new Map<string, TrailPost[]>();
-  for (const post of store.postsToTakeDown(request.articleId))
+  for (const post of await store.postsToTakeDown(request.articleId))
     byChannel.set(post.channelId, [...(byChannel.get(post.channelId) ?? []), post]);
   const runs = await Promise.all(
     [...byChannel].map(([channelId, channelPosts]) => takeDown(deps, channelId, channelPosts, request)),
@@ -174,14 +177,14 @@ async function settleUnknown(
     for (const post of unknown.filter((p) => p.channelId === channelId)) {
       const match = recent?.find((r) => samePostText(post.text, r.text));
       if (match) {
-        deps.store.resolveUnknownAsSent(post.id, {
+        await deps.store.resolveUnknownAsSent(post.id, {
           remoteId: match.remoteId,
           ...(match.url ? { url: match.url } : {}),
           publishedAt: match.publishedAt ?? deps.clock.now(),
         });
-      } else if (recent && stillLanding(deps, post)) {
+      } else if (recent && (await stillLanding(deps, post))) {
         problems.push(inFlight(deps, post, again));
-      } else if (deps.store.skip(post.id)) {
+      } else if (await deps.store.skip(post.id)) {
         if (recent) dropped.push(post);
         else
           problems.push({
@@ -214,8 +217,8 @@ async function recentPostsOf(
 }
 
 /** Its request left so recently that X may not show it yet (the settle time of publishing). */
-function stillLanding(deps: PublishDeps, post: StoredPost): boolean {
-  const startedAt = deps.store.attempts(post.id).at(-1)?.startedAt;
+async function stillLanding(deps: PublishDeps, post: StoredPost): Promise<boolean> {
+  const startedAt = (await deps.store.attempts(post.id)).at(-1)?.startedAt;
   return startedAt !== undefined && startedAt.getTime() + settleMs(deps) > deps.clock.now().getTime();
 }
 
@@ -274,7 +277,7 @@ async function takeDown(
       continue;
     }
     if (limited) {
-      deps.store.markDeleteFailed(post.id, `rate-limited: ${limited.message}`);
+      await deps.store.markDeleteFailed(post.id, `rate-limited: ${limited.message}`);
       fail('rate-limited', rateLimitAdvice(deps, channelId, limited.retryAt, request.again), limited.retryAt);
       continue;
     }
@@ -286,11 +289,11 @@ async function takeDown(
       const receipt = await publisher.delete(post.remoteId, {
         ...(request.signal ? { signal: request.signal } : {}),
       });
-      deps.store.markDeleted(post.id, deps.clock.now());
+      await deps.store.markDeleted(post.id, deps.clock.now());
       deleted.push({ post, where, alreadyGone: receipt.outcome === 'gone' });
     } catch (thrown) {
       const error = asPublishError(thrown);
-      deps.store.markDeleteFailed(post.id, `${error.reason}: ${error.message}`);
+      await deps.store.markDeleteFailed(post.id, `${error.reason}: ${error.message}`);
       switch (error.reason) {
         case 'rate-limited':
           limited = error;
@@ -427,12 +430,12 @@ export function killLine(killed: ArticleKill): string {
  * An article's listing in plain text (the CLI prints it, the bot escapes it): the article, then per
  * channel each post's state, sent time, whether it was taken down, and its link.
  */
-export function articleTrailLines(
+export async function articleTrailLines(
   deps: Pick<PublishDeps, 'channels' | 'store'>,
   trail: ArticleTrail,
-): string[] {
+): Promise<string[]> {
   const { article, killed } = trail;
-  const held = deps.store.isArticleHeld(article.id);
+  const held = await deps.store.isArticleHeld(article.id);
   const lines = [`article ${article.id} "${article.title}"`];
   if (article.url) lines.push(`  ${article.url}`);
   lines.push(`  queued ${shortTime(article.createdAt)}${killed ? `; ${killLine(killed)}` : ''}`);

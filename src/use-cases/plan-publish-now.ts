@@ -116,19 +116,20 @@ export async function planPublishNow(deps: PublishDeps, request: PublishNowReque
   if (!request.force) {
     const hash = articleHash(request.article);
     for (const channel of request.channels) {
-      const articleId = findArticleToResume(deps.store, hash, channel.id);
+      const articleId = await findArticleToResume(deps.store, hash, channel.id);
       if (articleId !== undefined) existingIds.set(channel.id, articleId);
     }
   }
   const fresh = request.channels.filter((c) => !existingIds.has(c.id));
-  const copies = twinArticles(deps.store, request.article, [...existingIds.values()], fresh.length > 0);
+  const copies = await twinArticles(deps.store, request.article, [...existingIds.values()], fresh.length > 0);
   if (!request.force) {
-    const pulled = killedCopy(deps.store, copies);
+    const pulled = await killedCopy(deps.store, copies);
     if (pulled) return { ...pulled, ...withRecovery };
   }
   // Even forced: the store may add the new posts to the held article (same text or URL, no clash),
   // where they would wait behind the hold; the admin decides the correction first.
-  const held = copies.find((id) => deps.store.isArticleHeld(id));
+  let held: number | undefined;
+  for (const id of copies) if (held === undefined && (await deps.store.isArticleHeld(id))) held = id;
   if (held !== undefined) return { kind: 'held', articleId: held, ...withRecovery };
   if (existingIds.size > 0 && !request.resume)
     return { kind: 'duplicate', existing: existingIds, ...withRecovery };
@@ -138,7 +139,7 @@ export async function planPublishNow(deps: PublishDeps, request: PublishNowReque
     return { kind: 'thread-over-cap', problems, message: threadOverCapMessage(problems), ...withRecovery };
   const existing = new Map<string, ResumedCopy>();
   for (const [channelId, articleId] of existingIds)
-    existing.set(channelId, { articleId, posts: deps.store.postsOfArticle(articleId, channelId) });
+    existing.set(channelId, { articleId, posts: await deps.store.postsOfArticle(articleId, channelId) });
   return { kind: 'ready', request, existing, fresh, splits, ...withRecovery };
 }
 
@@ -152,18 +153,17 @@ const KILL_LOOKBACK_ARTICLES = 500;
  * The stored articles this publish touches: the copies it would resume, and, when a channel would
  * get a new copy, every recent article with the same text or URL (the store reuses or refuses them).
  */
-function twinArticles(
+async function twinArticles(
   store: PostStore,
   article: Article,
   resumed: readonly number[],
   queuesNew: boolean,
-): number[] {
+): Promise<number[]> {
   const hash = articleHash(article);
   const link = (url: string | null | undefined) => (url ? (canonicalUrl(url) ?? url) : undefined);
   const url = link(article.url);
   const twins = queuesNew
-    ? store
-        .listArticles(KILL_LOOKBACK_ARTICLES)
+    ? (await store.listArticles(KILL_LOOKBACK_ARTICLES))
         .filter((a) => a.contentHash === hash || (url !== undefined && link(a.url) === url))
         .map((a) => a.id)
     : [];
@@ -171,9 +171,12 @@ function twinArticles(
 }
 
 /** The pulled copy that stops this publish, among the articles it touches (see twinArticles). */
-function killedCopy(store: PostStore, articles: readonly number[]): PublishNowKilled | undefined {
+async function killedCopy(
+  store: PostStore,
+  articles: readonly number[],
+): Promise<PublishNowKilled | undefined> {
   for (const articleId of articles) {
-    const killed = store.articleTrail(articleId)?.killed;
+    const killed = (await store.articleTrail(articleId))?.killed;
     if (killed) return { kind: 'killed', articleId, killed };
   }
   return undefined;
@@ -211,7 +214,7 @@ export async function executePublishNow(
   const { request } = plan;
   const articleOf = new Map([...plan.existing].map(([channelId, copy]) => [channelId, copy.articleId]));
   if (plan.fresh.length > 0) {
-    const { result } = enqueueArticle(deps.store, {
+    const { result } = await enqueueArticle(deps.store, {
       article: request.article,
       channels: plan.fresh,
       ...(request.mode ? { mode: request.mode } : {}),

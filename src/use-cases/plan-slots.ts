@@ -58,14 +58,14 @@ interface ThreadState {
  *
  * Stops once `minSlots` slots are listed and every post has a time (or nothing more can be planned).
  */
-export function planSlots(
+export async function planSlots(
   deps: PublishDeps,
   channel: Channel,
   queue: readonly StoredPost[],
   options: { minSlots: number },
-): SlotPlan {
+): Promise<SlotPlan> {
   const now = deps.clock.now();
-  const state = activeState(deps, channel.id, now);
+  const state = await activeState(deps, channel.id, now);
   const threads = new Map<number, ThreadState>();
   const held: HeldArticle[] = [];
   const heldIds = new Set<number>();
@@ -77,7 +77,7 @@ export function planSlots(
       heldIds.has(post.articleId)
     )
       continue;
-    const all = deps.store.postsOfArticle(post.articleId, channel.id);
+    const all = await deps.store.postsOfArticle(post.articleId, channel.id);
     const parts = all.filter((p) => p.state !== 'sent' && p.state !== 'skipped');
     const waitsForAdmin = parts.find((p) => p.state === 'unknown' || p.state === 'failed');
     const started = all.some((p) => p.state === 'sent');
@@ -103,7 +103,7 @@ export function planSlots(
   const usedPerDay = new Map<number, number>();
   usedPerDay.set(
     startOfLocalDay(now, channel.zone).getTime(),
-    channel.dailyCap - dailyCapLeft(deps, channel.id),
+    channel.dailyCap - (await dailyCapLeft(deps, channel.id)),
   );
   const taken = new Set<number>();
   let waitingTaken = 0;

@@ -99,9 +99,9 @@ export async function pollFeed(
       error: (error as Error).stack ?? String(error),
     });
     if (!options.dryRun) {
-      const latest = deps.store.feedState(feed.id);
+      const latest = await deps.store.feedState(feed.id);
       const failures = latest.failures + 1;
-      deps.store.saveFeedState({
+      await deps.store.saveFeedState({
         ...latest,
         lastPollAt: startedAt,
         lastError: message,
@@ -126,8 +126,8 @@ type PollOptions = { dryRun?: boolean; ignoreBackoff?: boolean; signal?: AbortSi
 async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOptions): Promise<PollReport> {
   const { store, clock } = deps;
   const now = clock.now();
-  if (!options.dryRun) noteFeedSettings(store, deps.settings.feeds);
-  const state = store.feedState(feed.id);
+  if (!options.dryRun) await noteFeedSettings(store, deps.settings.feeds);
+  const state = await store.feedState(feed.id);
   const empty = { feedId: feed.id, queued: [], markedSeen: 0, held: 0, gone: 0 };
   if (state.paused && !options.dryRun) return { ...empty, outcome: 'paused', detail: 'paused by an admin' };
   if (!options.ignoreBackoff && state.nextPollAfter && state.nextPollAfter > now)
@@ -145,15 +145,18 @@ async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOp
   });
   // Only the poll's own columns: an admin may pause or resume the feed while this poll awaits the
   // network, and the poll must not write back what it read before (`paused`, `catchUp`).
-  const save = (next: Partial<Omit<FeedState, 'paused' | 'catchUp' | 'feedId'>> & { catchUp?: false }) => {
-    if (!options.dryRun) store.saveFeedState({ ...store.feedState(feed.id), lastPollAt: now, ...next });
+  const save = async (
+    next: Partial<Omit<FeedState, 'paused' | 'catchUp' | 'feedId'>> & { catchUp?: false },
+  ) => {
+    if (!options.dryRun)
+      await store.saveFeedState({ ...(await store.feedState(feed.id)), lastPollAt: now, ...next });
   };
 
   if (fetched.kind === 'error') {
     const failures = state.failures + 1;
     const backoff = now.getTime() + feedBackoffMs(failures);
     const after = new Date(Math.max(backoff, fetched.retryAfter?.getTime() ?? 0));
-    save({ lastError: fetched.message, failures, nextPollAfter: after });
+    await save({ lastError: fetched.message, failures, nextPollAfter: after });
     deps.logger.warn('feed poll failed', { feed: feed.id, error: fetched.message, failures });
     if (failures === ALERT_AFTER_FAILURES && !options.dryRun)
       await deps.notifier.alert({
@@ -165,14 +168,13 @@ async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOp
   }
   const healthy = { lastSuccessAt: now, lastError: null, failures: 0, nextPollAfter: null };
   if (fetched.kind === 'not-modified') {
-    save(healthy);
+    await save(healthy);
     return { ...empty, outcome: 'not-modified' };
   }
 
-  const listed = fetched.items.map((item) => ({
-    item,
-    known: recognise(store, feed.id, item, !options.dryRun),
-  }));
+  const listed: { item: FeedItem; known: StoredFeedItem | undefined }[] = [];
+  for (const item of fetched.items)
+    listed.push({ item, known: await recognise(store, feed.id, item, !options.dryRun) });
   const fresh = listed.filter((entry) => entry.known === undefined).map((entry) => entry.item);
   let held = 0;
   if (!options.dryRun) {
@@ -207,7 +209,7 @@ async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOp
     };
   }
 
-  for (const item of toMark) store.addFeedItem({ ...newRow(feed.id, item), now });
+  for (const item of toMark) await store.addFeedItem({ ...newRow(feed.id, item), now });
   const queued: PolledItem[] = [];
   for (const item of toQueue) {
     const done = await queueItem(deps, feed, item, options.signal);
@@ -217,7 +219,7 @@ async function pollUnguarded(deps: FeedDeps, feed: FeedSettings, options: PollOp
   // Items left for the next poll (over maxItemsPerPoll) are in this version of the document: no
   // validators then, or a 304 would hide them until the feed changes.
   const leftOver = !state.primed || state.catchUp ? false : toQueue.length + toMark.length < fresh.length;
-  save({
+  await save({
     ...healthy,
     etag: leftOver ? null : (fetched.etag ?? null),
     lastModified: leftOver ? null : (fetched.lastModified ?? null),
@@ -245,17 +247,23 @@ const notedKey = (feedId: string) => `feed-settings:${feedId}`;
  * forgets the old document's validators. Polls call it for every configured feed, so a feed disabled
  * in the settings is noted as soon as anything polls; the daemon may call it at start as well.
  */
-export function noteFeedSettings(store: PostStore, feeds: readonly FeedSettings[]): void {
+export async function noteFeedSettings(store: PostStore, feeds: readonly FeedSettings[]): Promise<void> {
   for (const feed of feeds) {
     const current: NotedFeed = { url: feed.url, enabled: feed.enabled };
-    const raw = store.getSetting(notedKey(feed.id));
+    const raw = await store.getSetting(notedKey(feed.id));
     const noted = raw === undefined ? undefined : (JSON.parse(raw) as NotedFeed);
     if (noted?.url === current.url && noted.enabled === current.enabled) continue;
-    const state = store.feedState(feed.id);
+    const state = await store.feedState(feed.id);
     const resumed = noted !== undefined && (noted.url !== current.url || (!noted.enabled && current.enabled));
     if (resumed && state.primed)
-      store.saveFeedState({ ...state, catchUp: true, etag: null, lastModified: null, nextPollAfter: null });
-    store.setSetting(notedKey(feed.id), JSON.stringify(current));
+      await store.saveFeedState({
+        ...state,
+        catchUp: true,
+        etag: null,
+        lastModified: null,
+        nextPollAfter: null,
+      });
+    await store.setSetting(notedKey(feed.id), JSON.stringify(current));
   }
 }
 
@@ -275,31 +283,32 @@ function newRow(feedId: string, item: FeedItem) {
  * a new URL for an unchanged item). A match under another id takes the new id, so the next poll finds
  * it at once.
  */
-function recognise(
+async function recognise(
   store: PostStore,
   feedId: string,
   item: FeedItem,
   write: boolean,
-): StoredFeedItem | undefined {
-  const byKey = store.feedItemByKey(feedId, item.id);
+): Promise<StoredFeedItem | undefined> {
+  const byKey = await store.feedItemByKey(feedId, item.id);
   if (byKey) return byKey;
   const url = item.url ? canonicalUrl(item.url) : undefined;
   const other =
-    (url ? store.feedItemByUrl(url) : undefined) ?? store.feedItemByRawHash(feedId, rawItemHash(item));
+    (url ? await store.feedItemByUrl(url) : undefined) ??
+    (await store.feedItemByRawHash(feedId, rawItemHash(item)));
   if (!other || !write) return other;
   if (other.feedId === feedId) {
-    store.updateFeedItem(other.id, { itemKey: item.id });
+    await store.updateFeedItem(other.id, { itemKey: item.id });
     return { ...other, itemKey: item.id };
   }
   // Another feed's item: this feed records it as seen, pointing at the same article.
-  return store.addFeedItem({
+  return await store.addFeedItem({
     feedId,
     itemKey: item.id,
     canonicalUrl: url ?? null,
     rawHash: rawItemHash(item),
     title: item.title,
     articleId: other.articleId,
-    now: store.feedItemById(other.id)?.lastSeenAt ?? new Date(0),
+    now: (await store.feedItemById(other.id))?.lastSeenAt ?? new Date(0),
   });
 }
 
@@ -368,15 +377,15 @@ async function queueItem(
   const { store, clock } = deps;
   const row = newRow(feed.id, item);
   const urls = item.url ? [...new Set([item.url, row.canonicalUrl ?? item.url])] : [];
-  const already = store.articleIdByUrl(urls);
+  const already = await store.articleIdByUrl(urls);
   if (already !== undefined) {
     // Queued by /add or `add` before: the same article, not a second one.
-    store.addFeedItem({ ...row, articleId: already, now: clock.now() });
+    await store.addFeedItem({ ...row, articleId: already, now: clock.now() });
     return undefined;
   }
   const read = await readItem(deps, item, signal);
   if (!read.ok) {
-    store.addFeedItem({ ...row, now: clock.now() });
+    await store.addFeedItem({ ...row, now: clock.now() });
     await deps.notifier.alert({
       kind: 'info',
       key: `feed-unreadable:${feed.id}:${item.id}`,
@@ -385,9 +394,9 @@ async function queueItem(
     return undefined;
   }
   const article: Article = { ...read.article, ...(row.canonicalUrl ? { url: row.canonicalUrl } : {}) };
-  const outcome = enqueueOnFeedChannels(deps, feed, article);
+  const outcome = await enqueueOnFeedChannels(deps, feed, article);
   if (outcome.kind !== 'queued') {
-    store.addFeedItem({
+    await store.addFeedItem({
       ...row,
       ...(outcome.kind === 'duplicate' ? { articleId: outcome.articleId } : {}),
       now: clock.now(),
@@ -400,7 +409,7 @@ async function queueItem(
       });
     return undefined;
   }
-  store.addFeedItem({
+  await store.addFeedItem({
     ...row,
     articleId: outcome.articleId,
     bodyHash: articleHash(article),
@@ -417,7 +426,7 @@ async function queueItem(
       text: [
         `New from feed ${feed.id}: "${article.title}"${article.url ? ` ${article.url}` : ''}`,
         `Queued as article ${outcome.articleId}, waiting for approval: /approve ${outcome.articleId} lets it go out at its slots, /delete ${outcome.articleId} drops it, /preview a${outcome.articleId} shows the posts.`,
-        ...previewLines(store, outcome.articleId),
+        ...(await previewLines(store, outcome.articleId)),
       ].join('\n'),
     });
   return { title: article.title, url: article.url, articleId: outcome.articleId };
@@ -433,18 +442,18 @@ type FeedEnqueueOutcome =
  * Splits and queues the article on every channel of the feed (per-channel modes honoured), or only
  * on `channels` of them.
  */
-export function enqueueOnFeedChannels(
+export async function enqueueOnFeedChannels(
   deps: Pick<FeedDeps, 'store' | 'clock' | 'channels'>,
   feed: FeedSettings,
   article: Article,
   options: { force?: boolean; approved?: boolean; channels?: ReadonlySet<string> } = {},
-): FeedEnqueueOutcome {
+): Promise<FeedEnqueueOutcome> {
   let articleId: number | undefined;
   let duplicateOf: { articleId: number; killed: boolean } | undefined;
   for (const [mode, all] of channelGroups(deps, feed)) {
     const channels = all.filter((c) => options.channels?.has(c.id) ?? true);
     if (channels.length === 0) continue;
-    const { result } = enqueueArticle(deps.store, {
+    const { result } = await enqueueArticle(deps.store, {
       article,
       channels,
       ...(mode ? { mode } : {}),
@@ -474,9 +483,9 @@ export interface ChannelStanding {
  * The channels where some of the article already went out (or may have: `sending`, `unknown`). A
  * re-split never goes there again: the story would appear twice, or a thread would start over.
  */
-export function publishedChannels(store: PostStore, articleId: number): ChannelStanding[] {
+export async function publishedChannels(store: PostStore, articleId: number): Promise<ChannelStanding[]> {
   const byChannel = new Map<string, { published: number; total: number }>();
-  for (const post of store.postsOfArticle(articleId)) {
+  for (const post of await store.postsOfArticle(articleId)) {
     const entry = byChannel.get(post.channelId) ?? { published: 0, total: 0 };
     entry.total += 1;
     if (post.state === 'sent' || post.state === 'sending' || post.state === 'unknown') entry.published += 1;
@@ -498,8 +507,8 @@ export function publishedNote(standings: readonly ChannelStanding[]): string {
     .join('; ');
 }
 
-function previewLines(store: PostStore, articleId: number): string[] {
-  const posts = store.postsOfArticle(articleId);
+async function previewLines(store: PostStore, articleId: number): Promise<string[]> {
+  const posts = await store.postsOfArticle(articleId);
   const firsts = posts.filter((p) => p.seq === 1);
   return firsts.map((p) => {
     const text = p.text.length > 300 ? `${p.text.slice(0, 299)}…` : p.text;
@@ -521,17 +530,17 @@ async function refreshKnown(
 ): Promise<boolean> {
   const { store, clock } = deps;
   const rawHash = rawItemHash(item);
-  store.updateFeedItem(known.id, { lastSeenAt: clock.now() });
+  await store.updateFeedItem(known.id, { lastSeenAt: clock.now() });
   if (rawHash === known.rawHash) return false;
   // The new hash is stored once the change is dealt with: a read that fails leaves the old one, so
   // the next poll sees the change again and reads again.
-  const settled = () => store.updateFeedItem(known.id, { rawHash });
+  const settled = async () => await store.updateFeedItem(known.id, { rawHash });
   const queued =
     known.articleId !== null && (known.state === 'queued' || known.state === 'held')
-      ? store.postsOfArticle(known.articleId).filter((p) => p.state === 'queued')
+      ? (await store.postsOfArticle(known.articleId)).filter((p) => p.state === 'queued')
       : [];
   if (known.articleId === null || queued.length === 0) {
-    settled();
+    await settled();
     return false;
   }
   const read = await readItem(deps, item, signal);
@@ -543,17 +552,17 @@ async function refreshKnown(
     });
     return false;
   }
-  settled();
+  await settled();
   const article: Article = { ...read.article, ...(known.canonicalUrl ? { url: known.canonicalUrl } : {}) };
   if (articleHash(article) === known.bodyHash) return false;
   if (known.state === 'held') {
     // Changed again while the admins decide: they will act on the latest text.
-    store.updateFeedItem(known.id, { heldArticle: JSON.stringify(article) });
+    await store.updateFeedItem(known.id, { heldArticle: JSON.stringify(article) });
     return false;
   }
-  const { held } = store.holdFeedItem(known.id, known.articleId, JSON.stringify(article));
+  const { held } = await store.holdFeedItem(known.id, known.articleId, JSON.stringify(article));
   const before: string[] = known.body ? (JSON.parse(known.body) as string[]) : [];
-  const published = publishedChannels(store, known.articleId);
+  const published = await publishedChannels(store, known.articleId);
   await deps.notifier.alert({
     kind: 'info',
     key: `feed-changed:${known.id}:${articleHash(article)}`,
@@ -589,13 +598,13 @@ async function askAboutVanished(
 ): Promise<number> {
   const { store } = deps;
   const present = new Set(listed.map((l) => l.item.id));
-  const stillListed = store.feedItemsOf(feed.id).filter((row) => present.has(row.itemKey));
+  const stillListed = (await store.feedItemsOf(feed.id)).filter((row) => present.has(row.itemKey));
   if (stillListed.length === 0) return 0;
   const oldest = Math.min(...stillListed.map((row) => row.firstSeenAt.getTime()));
   let asked = 0;
-  for (const row of store.feedItemsOf(feed.id, ['queued'])) {
+  for (const row of await store.feedItemsOf(feed.id, ['queued'])) {
     if (present.has(row.itemKey) || row.firstSeenAt.getTime() <= oldest || row.articleId === null) continue;
-    store.updateFeedItem(row.id, { state: 'gone-asked' });
+    await store.updateFeedItem(row.id, { state: 'gone-asked' });
     asked += 1;
     await deps.notifier.alert({
       kind: 'info',

@@ -62,15 +62,15 @@ const RESUME_LOOKBACK_ARTICLES = 200;
  * again with `--force` has several copies, and the half-sent one is the latest, not the first.
  * Undefined when no recent copy has posts on the channel.
  */
-export function findArticleToResume(
+export async function findArticleToResume(
   store: PostStore,
   contentHash: string,
   channelId: string,
-): number | undefined {
+): Promise<number | undefined> {
   let newest: number | undefined;
-  for (const article of store.listArticles(RESUME_LOOKBACK_ARTICLES)) {
+  for (const article of await store.listArticles(RESUME_LOOKBACK_ARTICLES)) {
     if (article.contentHash !== contentHash) continue;
-    const posts = store.postsOfArticle(article.id, channelId);
+    const posts = await store.postsOfArticle(article.id, channelId);
     if (posts.length === 0) continue;
     if (posts.some((p) => p.state !== 'sent' && p.state !== 'skipped')) return article.id;
     newest ??= article.id;
@@ -96,11 +96,11 @@ async function publishChannel(
   options: PublishNowOptions,
 ): Promise<ChannelReport> {
   const { store, clock } = deps;
-  const all = () => store.postsOfArticle(options.articleId, channelId);
-  const total = all().length;
+  const all = async () => await store.postsOfArticle(options.articleId, channelId);
+  const total = (await all()).length;
   let stoppedBecause: string | undefined;
   let alreadyThere = 0;
-  for (const initial of all()) {
+  for (const initial of await all()) {
     if (options.signal?.aborted) {
       stoppedBecause = 'interrupted';
       break;
@@ -116,7 +116,7 @@ async function publishChannel(
       stoppedBecause = `post #${initial.id} has an unknown outcome`;
       break;
     }
-    const waits = whyHeldBack(store, initial);
+    const waits = await whyHeldBack(store, initial);
     if (waits) {
       options.onEvent({ kind: 'skipped', channelId, post: initial, why: waits });
       stoppedBecause = `post #${initial.id} ${waits}`;
@@ -124,7 +124,7 @@ async function publishChannel(
     }
     if (initial.state === 'failed') {
       // An explicit publish run is the admin's "try again".
-      store.requeue(initial.id, clock.now());
+      await store.requeue(initial.id, clock.now());
     }
     let outcome: PublishOutcome;
     for (;;) {
@@ -139,7 +139,7 @@ async function publishChannel(
       await countdown(deps, channelId, outcome.at, outcome.reason, options);
       if (options.signal?.aborted) break;
       // The wait is over: the pause set by the rate limit has run out, lift it for this channel.
-      if (store.channelState(channelId).pausedUntil) store.resumeChannel(channelId);
+      if ((await store.channelState(channelId)).pausedUntil) await store.resumeChannel(channelId);
     }
     if (outcome.kind === 'retry') {
       stoppedBecause ??= 'interrupted';
@@ -173,8 +173,8 @@ async function publishChannel(
       break;
     }
     if (outcome.kind === 'not-queued') {
-      const now = store.getPost(initial.id);
-      const waits = outcome.heldBack && now ? whyHeldBack(store, now) : undefined;
+      const now = await store.getPost(initial.id);
+      const waits = outcome.heldBack && now ? await whyHeldBack(store, now) : undefined;
       if (waits) {
         // Held (or its approval withdrawn) while it waited for its turn: still queued, not sent.
         options.onEvent({ kind: 'skipped', channelId, post: now!, why: waits });
@@ -189,7 +189,7 @@ async function publishChannel(
     stoppedBecause = outcome.detail;
     break;
   }
-  const after = all();
+  const after = await all();
   return {
     channelId,
     total,
@@ -209,9 +209,9 @@ export const HELD_FOR_CORRECTION =
  * correction, or it waits for an approval (a feed with `approval: manual`, or /add's "queue"). The
  * lease refuses both; said here first so the run stops with the reason instead of a bare refusal.
  */
-function whyHeldBack(store: PostStore, post: StoredPost): string | undefined {
+async function whyHeldBack(store: PostStore, post: StoredPost): Promise<string | undefined> {
   if (post.state !== 'queued' && post.state !== 'failed') return undefined;
-  if (store.isArticleHeld(post.articleId)) return `is ${HELD_FOR_CORRECTION}`;
+  if (await store.isArticleHeld(post.articleId)) return `is ${HELD_FOR_CORRECTION}`;
   if (!post.approved) return `waits for an approval: /approve ${post.articleId} in Telegram`;
   return undefined;
 }

@@ -47,9 +47,9 @@ export function settleMs(deps: PublishDeps): number {
 }
 
 /** The post's last attempt when it may still land (a timeout not yet settled on the timeline). */
-function unsettledAttempt(deps: PublishDeps, post: StoredPost): AttemptRecord | undefined {
+async function unsettledAttempt(deps: PublishDeps, post: StoredPost): Promise<AttemptRecord | undefined> {
   if (post.attempts === 0) return undefined;
-  const last = deps.store.attempts(post.id).at(-1);
+  const last = (await deps.store.attempts(post.id)).at(-1);
   return last?.detail?.includes(LOOK_AGAIN) ? last : undefined;
 }
 
@@ -65,12 +65,12 @@ export async function publishPost(
   postId: number,
   signal?: AbortSignal,
 ): Promise<PublishOutcome> {
-  const queued = deps.store.getPost(postId);
+  const queued = await deps.store.getPost(postId);
   if (queued?.state !== 'queued') return { kind: 'not-queued', postId };
   const publisher = deps.publishers.get(queued.channelId);
   // An earlier request of this post may still land: nothing goes out before it has settled (aborted
   // and past the grace), and then only when the post is not on the timeline.
-  const earlier = publisher?.recentPosts ? unsettledAttempt(deps, queued) : undefined;
+  const earlier = publisher?.recentPosts ? await unsettledAttempt(deps, queued) : undefined;
   if (earlier) {
     const at = new Date(earlier.startedAt.getTime() + settleMs(deps));
     if (at > deps.clock.now()) {
@@ -97,10 +97,10 @@ export async function publishPost(
 /** Leases the post (`sending`), sends it and records the outcome. A request is never cut off. */
 async function send(deps: PublishDeps, postId: number, lookFirst: boolean): Promise<PublishOutcome> {
   const { store, clock, logger } = deps;
-  const leased = store.lease(postId, clock.now());
+  const leased = await store.lease(postId, clock.now());
   if (!leased) {
     // Held or not approved (the lease's guards): it just waits, neither failed nor unknown.
-    const still = store.getPost(postId);
+    const still = await store.getPost(postId);
     return still?.state === 'queued'
       ? { kind: 'not-queued', postId, heldBack: true }
       : { kind: 'not-queued', postId };
@@ -108,21 +108,21 @@ async function send(deps: PublishDeps, postId: number, lookFirst: boolean): Prom
   const publisher = deps.publishers.get(leased.channelId);
   if (!publisher) {
     const detail = `no publisher for channel ${leased.channelId}; is it still in the config?`;
-    store.markFailed(postId, 'rejected', detail, clock.now());
+    await store.markFailed(postId, 'rejected', detail, clock.now());
     return { kind: 'failed', post: leased, reason: 'rejected', detail };
   }
   if (lookFirst) {
     // The earlier request has settled: if it landed, it is on the timeline by now.
     const found = await lookOnTimeline(deps, leased);
     if (found === 'cannot-look')
-      return holdForAdmin(
+      return await holdForAdmin(
         deps,
         leased,
         'an earlier request may have arrived and the timeline could not be read',
       );
-    if (found) return markFound(deps, leased, found);
+    if (found) return await markFound(deps, leased, found);
   }
-  const replyTo = leased.mode === 'thread' && leased.seq > 1 ? replyTarget(deps, leased) : undefined;
+  const replyTo = leased.mode === 'thread' && leased.seq > 1 ? await replyTarget(deps, leased) : undefined;
   let receipt: Receipt;
   const leftAt = clock.now();
   try {
@@ -138,12 +138,12 @@ async function send(deps: PublishDeps, postId: number, lookFirst: boolean): Prom
           `unexpected error while publishing: ${(caught as Error)?.message ?? String(caught)}`,
           { cause: caught },
         );
-    return handleFailure(deps, leased, error, leftAt);
+    return await handleFailure(deps, leased, error, leftAt);
   }
   // The platform has it. Recording that is outside the try on purpose: a store that fails here (say,
   // locked past its busy timeout) must not turn a published post into a "rejected" one an admin
   // would retry. The error goes up and the post stays `sending`, which the next start reconciles.
-  store.markSent(postId, receipt);
+  await store.markSent(postId, receipt);
   logger.info('published', {
     channel: leased.channelId,
     post: leased.id,
@@ -165,18 +165,17 @@ async function send(deps: PublishDeps, postId: number, lookFirst: boolean): Prom
  * find, has none; replying to the part before it keeps the thread together instead of starting a new
  * one.
  */
-function replyTarget(deps: PublishDeps, post: StoredPost): string | undefined {
+async function replyTarget(deps: PublishDeps, post: StoredPost): Promise<string | undefined> {
   return (
-    deps.store
-      .postsOfArticle(post.articleId, post.channelId)
+    (await deps.store.postsOfArticle(post.articleId, post.channelId))
       .filter((p) => p.seq < post.seq && p.state === 'sent' && p.remoteId)
       .at(-1)?.remoteId ?? undefined
   );
 }
 
 /** " Parts 2–5 of this thread are held: …" for a thread part that failed for good, else "". */
-function heldNote(store: PublishDeps['store'], post: StoredPost): string {
-  const note = threadHeldNote(store, post);
+async function heldNote(store: PublishDeps['store'], post: StoredPost): Promise<string> {
+  const note = await threadHeldNote(store, post);
   return note ? ` ${note}` : '';
 }
 
@@ -200,7 +199,7 @@ async function handleFailure(
             samePostText(post.text, r.text),
           )
         : undefined;
-      store.markSent(
+      await store.markSent(
         post.id,
         { remoteId: found?.remoteId ?? '', ...(found?.url ? { url: found.url } : {}), publishedAt: now },
         'duplicate',
@@ -219,12 +218,12 @@ async function handleFailure(
         : error.retryAt > now
           ? error.retryAt
           : new Date(now.getTime() + PAST_RESET_WAIT_MS);
-      store.markRetry(post.id, 'rate-limited', at, detail, now);
+      await store.markRetry(post.id, 'rate-limited', at, detail, now);
       // The whole channel waits, so the next slot does not hit the same limit again; unless it is
       // already paused for longer (an admin's pause has no end and must not lapse with the reset).
-      const paused = store.channelState(post.channelId);
+      const paused = await store.channelState(post.channelId);
       if (!paused.paused || (paused.pausedUntil !== null && paused.pausedUntil < at))
-        store.pauseChannel(post.channelId, `rate limited until ${at.toISOString()}`, at);
+        await store.pauseChannel(post.channelId, `rate limited until ${at.toISOString()}`, at);
       logger.warn('rate limited; channel waits', {
         post: post.id,
         channel: post.channelId,
@@ -257,16 +256,21 @@ async function handleFailure(
       }
       // Counted from the attempt log. An admin's retry of a post that gave up starts a fresh round:
       // give-ups happen at every multiple of maxAttempts, so the count runs modulo maxAttempts.
-      const total = store.attempts(post.id).filter((a) => a.outcome === 'unavailable').length + 1;
+      const total = (await store.attempts(post.id)).filter((a) => a.outcome === 'unavailable').length + 1;
       const failures = ((total - 1) % deps.retry.maxAttempts) + 1;
       if (failures >= deps.retry.maxAttempts) {
-        store.markFailed(post.id, 'unavailable', `gave up after ${failures} attempts: ${retryDetail}`, now);
+        await store.markFailed(
+          post.id,
+          'unavailable',
+          `gave up after ${failures} attempts: ${retryDetail}`,
+          now,
+        );
         logger.error('publish failed for good', { post: post.id, channel: post.channelId, detail });
         await notifier.alert({
           kind: 'failed',
           channelId: post.channelId,
           postId: post.id,
-          text: `${where} failed after ${failures} attempts: ${detail}. ${threadHeldNote(store, post) || `Use /retry ${post.id} to try again.`}`,
+          text: `${where} failed after ${failures} attempts: ${detail}. ${(await threadHeldNote(store, post)) || `Use /retry ${post.id} to try again.`}`,
         });
         return { kind: 'failed', post, reason: 'unavailable', detail };
       }
@@ -277,7 +281,7 @@ async function handleFailure(
         deps.random,
       );
       const at = new Date(Math.max(now.getTime() + delay, notBefore.getTime()));
-      store.markRetry(post.id, 'unavailable', at, retryDetail, now);
+      await store.markRetry(post.id, 'unavailable', at, retryDetail, now);
       logger.warn('platform unavailable; will retry', {
         post: post.id,
         channel: post.channelId,
@@ -288,8 +292,8 @@ async function handleFailure(
       return { kind: 'retry', post, reason: 'unavailable', at, detail };
     }
     case 'auth': {
-      store.markFailed(post.id, 'auth', detail, now);
-      store.pauseChannel(post.channelId, `credentials or permissions: ${detail}`, null);
+      await store.markFailed(post.id, 'auth', detail, now);
+      await store.pauseChannel(post.channelId, `credentials or permissions: ${detail}`, null);
       logger.error('channel paused: credentials or permissions problem', {
         post: post.id,
         channel: post.channelId,
@@ -299,18 +303,18 @@ async function handleFailure(
         kind: 'auth',
         channelId: post.channelId,
         postId: post.id,
-        text: `${post.channelId} is paused: ${detail}. Fix it, then /resume ${post.channelId} and /retry ${post.id}.${heldNote(store, post)}`,
+        text: `${post.channelId} is paused: ${detail}. Fix it, then /resume ${post.channelId} and /retry ${post.id}.${await heldNote(store, post)}`,
       });
       return { kind: 'failed', post, reason: 'auth', detail };
     }
     default: {
-      store.markFailed(post.id, 'rejected', detail, now);
+      await store.markFailed(post.id, 'rejected', detail, now);
       logger.error('platform rejected the post', { post: post.id, channel: post.channelId, detail });
       await notifier.alert({
         kind: 'failed',
         channelId: post.channelId,
         postId: post.id,
-        text: `${where} was rejected: ${detail}. Edit it with /edit ${post.id} <text>, then /retry ${post.id}.${heldNote(store, post)}`,
+        text: `${where} was rejected: ${detail}. Edit it with /edit ${post.id} <text>, then /retry ${post.id}.${await heldNote(store, post)}`,
       });
       return { kind: 'failed', post, reason: 'rejected', detail };
     }
@@ -330,8 +334,8 @@ async function settleMaybeDelivered(
 ): Promise<PublishOutcome | undefined> {
   const found = await lookOnTimeline(deps, post);
   if (found === undefined) return undefined;
-  if (found === 'cannot-look') return holdForAdmin(deps, post, detail);
-  return markFound(deps, post, found);
+  if (found === 'cannot-look') return await holdForAdmin(deps, post, detail);
+  return await markFound(deps, post, found);
 }
 
 /** The post on our recent timeline; undefined when not there; `cannot-look` when we cannot read it. */
@@ -350,8 +354,8 @@ async function lookOnTimeline(
   }
 }
 
-function markFound(deps: PublishDeps, post: StoredPost, match: RemotePost): PublishOutcome {
-  deps.store.markSent(post.id, {
+async function markFound(deps: PublishDeps, post: StoredPost, match: RemotePost): Promise<PublishOutcome> {
+  await deps.store.markSent(post.id, {
     remoteId: match.remoteId,
     ...(match.url ? { url: match.url } : {}),
     publishedAt: match.publishedAt ?? deps.clock.now(),
@@ -374,7 +378,7 @@ export function unknownAlertKey(post: StoredPost): string {
 
 async function holdForAdmin(deps: PublishDeps, post: StoredPost, detail: string): Promise<PublishOutcome> {
   const { store, clock, logger, notifier } = deps;
-  store.markUnknown(post.id, `may or may not have arrived: ${detail}`, clock.now());
+  await store.markUnknown(post.id, `may or may not have arrived: ${detail}`, clock.now());
   logger.warn('post outcome unknown; held until an admin decides', {
     post: post.id,
     channel: post.channelId,
@@ -384,7 +388,7 @@ async function holdForAdmin(deps: PublishDeps, post: StoredPost, detail: string)
     kind: 'unknown',
     channelId: post.channelId,
     postId: post.id,
-    key: unknownAlertKey(store.getPost(post.id) ?? post),
+    key: unknownAlertKey((await store.getPost(post.id)) ?? post),
     text: `Post ${post.id} (${post.channelId}, ${post.seq}/${post.total}) may or may not have arrived (${detail}). Check the channel, then mark it as sent or send it again.`,
   });
   return { kind: 'unknown', post, detail };

@@ -28,8 +28,8 @@ const LOOKBACK_MS = 2 * 86_400_000;
  * otherwise ask an admin ("mark as sent" / "send again").
  */
 export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryReport> {
-  deps.store.markInterruptedAsUnknown(deps.clock.now());
-  return reconcileUnknown(deps, deps.store.postsInState('unknown', 10_000));
+  await deps.store.markInterruptedAsUnknown(deps.clock.now());
+  return await reconcileUnknown(deps, await deps.store.postsInState('unknown', 10_000));
 }
 
 /**
@@ -37,10 +37,12 @@ export async function recoverInterrupted(deps: PublishDeps): Promise<RecoveryRep
  * far as they are still `unknown` (an admin may have settled them meanwhile).
  */
 export async function settleDeferred(deps: PublishDeps, postIds: readonly number[]): Promise<RecoveryReport> {
-  const posts = postIds
-    .map((id) => deps.store.getPost(id))
-    .filter((p): p is StoredPost => p?.state === 'unknown');
-  return reconcileUnknown(deps, posts);
+  const posts: StoredPost[] = [];
+  for (const id of postIds) {
+    const post = await deps.store.getPost(id);
+    if (post?.state === 'unknown') posts.push(post);
+  }
+  return await reconcileUnknown(deps, posts);
 }
 
 async function reconcileUnknown(deps: PublishDeps, unknown: readonly StoredPost[]): Promise<RecoveryReport> {
@@ -71,7 +73,7 @@ async function reconcileUnknown(deps: PublishDeps, unknown: readonly StoredPost[
       }
       const match = recent.find((r) => samePostText(post.text, r.text));
       if (match) {
-        store.resolveUnknownAsSent(post.id, {
+        await store.resolveUnknownAsSent(post.id, {
           remoteId: match.remoteId,
           ...(match.url ? { url: match.url } : {}),
           publishedAt: match.publishedAt ?? clock.now(),
@@ -81,12 +83,12 @@ async function reconcileUnknown(deps: PublishDeps, unknown: readonly StoredPost[
       }
       // Not there (yet): a request that left less than the grace ago may still land, so it is
       // neither sent again nor taken as settled before then.
-      const startedAt = store.attempts(post.id).at(-1)?.startedAt;
+      const startedAt = (await store.attempts(post.id)).at(-1)?.startedAt;
       const at = startedAt ? new Date(startedAt.getTime() + settleMs(deps)) : clock.now();
       if (at > clock.now()) {
         deferred.push({ post, at });
       } else {
-        store.requeue(post.id, clock.now());
+        await store.requeue(post.id, clock.now());
         requeued.push(post);
       }
     }

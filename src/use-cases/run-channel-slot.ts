@@ -37,7 +37,7 @@ export async function runChannelSlot(
   channelId: string,
   signal?: AbortSignal,
 ): Promise<SlotResult> {
-  const decision = decideSlot(deps, channelId);
+  const decision = await decideSlot(deps, channelId);
   if (decision.kind !== 'go') return decision;
   if (decision.passedOver)
     deps.logger.warn('passed over a thread longer than the daily cap', {
@@ -54,7 +54,7 @@ export async function runChannelSlot(
     outcomes.push(outcome);
     if (!decision.thread || signal?.aborted) break;
     if (outcome.kind !== 'sent' && outcome.kind !== 'duplicate') break;
-    post = nextPartDue(deps, post, deps.clock.now());
+    post = await nextPartDue(deps, post, deps.clock.now());
   }
   return { kind: 'published', outcomes };
 }
@@ -63,34 +63,34 @@ export async function runChannelSlot(
  * What a slot would do now, without publishing: pauses, quiet hours, held threads and the daily cap,
  * exactly as `runChannelSlot` applies them.
  */
-export function decideSlot(deps: PublishDeps, channelId: string): SlotDecision {
+export async function decideSlot(deps: PublishDeps, channelId: string): Promise<SlotDecision> {
   const channel = channelById(deps, channelId);
   if (!channel?.enabled) return { kind: 'idle', why: 'disabled' };
   const now = deps.clock.now();
-  const state = activeState(deps, channelId, now);
+  const state = await activeState(deps, channelId, now);
   if (state.paused) return { kind: 'idle', why: 'paused', detail: state.pauseReason ?? '' };
   if (inQuietHours(now, channel.zone, channel.quietHours)) return { kind: 'idle', why: 'quiet-hours' };
-  return decideFromQueue(deps, channel, now);
+  return await decideFromQueue(deps, channel, now);
 }
 
 /**
  * Why the channel's next thread waits for the daily cap, in words ("thread of 21 parts waits: 7 left
  * of the daily cap of 17"), or undefined when it does not: for `status`, whatever the hour.
  */
-export function threadCapWait(deps: PublishDeps, channelId: string): string | undefined {
+export async function threadCapWait(deps: PublishDeps, channelId: string): Promise<string | undefined> {
   const channel = channelById(deps, channelId);
   if (!channel) return undefined;
-  const found = nextToPublish(deps, channel, deps.clock.now());
+  const found = await nextToPublish(deps, channel, deps.clock.now());
   if (found.kind !== 'post' || found.post.mode !== 'thread') return undefined;
   const { remaining, started } = found.thread;
-  const check = checkDailyCap(remaining, dailyCapLeft(deps, channelId), channel.dailyCap, started);
+  const check = checkDailyCap(remaining, await dailyCapLeft(deps, channelId), channel.dailyCap, started);
   return check.go ? undefined : check.detail;
 }
 
 /** The slot's decision once the channel may post at all: the queue, held threads and the cap. */
-function decideFromQueue(deps: PublishDeps, channel: Channel, now: Date): SlotDecision {
-  const left = dailyCapLeft(deps, channel.id);
-  const found = nextToPublish(deps, channel, now);
+async function decideFromQueue(deps: PublishDeps, channel: Channel, now: Date): Promise<SlotDecision> {
+  const left = await dailyCapLeft(deps, channel.id);
+  const found = await nextToPublish(deps, channel, now);
   const passedOver = found.passedOver ? { passedOver: found.passedOver } : {};
   if (found.kind === 'post' && found.thread.started)
     return { kind: 'go', post: found.post, thread: true, ...passedOver };
@@ -125,12 +125,12 @@ export interface ThreadProgress {
  * Where a post stands in its thread, from the store's view of the article on the channel (the parts
  * of a thread are few: one small read).
  */
-export function threadProgress(
+export async function threadProgress(
   deps: PublishDeps,
   post: StoredPost,
-): ThreadProgress & { readonly block: ThreadBlock } {
+): Promise<ThreadProgress & { readonly block: ThreadBlock }> {
   if (post.mode !== 'thread') return { started: false, remaining: 1, block: 'none' };
-  const parts = deps.store.postsOfArticle(post.articleId, post.channelId);
+  const parts = await deps.store.postsOfArticle(post.articleId, post.channelId);
   const earlier = parts.filter((p) => p.seq < post.seq);
   const remaining = parts.filter((p) => p.seq >= post.seq && p.state !== 'sent' && p.state !== 'skipped');
   return {
@@ -171,13 +171,13 @@ const SCAN_PAGE = 50;
  * or more parts than the whole daily cap) may wait for days: the channel passes over it and goes on
  * with the next article instead of going silent.
  */
-function nextToPublish(deps: PublishDeps, channel: Channel, now: Date): NextPost {
-  const head = deps.store.nextDue(channel.id, now);
+async function nextToPublish(deps: PublishDeps, channel: Channel, now: Date): Promise<NextPost> {
+  const head = await deps.store.nextDue(channel.id, now);
   if (!head) return { kind: 'none' };
   let passedOver: string | undefined;
-  const consider = (post: StoredPost): NextPost | 'held' => {
+  const consider = async (post: StoredPost): Promise<NextPost | 'held'> => {
     const more = passedOver ? { passedOver } : {};
-    const progress = threadProgress(deps, post);
+    const progress = await threadProgress(deps, post);
     if (progress.block === 'waiting') return { kind: 'waiting', post, ...more };
     // Held for an admin, who has been told already.
     if (progress.block === 'held') return 'held';
@@ -188,15 +188,15 @@ function nextToPublish(deps: PublishDeps, channel: Channel, now: Date): NextPost
     }
     return { kind: 'post', post, thread: progress, ...more };
   };
-  const first = consider(head);
+  const first = await consider(head);
   if (first !== 'held') return first;
   const held = new Set([head.articleId]);
   for (let offset = 0; ; offset += SCAN_PAGE) {
-    const page = deps.store.upcoming(channel.id, SCAN_PAGE, offset);
+    const page = await deps.store.upcoming(channel.id, SCAN_PAGE, offset);
     for (const post of page) {
       if (held.has(post.articleId) || !post.approved) continue;
       if (post.nextAttemptAt !== null && post.nextAttemptAt > now) continue;
-      const next = consider(post);
+      const next = await consider(post);
       if (next !== 'held') return next;
       held.add(post.articleId);
     }
@@ -205,32 +205,32 @@ function nextToPublish(deps: PublishDeps, channel: Channel, now: Date): NextPost
 }
 
 /** The next part of `post`'s thread when it may go out right now (queued, approved, due), else none. */
-function nextPartDue(deps: PublishDeps, post: StoredPost, now: Date): StoredPost | undefined {
-  const next = deps.store
-    .postsOfArticle(post.articleId, post.channelId)
-    .find((p) => p.seq > post.seq && p.state !== 'sent' && p.state !== 'skipped');
+async function nextPartDue(deps: PublishDeps, post: StoredPost, now: Date): Promise<StoredPost | undefined> {
+  const next = (await deps.store.postsOfArticle(post.articleId, post.channelId)).find(
+    (p) => p.seq > post.seq && p.state !== 'sent' && p.state !== 'skipped',
+  );
   if (next?.state !== 'queued' || !next.approved) return undefined;
   if (next.nextAttemptAt !== null && next.nextAttemptAt > now) return undefined;
   return next;
 }
 
 /** A pause with an end time lifts itself once that time has passed. */
-export function activeState(deps: PublishDeps, channelId: string, now: Date): ChannelState {
-  const state = deps.store.channelState(channelId);
+export async function activeState(deps: PublishDeps, channelId: string, now: Date): Promise<ChannelState> {
+  const state = await deps.store.channelState(channelId);
   if (state.paused && state.pausedUntil && state.pausedUntil <= now) {
-    deps.store.resumeChannel(channelId);
+    await deps.store.resumeChannel(channelId);
     deps.logger.info('channel resumed after its wait', { channel: channelId });
-    return deps.store.channelState(channelId);
+    return await deps.store.channelState(channelId);
   }
   return state;
 }
 
 /** Posts the channel may still send today (its local day, in its own time zone). */
-export function dailyCapLeft(deps: PublishDeps, channelId: string): number {
+export async function dailyCapLeft(deps: PublishDeps, channelId: string): Promise<number> {
   const channel = channelById(deps, channelId);
   if (!channel) return 0;
   const since = startOfLocalDay(deps.clock.now(), channel.zone);
-  return Math.max(0, channel.dailyCap - deps.store.sentSince(channelId, since));
+  return Math.max(0, channel.dailyCap - (await deps.store.sentSince(channelId, since)));
 }
 
 /** A thread on a channel that cannot go on until an admin acts on one of its parts. */
@@ -251,16 +251,19 @@ const HELD_SCAN = 500;
  * later parts still to go out. `status`, `queue` and the bot's /status and /queue show them; the
  * slot passes over them (`nextToPublish`) until the part is retried, resolved or skipped.
  */
-export function heldThreads(deps: Pick<PublishDeps, 'store'>, channelId: string): HeldThread[] {
+export async function heldThreads(
+  deps: Pick<PublishDeps, 'store'>,
+  channelId: string,
+): Promise<HeldThread[]> {
   const { store } = deps;
   const candidates = [
-    ...store.postsInState('failed', HELD_SCAN, channelId),
-    ...store.postsInState('unknown', HELD_SCAN, channelId),
+    ...(await store.postsInState('failed', HELD_SCAN, channelId)),
+    ...(await store.postsInState('unknown', HELD_SCAN, channelId)),
   ].filter((p) => p.mode === 'thread');
   const articles = [...new Set(candidates.map((p) => p.articleId))].sort((a, b) => a - b);
   const found: HeldThread[] = [];
   for (const articleId of articles) {
-    const parts = store.postsOfArticle(articleId, channelId);
+    const parts = await store.postsOfArticle(articleId, channelId);
     const blocker = parts.find((p) => p.state === 'failed' || p.state === 'unknown');
     if (!blocker) continue;
     const held = parts.filter((p) => p.seq > blocker.seq && p.state === 'queued');

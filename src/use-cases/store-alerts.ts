@@ -33,7 +33,7 @@ export function createOutboxNotifier(options: OutboxNotifierOptions): Notifier {
       });
       let queued: QueuedAlert = alert;
       try {
-        const stored = store.addAlert(alert, clock.now(), { logOnly: !options.deliverable });
+        const stored = await store.addAlert(alert, clock.now(), { logOnly: !options.deliverable });
         if (!stored) {
           logger.info('admin alert already sent before; not sent again', { key: alert.key });
           return;

@@ -90,14 +90,14 @@ describe('quotecast start (a real process)', { timeout: 90_000 }, () => {
       // The lock is released and the store is whole: what it says was sent is what arrived.
       const reopened = createSqliteStore({ path: store, exclusive: true });
       try {
-        const sentX = reopened.postsInState('sent', 100, 'x-quotes').map((p) => p.text);
-        const sentTg = reopened.postsInState('sent', 100, 'tg-thread').map((p) => p.text);
+        const sentX = (await reopened.postsInState('sent', 100, 'x-quotes')).map((p) => p.text);
+        const sentTg = (await reopened.postsInState('sent', 100, 'tg-thread')).map((p) => p.text);
         expect(sentX.sort()).toEqual(x.tweets.map((t) => t.text).sort());
         expect(sentTg.sort()).toEqual(telegram.sentMessages.map((m) => m.shownText).sort());
-        expect(reopened.countsByState().sending).toBe(0);
-        expect(reopened.countsByState().unknown).toBe(0);
+        expect((await reopened.countsByState()).sending).toBe(0);
+        expect((await reopened.countsByState()).unknown).toBe(0);
       } finally {
-        reopened.close();
+        await reopened.close();
       }
     } finally {
       await Promise.all([x.close(), telegram.close()]);

@@ -114,7 +114,7 @@ describe.concurrent('quotecast publish as a process', () => {
           npm: true,
         });
         expect(run.code, transcript(run)).toBe(0);
-        const quotes = readStore(world).posts('x-main');
+        const quotes = (await readStore(world)).posts('x-main');
         expect(quotes.every((p) => p.mode === 'quotes' && p.state === 'sent')).toBe(true);
         expectEachOnce(
           expect,
@@ -138,7 +138,7 @@ describe.concurrent('quotecast publish as a process', () => {
         // The daemon's queue already holds the article for X; publishing it to Telegram is cancelled.
         const added = await quotecast(world, ['add', SHORT_ARTICLE, '--channels', 'x-main']);
         expect(added.code, transcript(added)).toBe(0);
-        const queued = readStore(world).posts('x-main');
+        const queued = (await readStore(world)).posts('x-main');
         expect(queued.length).toBeGreaterThan(1);
 
         const run = startOnTerminal(world, [SHORT_ARTICLE, '--to', 'tg-main']);
@@ -153,7 +153,7 @@ describe.concurrent('quotecast publish as a process', () => {
         expect(world.x.requests).toHaveLength(0);
         expect(world.telegram.calls).toHaveLength(0);
         // Nothing queued for Telegram (a later publish is not refused); X's posts are untouched.
-        const { posts } = readStore(world);
+        const { posts } = await readStore(world);
         expect(posts('tg-main')).toEqual([]);
         expect(posts('x-main')).toEqual(queued);
       });
@@ -172,7 +172,7 @@ describe.concurrent('quotecast publish as a process', () => {
         expect(interrupted.code, transcript(interrupted)).toBe(1);
         expect(interrupted.stdout).toContain('interrupted');
         expect(interrupted.stdout).toContain('--resume');
-        const before = readStore(world);
+        const before = await readStore(world);
         const sentBefore = before.posts('x-main').filter((p) => p.state === 'sent');
         expect(sentBefore.length).toBeLessThan(before.posts('x-main').length);
         expect(world.x.tweets).toHaveLength(sentBefore.length);
@@ -181,7 +181,7 @@ describe.concurrent('quotecast publish as a process', () => {
         const resumed = await publish(world, [LONG_ARTICLE, '--resume', '--yes']);
         expect(resumed.code, transcript(resumed)).toBe(0);
         expect(resumed.stdout).toContain('resuming article');
-        const { articles, posts } = readStore(world);
+        const { articles, posts } = await readStore(world);
         expect(articles).toHaveLength(1);
         expectEachOnce(
           expect,
@@ -216,14 +216,14 @@ describe.concurrent('quotecast publish as a process', () => {
         });
         expect((await first.done).signal).toBe('SIGKILL');
         expect(world.x.tweets).toHaveLength(3);
-        expect(readStore(world).posts('x-main')[2]?.state).toBe('sending');
+        expect((await readStore(world)).posts('x-main')[2]?.state).toBe('sending');
 
         const resumed = await publish(world, [LONG_ARTICLE, '--to', 'x-main', '--resume', '--yes']);
         expect(resumed.code, transcript(resumed)).toBe(0);
         expect(resumed.stdout).toContain(
           'settled 1 post(s) interrupted earlier (found on X: 1, to send again: 0)',
         );
-        const thread = expectThreadOnX(expect, world);
+        const thread = await expectThreadOnX(expect, world);
         expect(world.x.requests.filter(isTweetPost)).toHaveLength(thread.length);
         expect(thread[2]?.remoteId).toBe(world.x.tweets[2]?.id);
       });

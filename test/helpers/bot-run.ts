@@ -35,7 +35,7 @@ export async function stopBotAndDaemon(parts: {
     for (const message of parts.fake?.sentMessages ?? []) expect(message.text).not.toContain(parts.token);
     for (const line of parts.logs) expect(line).not.toContain(parts.token);
   } finally {
-    parts.runtime.close();
+    await parts.runtime.close();
   }
 }
 

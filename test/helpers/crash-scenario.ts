@@ -156,7 +156,7 @@ async function run(scenario: CrashScenario, fakes: Fakes, dir: TempDir): Promise
     TELEGRAM_API_ROOT: telegram.url,
     TELEGRAM_BOT_TOKEN: DEFAULT_FAKE_TELEGRAM_TOKEN,
   });
-  queueArticles(env, dir.path, scenario.articles);
+  await queueArticles(env, dir.path, scenario.articles);
 
   const sends = () =>
     x.requests.filter((r) => r.path === '/2/tweets').length +
@@ -207,12 +207,12 @@ async function run(scenario: CrashScenario, fakes: Fakes, dir: TempDir): Promise
   if (scenario.resolveUnknowns) {
     // The admins look in each channel and decide every post of unknown outcome; the daemon then
     // finishes the threads those posts held.
-    ({ sent: resolvedSent, resent: resolvedResent } = resolveAsAdmins(fakes, storePath));
+    ({ sent: resolvedSent, resent: resolvedResent } = await resolveAsAdmins(fakes, storePath));
     // Telegram thread parts go out one a second (the chat's pacing): a few minutes for the held ones.
     await finish(env, dir, storePath, logs, Date.now(), 300_000);
   }
 
-  const report = check(fakes, storePath);
+  const report = await check(fakes, storePath);
   const seconds = (Date.now() - started) / 1000;
   const reconciled = sumLogged(logs, /reconciled posts interrupted by a crash found=(\d+)/);
   const requeued = sumLogged(logs, /reconciled posts interrupted by a crash found=\d+ requeued=(\d+)/);
@@ -252,14 +252,16 @@ async function finish(
   } catch (error) {
     last.kill('SIGKILL');
     await last.exited;
-    const left = withStore(storePath, (store) =>
-      allPosts(store)
-        .filter((p) => p.state !== 'sent' && p.state !== 'unknown' && !heldBehindUnknown(store, p))
-        .map(
-          (p) =>
-            `${p.channelId} #${p.id} ${p.seq}/${p.total} ${p.state} ${p.nextAttemptAt?.toISOString() ?? ''} ${p.lastError ?? ''}`,
-        ),
-    );
+    const left = await withStore(storePath, async (store) => {
+      const lines: string[] = [];
+      for (const p of await allPosts(store)) {
+        if (p.state === 'sent' || p.state === 'unknown' || (await heldBehindUnknown(store, p))) continue;
+        lines.push(
+          `${p.channelId} #${p.id} ${p.seq}/${p.total} ${p.state} ${p.nextAttemptAt?.toISOString() ?? ''} ${p.lastError ?? ''}`,
+        );
+      }
+      return lines;
+    });
     throw new Error(`${(error as Error).message}:\n${left.join('\n')}\n${last.stderr().slice(-4000)}`);
   }
   await delay(300);
@@ -300,24 +302,24 @@ function injectFaults(fakes: Fakes, random: () => number): number {
  * What an admin does with each post of unknown outcome: look for its text in the channel; there →
  * "sent" with that message's id (so a thread goes on replying to it), not there → "send again".
  */
-function resolveAsAdmins(fakes: Fakes, storePath: string): { sent: number; resent: number } {
-  return withStore(storePath, (store) => {
+async function resolveAsAdmins(fakes: Fakes, storePath: string): Promise<{ sent: number; resent: number }> {
+  return await withStore(storePath, async (store) => {
     let sent = 0;
     let resent = 0;
-    for (const post of store.postsInState('unknown', 10_000)) {
+    for (const post of await store.postsInState('unknown', 10_000)) {
       const channel = CHANNELS.find((c) => c.id === post.channelId)!;
       const copies = arrivals(fakes, channel).get(post.text) ?? [];
       const remoteId = copies[0]?.id;
       const result =
         remoteId !== undefined
-          ? resolveUnknown(store, post.id, 'sent', new Date(), {
+          ? await resolveUnknown(store, post.id, 'sent', new Date(), {
               remoteId,
               channel: {
                 platform: channel.platform,
                 ...(channel.platform === 'telegram' ? { chat: channel.where } : {}),
               },
             })
-          : resolveUnknown(store, post.id, 'resend', new Date());
+          : await resolveUnknown(store, post.id, 'resend', new Date());
       if (!result.ok) throw new Error(`admin could not resolve post ${post.id}: ${result.message}`);
       if (remoteId !== undefined) sent++;
       else resent++;
@@ -327,13 +329,13 @@ function resolveAsAdmins(fakes: Fakes, storePath: string): { sent: number; resen
 }
 
 /** Queues articles with the real use case on the daemon's own store, before the first start. */
-function queueArticles(env: Record<string, string>, cwd: string, count: number): number {
+async function queueArticles(env: Record<string, string>, cwd: string, count: number): Promise<number> {
   const outcome = loadConfig({ env, cwd });
   if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
   const runtime = buildRuntime(outcome.config, { exclusive: false, logger: createSilentLogger() });
   try {
     for (let n = 1; n <= count; n++) {
-      const { result } = enqueueArticle(runtime.store, {
+      const { result } = await enqueueArticle(runtime.store, {
         article: makeArticle(100 + n, { paragraphs: 4 }),
         channels: outcome.config.channels,
         approved: true,
@@ -341,10 +343,10 @@ function queueArticles(env: Record<string, string>, cwd: string, count: number):
       });
       if (result.kind !== 'queued') throw new Error(`article ${n} not queued`);
     }
-    const counts = runtime.store.countsByState();
+    const counts = await runtime.store.countsByState();
     return counts.queued;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -383,29 +385,29 @@ function requestsAround({ x, telegram }: Fakes, at: number): boolean {
   return xHit || tgHit;
 }
 
-function withStore<T>(path: string, work: (store: PostStore) => T): T {
+async function withStore<T>(path: string, work: (store: PostStore) => Promise<T>): Promise<T> {
   const store = createSqliteStore({ path });
   try {
-    return work(store);
+    return await work(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
-function allPosts(store: PostStore): StoredPost[] {
-  return CHANNELS.flatMap((c) =>
-    (['queued', 'sending', 'sent', 'failed', 'unknown', 'skipped'] as const).flatMap((state) =>
-      store.postsInState(state, 10_000, c.id),
-    ),
-  ).sort((a, b) => a.id - b.id);
+async function allPosts(store: PostStore): Promise<StoredPost[]> {
+  const posts: StoredPost[] = [];
+  for (const c of CHANNELS)
+    for (const state of ['queued', 'sending', 'sent', 'failed', 'unknown', 'skipped'] as const)
+      posts.push(...(await store.postsInState(state, 10_000, c.id)));
+  return posts.sort((a, b) => a.id - b.id);
 }
 
 /** Queued posts that can never go out without an admin: Telegram thread parts behind an unknown part. */
-function heldBehindUnknown(store: PostStore, post: StoredPost): boolean {
+async function heldBehindUnknown(store: PostStore, post: StoredPost): Promise<boolean> {
   if (post.state !== 'queued' || post.mode !== 'thread') return false;
-  return store
-    .postsOfArticle(post.articleId, post.channelId)
-    .some((p) => p.seq < post.seq && p.state === 'unknown');
+  return (await store.postsOfArticle(post.articleId, post.channelId)).some(
+    (p) => p.seq < post.seq && p.state === 'unknown',
+  );
 }
 
 /**
@@ -456,10 +458,10 @@ function arrivals({ x, telegram }: Fakes, channel: ChannelUnderTest): Map<string
   return byText;
 }
 
-export type CrashReport = ReturnType<typeof check>;
+export type CrashReport = Awaited<ReturnType<typeof check>>;
 
-function check(fakes: Fakes, path: string) {
-  return withStore(path, (store) => {
+async function check(fakes: Fakes, path: string) {
+  return await withStore(path, async (store) => {
     const problems: string[] = [];
     let sent = 0;
     let unknown = 0;
@@ -471,7 +473,7 @@ function check(fakes: Fakes, path: string) {
     let total = 0;
     for (const channel of CHANNELS) {
       const received = arrivals(fakes, channel);
-      const posts = allPosts(store).filter((p) => p.channelId === channel.id);
+      const posts = (await allPosts(store)).filter((p) => p.channelId === channel.id);
       total += posts.length;
       const texts = new Set(posts.map((p) => p.text));
       for (const [text, copies] of received) {
@@ -488,9 +490,9 @@ function check(fakes: Fakes, path: string) {
           else if (copies[0]!.id !== post.remoteId)
             problems.push(`${where}: stored remote id ${post.remoteId}, arrived as ${copies[0]!.id}`);
           if (post.mode === 'thread' && post.seq > 1 && copies[0]) {
-            const previous = store
-              .postsOfArticle(post.articleId, post.channelId)
-              .find((p) => p.seq === post.seq - 1);
+            const previous = (await store.postsOfArticle(post.articleId, post.channelId)).find(
+              (p) => p.seq === post.seq - 1,
+            );
             if (copies[0].replyTo !== previous?.remoteId) brokenChains++;
             if (copies[0].replyTo !== previous?.remoteId)
               problems.push(
@@ -502,7 +504,7 @@ function check(fakes: Fakes, path: string) {
           if (channel.platform === 'twitter') unknownOnX++;
           if (copies.length > 1) problems.push(`${where}: arrived ${copies.length} times`);
           unknownArrived += copies.length;
-        } else if (heldBehindUnknown(store, post)) {
+        } else if (await heldBehindUnknown(store, post)) {
           held++;
           if (copies.length > 0) problems.push(`${where}: held back, yet arrived`);
         } else {

@@ -101,21 +101,22 @@ export async function withWorld(options: WorldOptions, body: (world: World) => P
 }
 
 /** What the store holds, read through the store adapter once the CLI has finished. */
-export function readStore(world: World): {
+export async function readStore(world: World): Promise<{
   articles: StoredArticle[];
   posts: (channelId: string) => StoredPost[];
-} {
+}> {
   if (!existsSync(world.storePath)) return { articles: [], posts: () => [] };
   const store = createSqliteStore({ path: world.storePath });
   try {
-    const articles = [...store.listArticles(1000)].reverse();
-    const all = articles.flatMap((a) => [...store.postsOfArticle(a.id)]);
+    const articles = [...(await store.listArticles(1000))].reverse();
+    const all: StoredPost[] = [];
+    for (const a of articles) all.push(...(await store.postsOfArticle(a.id)));
     return {
       articles,
       posts: (channelId) => all.filter((p) => p.channelId === channelId),
     };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -153,8 +154,8 @@ export const transcript = (run: { stdout: string; stderr: string }) =>
 export const lines = (text: string) => text.split('\n').filter((line) => line.trim() !== '');
 
 /** The X thread in the store reached X once each, in order, as a reply chain; returns the thread. */
-export function expectThreadOnX(expect: ExpectStatic, world: World): StoredPost[] {
-  const thread = readStore(world).posts('x-main');
+export async function expectThreadOnX(expect: ExpectStatic, world: World): Promise<StoredPost[]> {
+  const thread = (await readStore(world)).posts('x-main');
   expectEachOnce(
     expect,
     world.x.tweets.map((t) => t.text),

@@ -167,12 +167,17 @@ export function writeSettings(
 
 /** Polls until `condition` holds; fails with `what` after `timeoutMs`. */
 export async function waitUntil(
-  condition: () => boolean,
+  condition: () => boolean | Promise<boolean>,
   what: string,
   { timeoutMs = 10_000, intervalMs = 10 }: { timeoutMs?: number; intervalMs?: number } = {},
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  // A plain boolean is used as it is (no extra turn of the event loop); a promise is awaited.
+  const holds = async (): Promise<boolean> => {
+    const held = condition();
+    return typeof held === 'boolean' ? held : await held;
+  };
+  while (!(await holds())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }

@@ -60,13 +60,13 @@ export interface World {
   readonly random: () => number;
   runtime: Runtime;
   /** Closes the runtime and builds a new one on the same store, as a restarted process would. */
-  restart(): Runtime;
+  restart(): Promise<Runtime>;
   enqueue(
     article: Article,
     options?: { channels?: readonly string[]; mode?: PostingMode; force?: boolean },
-  ): EnqueueArticleResult;
+  ): Promise<EnqueueArticleResult>;
   /** The posts of an article on a channel, in order, as the store has them now. */
-  posts(articleId: number, channelId: string): readonly StoredPost[];
+  posts(articleId: number, channelId: string): Promise<readonly StoredPost[]>;
   close(): Promise<void>;
 }
 
@@ -124,27 +124,29 @@ export async function createWorld(options: WorldOptions): Promise<World> {
     alerts,
     random,
     runtime: build(),
-    restart() {
-      world.runtime.close();
+    async restart() {
+      await world.runtime.close();
       world.runtime = build();
       return world.runtime;
     },
-    enqueue(article, extra = {}) {
+    async enqueue(article, extra = {}) {
       const channels: ChannelSettings[] = config.channels.filter(
         (c) => c.enabled && (extra.channels === undefined || extra.channels.includes(c.id)),
       );
-      return enqueueArticle(world.runtime.store, {
-        article,
-        channels,
-        ...(extra.mode ? { mode: extra.mode } : {}),
-        approved: true,
-        ...(extra.force ? { force: true } : {}),
-        now: clock.now(),
-      }).result;
+      return (
+        await enqueueArticle(world.runtime.store, {
+          article,
+          channels,
+          ...(extra.mode ? { mode: extra.mode } : {}),
+          approved: true,
+          ...(extra.force ? { force: true } : {}),
+          now: clock.now(),
+        })
+      ).result;
     },
-    posts: (articleId, channelId) => world.runtime.store.postsOfArticle(articleId, channelId),
+    posts: async (articleId, channelId) => await world.runtime.store.postsOfArticle(articleId, channelId),
     async close() {
-      world.runtime.close();
+      await world.runtime.close();
       await Promise.all([x.close(), telegram.close()]);
       dir.remove();
     },

@@ -100,7 +100,9 @@ function config(): Config {
  * One quotecast process: runtime, daemon (whose start reconciles what a crash left) and, unless
  * `bot: false` (Telegram unreachable for this whole run), the admin bot wired as `start` wires it.
  */
-async function startRun(options: { bot?: boolean; beforeStart?: (runtime: Runtime) => void } = {}) {
+async function startRun(
+  options: { bot?: boolean; beforeStart?: (runtime: Runtime) => void | Promise<void> } = {},
+) {
   const cfg = config();
   const logs: string[] = [];
   const runtime = buildRuntime(cfg, {
@@ -120,7 +122,7 @@ async function startRun(options: { bot?: boolean; beforeStart?: (runtime: Runtim
       ? undefined
       : adminBotForRuntime(runtime, daemon, { sendBackoff: FAST_RETRY, alertBackoff: FAST_RETRY });
   if (bot) runtime.setNotifier(bot.notifier);
-  options.beforeStart?.(runtime);
+  await options.beforeStart?.(runtime);
   await daemon.start();
   await bot?.start();
   let stopped = false;
@@ -140,8 +142,8 @@ async function startRun(options: { bot?: boolean; beforeStart?: (runtime: Runtim
 }
 
 /** `count` posts of one article on tg-news, each left `sending` as a crash leaves them. */
-function crashWhileSending(runtime: Runtime, count: number, n = 1): number[] {
-  const result = runtime.store.enqueueArticle(
+async function crashWhileSending(runtime: Runtime, count: number, n = 1): Promise<number[]> {
+  const result = await runtime.store.enqueueArticle(
     { contentHash: `crash-${n}`, title: `Crash ${n}` },
     [
       {
@@ -156,11 +158,11 @@ function crashWhileSending(runtime: Runtime, count: number, n = 1): number[] {
     { now: new Date(), approved: true },
   );
   if (result.kind !== 'queued') throw new Error('expected a new article');
-  for (const id of result.postIds) runtime.store.lease(id, new Date());
+  for (const id of result.postIds) await runtime.store.lease(id, new Date());
   return [...result.postIds];
 }
 
-const until = (check: () => boolean, what: string, timeoutMs = WAIT_MS) =>
+const until = (check: () => boolean | Promise<boolean>, what: string, timeoutMs = WAIT_MS) =>
   waitUntil(check, what, { timeoutMs });
 
 const inChat = (chat: string, heading: string) =>
@@ -190,10 +192,14 @@ describe('admin alerts after a crash', () => {
   it('500 posts of unknown outcome reach each admin chat as one paginated summary, without a single 429', async () => {
     await setUp();
     let ids: number[] = [];
-    const run = await startRun({ beforeStart: (runtime) => (ids = crashWhileSending(runtime, 500)) });
+    const run = await startRun({
+      beforeStart: async (runtime) => {
+        ids = await crashWhileSending(runtime, 500);
+      },
+    });
     const heading = '❓ 500 posts of unknown outcome';
     await until(() => CHATS.every((chat) => inChat(chat, heading).length === 1), 'a summary in every chat');
-    await until(() => run.runtime.store.countPendingAlerts() === 0, 'the outbox to empty');
+    await until(async () => (await run.runtime.store.countPendingAlerts()) === 0, 'the outbox to empty');
     // One message per chat, nothing else: the 500 questions did not go out one by one.
     for (const chat of CHATS) expect(fake!.sentMessages.filter((m) => m.chatId === chat)).toHaveLength(1);
     expect(fake!.rateLimitedCount).toBe(0);
@@ -218,13 +224,13 @@ describe('admin alerts after a crash', () => {
 
     const answer = await pressAndWaitForEdit(summary, new RegExp(`#${ids[5]} arrived`));
     expect(answer.text).toBe(`Post #${ids[5]} is marked as sent.`);
-    expect(run.runtime.store.getPost(ids[5]!)?.state).toBe('sent');
+    expect((await run.runtime.store.getPost(ids[5]!))?.state).toBe('sent');
     expect(summary.shownText).toContain(`✅ Post #${ids[5]} is marked as sent. (@ada_editor (1001))`);
     expect(summary.shownText).toContain('❓ 499 posts of unknown outcome');
     expect(summary.shownText).not.toContain(`#${ids[5]} (tg-news`);
 
     await pressAndWaitForEdit(summary, new RegExp(`#${ids[6]} again`));
-    expect(run.runtime.store.getPost(ids[6]!)?.state).toBe('queued');
+    expect((await run.runtime.store.getPost(ids[6]!))?.state).toBe('queued');
     expect(summary.shownText).toContain('❓ 498 posts of unknown outcome');
 
     // /unknown shows the same list at any time.
@@ -242,9 +248,11 @@ describe('admin alerts after a crash', () => {
     // unreachable for the bot, and stops before it could deliver anything.
     const first = await startRun({
       bot: false,
-      beforeStart: (runtime) => (ids = crashWhileSending(runtime, 3)),
+      beforeStart: async (runtime) => {
+        ids = await crashWhileSending(runtime, 3);
+      },
     });
-    expect(first.runtime.store.countPendingAlerts()).toBe(3);
+    expect(await first.runtime.store.countPendingAlerts()).toBe(3);
     await first.stop();
     expect(fake!.sentMessages).toHaveLength(0);
 
@@ -252,16 +260,16 @@ describe('admin alerts after a crash', () => {
     const second = await startRun();
     const heading = '❓ 3 posts of unknown outcome';
     await until(() => CHATS.every((chat) => inChat(chat, heading).length === 1), 'the stored alerts');
-    await until(() => second.runtime.store.countPendingAlerts() === 0, 'the outbox to empty');
+    await until(async () => (await second.runtime.store.countPendingAlerts()) === 0, 'the outbox to empty');
     expect(second.logs.filter((l) => l.includes('admin alert already sent before'))).toHaveLength(3);
     await second.stop();
 
     // Still unknown at the third start: nobody is asked again.
     const sent = fake!.sentMessages.length;
     const third = await startRun();
-    expect(third.runtime.store.countPendingAlerts()).toBe(0);
+    expect(await third.runtime.store.countPendingAlerts()).toBe(0);
     expect(third.logs.filter((l) => l.includes('admin alert already sent before'))).toHaveLength(3);
-    for (const id of ids) expect(third.runtime.store.getPost(id)?.state).toBe('unknown');
+    for (const id of ids) expect((await third.runtime.store.getPost(id))?.state).toBe('unknown');
     // The bot is up and answering; still nothing new in any chat but the reply.
     fake!.pushMessage({ text: '/status' });
     await fake!.waitFor(
@@ -271,8 +279,8 @@ describe('admin alerts after a crash', () => {
     expect(fake!.sentMessages.slice(sent).map((m) => m.chatId)).toEqual([String(ADMIN.id)]);
 
     // A post that becomes unknown again after another attempt is asked about again.
-    third.runtime.store.requeue(ids[0]!, new Date());
-    third.runtime.store.lease(ids[0]!, new Date());
+    await third.runtime.store.requeue(ids[0]!, new Date());
+    await third.runtime.store.lease(ids[0]!, new Date());
     await third.stop();
     const fourth = await startRun();
     await until(
@@ -282,7 +290,7 @@ describe('admin alerts after a crash', () => {
         ),
       'the question about the post that was tried again',
     );
-    await until(() => fourth.runtime.store.countPendingAlerts() === 0, 'the outbox to empty');
+    await until(async () => (await fourth.runtime.store.countPendingAlerts()) === 0, 'the outbox to empty');
   });
 });
 
@@ -311,14 +319,14 @@ describe('admin alerts through Telegram trouble', () => {
       match: (c) => c.method === 'sendMessage' && c.params['chat_id'] === TG_CHAT,
       fault: { kind: 'bad-request', description: 'Bad Request: message is too long' },
     });
-    const [post] = crashFree(run.runtime);
+    const [post] = await crashFree(run.runtime);
     await run.daemon.runNow('tg-news');
-    expect(run.runtime.store.getPost(post!)?.state).toBe('failed');
+    expect((await run.runtime.store.getPost(post!))?.state).toBe('failed');
 
     const heading = '❌ A post failed for good';
     await until(() => inChat(String(ADMIN.id), heading).length === 1, 'the alert after the retries');
     await until(() => inChat(String(GROUP_ID), heading).length === 1, 'the alert in the group');
-    await until(() => run.runtime.store.countPendingAlerts() === 0, 'the outbox to empty');
+    await until(async () => (await run.runtime.store.countPendingAlerts()) === 0, 'the outbox to empty');
     expect(inChat(String(ADMIN.id), heading)[0]!.shownText).toContain(`/edit ${post}`);
     expect(fake!.sentMessages.filter((m) => m.chatId === String(SECOND_ADMIN.id))).toHaveLength(0);
     const unreachable = run.logs.filter((l) => l.includes('an admin chat cannot be written to'));
@@ -341,7 +349,7 @@ describe('admin alerts through Telegram trouble', () => {
     const got = (chat: string) =>
       texts.filter((t) => fake!.sentMessages.some((m) => m.chatId === chat && m.shownText.includes(t)));
     await until(() => CHATS.every((chat) => got(chat).length === texts.length), 'every alert in every chat');
-    await until(() => run.runtime.store.countPendingAlerts() === 0, 'the outbox to empty');
+    await until(async () => (await run.runtime.store.countPendingAlerts()) === 0, 'the outbox to empty');
     for (const chat of CHATS)
       for (const text of texts)
         expect(
@@ -352,8 +360,8 @@ describe('admin alerts through Telegram trouble', () => {
 });
 
 /** One queued post on tg-news, nothing left in flight. */
-function crashFree(runtime: Runtime): number[] {
-  const result = runtime.store.enqueueArticle(
+async function crashFree(runtime: Runtime): Promise<number[]> {
+  const result = await runtime.store.enqueueArticle(
     { contentHash: 'fine', title: 'Fine' },
     [
       {
@@ -372,7 +380,7 @@ describe('the bot under a crowd', () => {
   it('300 strangers in a burst and two alerts at once: nothing lost, no 429, the channel posts still go out', async () => {
     await setUp();
     const run = await startRun();
-    const queued = run.runtime.store.enqueueArticle(
+    const queued = await run.runtime.store.enqueueArticle(
       { contentHash: 'crowd', title: 'Crowd' },
       [
         {
@@ -391,8 +399,14 @@ describe('the bot under a crowd', () => {
     }));
     for (const from of strangers) fake!.pushMessage({ from, text: '/status' });
     await Promise.all([
-      run.runtime.deps.notifier.alert({ kind: 'info', text: 'The first of two alerts raised together.' }),
-      run.runtime.deps.notifier.alert({ kind: 'info', text: 'The second of two alerts raised together.' }),
+      await run.runtime.deps.notifier.alert({
+        kind: 'info',
+        text: 'The first of two alerts raised together.',
+      }),
+      await run.runtime.deps.notifier.alert({
+        kind: 'info',
+        text: 'The second of two alerts raised together.',
+      }),
     ]);
     for (let i = 0; i < 3; i++)
       expect(await run.daemon.runNow('tg-news')).toMatchObject({ kind: 'published' });
@@ -406,7 +420,7 @@ describe('the bot under a crowd', () => {
         fake!.sentMessages.some((m) => m.chatId === chat && m.shownText.includes(t)),
       );
     await until(() => CHATS.every(both), 'both alerts in every admin chat');
-    for (const id of queued.postIds) expect(run.runtime.store.getPost(id)?.state).toBe('sent');
+    for (const id of queued.postIds) expect((await run.runtime.store.getPost(id))?.state).toBe('sent');
     expect(fake!.rateLimitedCount).toBe(0);
     const answered = fake!.sentMessages.filter((m) => Number(m.chatId) >= 5000 && Number(m.chatId) < 5300);
     expect(answered.length).toBeGreaterThan(0);

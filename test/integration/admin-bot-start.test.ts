@@ -131,7 +131,7 @@ async function startWorld(
         await daemon.stop();
         for (const line of logs) expect(line).not.toContain(options.token ?? DEFAULT_FAKE_TELEGRAM_TOKEN);
       } finally {
-        runtime.close();
+        await runtime.close();
         await w.fake?.close();
         dir.remove();
       }
@@ -176,7 +176,7 @@ describe('admin bot: Telegram down when quotecast starts', () => {
     expect(botLines(w)).toEqual(['warn admin bot: Telegram unreachable (ECONNREFUSED); retrying in 1 s']);
 
     // Publishing does not wait for the bot.
-    const { result } = enqueueArticle(w.runtime.store, {
+    const { result } = await enqueueArticle(w.runtime.store, {
       article: makeArticle(1),
       channels: w.runtime.config.channels,
       approved: true,

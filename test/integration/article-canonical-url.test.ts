@@ -28,17 +28,17 @@ describe('articles are matched by canonical URL', () => {
   it('a story added from a tracking link and the same story from the feed are one article', async () => {
     world = await createWorld({ start: '2026-03-10T12:00:00Z', channels: [X_QUOTES] });
     const added = queued(
-      world.enqueue({ ...makeArticle(1), url: `${STORY}/?utm_source=newsletter&utm_medium=email#top` }),
+      await world.enqueue({ ...makeArticle(1), url: `${STORY}/?utm_source=newsletter&utm_medium=email#top` }),
     );
     // The feed's text differs (another hash), its link is the clean one.
-    const again = world.enqueue({ ...makeArticle(2), url: STORY });
+    const again = await world.enqueue({ ...makeArticle(2), url: STORY });
     expect(again).toMatchObject({ kind: 'duplicate', articleId: added.articleId, channelIds: ['x-quotes'] });
-    expect(world.runtime.store.listArticles(10)).toHaveLength(1);
+    expect(await world.runtime.store.listArticles(10)).toHaveLength(1);
     // A different page of the same site is another story.
-    expect(world.enqueue({ ...makeArticle(3), url: `${STORY}-update` }).kind).toBe('queued');
+    expect((await world.enqueue({ ...makeArticle(3), url: `${STORY}-update` })).kind).toBe('queued');
   });
 
-  it('articles stored before migration 7 get their canonical URL when the store opens', () => {
+  it('articles stored before migration 7 get their canonical URL when the store opens', async () => {
     dir = createTempDir('qc-canonical-');
     const path = dir.file('q.db');
     const old = new Database(path);
@@ -55,14 +55,14 @@ describe('articles are matched by canonical URL', () => {
 
     const store = createSqliteStore({ path });
     try {
-      const result = store.enqueueArticle(
+      const result = await store.enqueueArticle(
         { contentHash: 'hash-new', url: STORY, title: 'Berths' },
         [{ channelId: 'x-quotes', mode: 'quotes', posts: [{ text: 'another post', length: 12 }] }],
         { now: new Date(1), approved: true },
       );
       expect(result).toMatchObject({ kind: 'duplicate', articleId: 1 });
     } finally {
-      store.close();
+      await store.close();
     }
   });
 });

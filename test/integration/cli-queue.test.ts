@@ -78,12 +78,12 @@ function all(...commands: string[][]): Promise<CliResult[]> {
   return Promise.all(commands.map((c) => quotecast(...c)));
 }
 
-function withStore<T>(work: (store: PostStore) => T): T {
+async function withStore<T>(work: (store: PostStore) => Promise<T>): Promise<T> {
   const store = createSqliteStore({ path: storePath });
   try {
-    return work(store);
+    return await work(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -130,30 +130,30 @@ describe('quotecast add', { timeout: COMMAND_TIMEOUT }, () => {
     expect(onlyX!.stdout).toContain('x-main (twitter, quotes): 3 post(s)');
     expect(onlyX!.stdout).not.toContain('tg-main');
 
-    withStore((store) => {
-      expect(store.listArticles(10)).toHaveLength(3);
-      expect(store.countsByState('x-main').queued).toBe(9);
+    await withStore(async (store) => {
+      expect(await store.listArticles(10)).toHaveLength(3);
+      expect((await store.countsByState('x-main')).queued).toBe(9);
     });
   });
 });
 
 describe('quotecast status and queue', { timeout: COMMAND_TIMEOUT }, () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // What a day of publishing leaves behind: one post sent, one rejected, one of unknown outcome.
-    withStore((store) => {
+    await withStore(async (store) => {
       const now = new Date();
-      const [x1, x2, x3] = store.postsOfArticle(firstArticle, 'x-main');
-      store.lease(x1!.id, now);
-      store.markSent(x1!.id, { remoteId: '1900000000000000001', publishedAt: now });
-      store.lease(x2!.id, now);
-      store.markFailed(x2!.id, 'rejected', 'X said the text is too long', now);
-      const night = store.postsOfArticle(firstArticle, 'tg-night')[0]!;
-      store.lease(night.id, now);
-      store.markInterruptedAsUnknown(now);
-      marked.sent = store.getPost(x1!.id)!;
-      marked.failed = store.getPost(x2!.id)!;
-      marked.unknown = store.getPost(night.id)!;
-      marked.toSkip = store.getPost(x3!.id)!;
+      const [x1, x2, x3] = await store.postsOfArticle(firstArticle, 'x-main');
+      await store.lease(x1!.id, now);
+      await store.markSent(x1!.id, { remoteId: '1900000000000000001', publishedAt: now });
+      await store.lease(x2!.id, now);
+      await store.markFailed(x2!.id, 'rejected', 'X said the text is too long', now);
+      const night = (await store.postsOfArticle(firstArticle, 'tg-night'))[0]!;
+      await store.lease(night.id, now);
+      await store.markInterruptedAsUnknown(now);
+      marked.sent = (await store.getPost(x1!.id))!;
+      marked.failed = (await store.getPost(x2!.id))!;
+      marked.unknown = (await store.getPost(night.id))!;
+      marked.toSkip = (await store.getPost(x3!.id))!;
     });
   });
 
@@ -223,10 +223,10 @@ describe('quotecast schedule', { timeout: COMMAND_TIMEOUT }, () => {
     expect(json!.code, json!.stderr).toBe(0);
     type Row = { at: string; local: string; posts: number[]; quietHours?: true; dailyCapReached?: true };
     const preview = JSON.parse(json!.stdout) as Record<string, Row[]>;
-    const queued = withStore((store) => ({
-      x: store.upcoming('x-main', 100).map((p) => p.id),
-      tg: store.upcoming('tg-main', 100),
-      night: store.upcoming('tg-night', 100).map((p) => p.id),
+    const queued = await withStore(async (store) => ({
+      x: (await store.upcoming('x-main', 100)).map((p) => p.id),
+      tg: await store.upcoming('tg-main', 100),
+      night: (await store.upcoming('tg-night', 100)).map((p) => p.id),
     }));
 
     // X: the channel's own slots, one post each, at most two a London day (one went out today).
@@ -307,11 +307,11 @@ describe('retry, skip, resolve, pause, resume', { timeout: COMMAND_TIMEOUT }, ()
     );
     expect(paused!.stdout).toBe('tg-main is paused; nothing goes out until /resume tg-main.\n');
     for (const result of [retried, skipped, resolved, paused]) expect(result!.code, result!.stderr).toBe(0);
-    withStore((store) => {
-      expect(store.getPost(marked.failed!.id)).toMatchObject({ state: 'queued', nextAttemptAt: null });
-      expect(store.getPost(marked.toSkip!.id)!.state).toBe('skipped');
-      expect(store.getPost(marked.unknown!.id)!.state).toBe('queued');
-      expect(store.channelState('tg-main')).toMatchObject({
+    await withStore(async (store) => {
+      expect(await store.getPost(marked.failed!.id)).toMatchObject({ state: 'queued', nextAttemptAt: null });
+      expect((await store.getPost(marked.toSkip!.id))!.state).toBe('skipped');
+      expect((await store.getPost(marked.unknown!.id))!.state).toBe('queued');
+      expect(await store.channelState('tg-main')).toMatchObject({
         paused: true,
         pausedUntil: null,
         pauseReason: 'paused by the command line',
@@ -320,16 +320,16 @@ describe('retry, skip, resolve, pause, resume', { timeout: COMMAND_TIMEOUT }, ()
 
     const resumed = await quotecast('resume', 'tg-main');
     expect(resumed).toMatchObject({ code: 0, stdout: 'tg-main is running again.\n' });
-    withStore((store) => expect(store.channelState('tg-main').paused).toBe(false));
+    await withStore(async (store) => expect((await store.channelState('tg-main')).paused).toBe(false));
   });
 
   it('resolve --sent on a thread part wants the message id (exit 2 without one), and stores it from a link', async () => {
     // quotecast died while sending part 1 of the tg-main thread: parts 2… will reply to it.
-    const part = withStore((store) => {
-      const [first] = store.postsOfArticle(firstArticle, 'tg-main');
-      store.lease(first!.id, new Date());
-      store.markInterruptedAsUnknown(new Date());
-      return store.getPost(first!.id)!;
+    const part = await withStore(async (store) => {
+      const [first] = await store.postsOfArticle(firstArticle, 'tg-main');
+      await store.lease(first!.id, new Date());
+      await store.markInterruptedAsUnknown(new Date());
+      return (await store.getPost(first!.id))!;
     });
     expect(part).toMatchObject({ state: 'unknown', mode: 'thread', seq: 1 });
     const id = String(part.id);
@@ -347,15 +347,17 @@ describe('retry, skip, resolve, pause, resume', { timeout: COMMAND_TIMEOUT }, ()
     );
     refused(badId!, 2, '"last-one" is not an id; a Telegram message id is a number such as 123');
     refused(tweetLink!, 2, 'is a link to a tweet, but the post is on Telegram');
-    withStore((store) => expect(store.getPost(part.id)).toMatchObject({ state: 'unknown', remoteId: null }));
+    await withStore(async (store) =>
+      expect(await store.getPost(part.id)).toMatchObject({ state: 'unknown', remoteId: null }),
+    );
 
     const resolved = await quotecast('resolve', id, '--sent', '--remote-id', 'https://t.me/qc_main/4321');
     expect(resolved.code, resolved.stderr).toBe(0);
     expect(resolved.stdout).toBe(
       `Post #${id} is marked as sent (message id 4321); part 2 will reply to it.\n`,
     );
-    withStore((store) =>
-      expect(store.getPost(part.id)).toMatchObject({
+    await withStore(async (store) =>
+      expect(await store.getPost(part.id)).toMatchObject({
         state: 'sent',
         remoteId: '4321',
         remoteUrl: 'https://t.me/qc_main/4321',

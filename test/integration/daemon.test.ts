@@ -37,13 +37,14 @@ describe('createDaemon', () => {
   it('on start reconciles posts a crash left mid-send: X by its timeline, Telegram by asking an admin', async () => {
     const w = await createWorld({ start: '2026-03-10T12:00:00Z', channels: [X_QUOTES, TG_QUOTES] });
     world = w;
-    const { articleId } = queued(w.enqueue(makeArticle(1)));
-    const [x1, x2, x3] = w.posts(articleId, 'x-quotes');
-    const [tg1, tg2] = w.posts(articleId, 'tg-quotes');
+    const { articleId } = queued(await w.enqueue(makeArticle(1)));
+    const [x1, x2, x3] = await w.posts(articleId, 'x-quotes');
+    const [tg1, tg2] = await w.posts(articleId, 'tg-quotes');
     // The previous process leased these (state `sending`) and died: x1 reached X, x2 never did.
-    for (const post of [x1!, x2!, tg1!]) expect(w.runtime.store.lease(post.id, w.clock.now())).toBeDefined();
+    for (const post of [x1!, x2!, tg1!])
+      expect(await w.runtime.store.lease(post.id, w.clock.now())).toBeDefined();
     const arrived = w.x.addTweet(x1!.text);
-    w.restart();
+    await w.restart();
 
     const manual = manualSchedule();
     const slots: [string, SlotResult][] = [];
@@ -51,18 +52,23 @@ describe('createDaemon', () => {
       deps: w.runtime.deps,
       channels: w.config.channels,
       schedule: manual.schedule,
-      onSlot: (channel, result) => slots.push([channel.id, result]),
+      onSlot: (channel, result) => {
+        slots.push([channel.id, result]);
+      },
     });
     await daemon.start();
 
     const store = w.runtime.store;
-    expect(store.getPost(x1!.id)).toMatchObject({ state: 'sent', remoteId: arrived.id });
+    expect(await store.getPost(x1!.id)).toMatchObject({ state: 'sent', remoteId: arrived.id });
     // x2 is not on the timeline yet, but its request left moments ago and may still land: it is
     // looked for again once retry.settleSeconds (60 s) have passed, and only then queued again.
-    expect(store.getPost(x2!.id)!.state).toBe('unknown');
+    expect((await store.getPost(x2!.id))!.state).toBe('unknown');
     w.clock.advance(60_000);
-    await waitUntil(() => store.getPost(x2!.id)!.state === 'queued', 'x2 to be looked for again and queued');
-    expect(store.getPost(tg1!.id)!.state).toBe('unknown');
+    await waitUntil(
+      async () => (await store.getPost(x2!.id))!.state === 'queued',
+      'x2 to be looked for again and queued',
+    );
+    expect((await store.getPost(tg1!.id))!.state).toBe('unknown');
     expect(w.alerts).toEqual([
       expect.objectContaining({ kind: 'unknown', postId: tg1!.id, channelId: 'tg-quotes' }),
     ]);
@@ -76,8 +82,8 @@ describe('createDaemon', () => {
     await manual.tick('tg-quotes');
     expect(w.x.tweets.map((t) => t.text)).toEqual([x1!.text, x2!.text]);
     expect(w.telegram.sentMessages.map((m) => m.shownText)).toEqual([tg2!.text]);
-    expect(store.getPost(tg1!.id)!.state).toBe('unknown');
-    expect(store.getPost(x3!.id)!.state).toBe('queued');
+    expect((await store.getPost(tg1!.id))!.state).toBe('unknown');
+    expect((await store.getPost(x3!.id))!.state).toBe('queued');
     expect(slots.map(([id, r]) => [id, r.kind])).toEqual([
       ['x-quotes', 'published'],
       ['tg-quotes', 'published'],
@@ -94,8 +100,10 @@ describe('createDaemon', () => {
       xLatencyMs: 400,
     });
     world = w;
-    const { articleId } = queued(w.enqueue(makeArticle(2, { paragraphs: 4 }), { channels: ['x-thread'] }));
-    queued(w.enqueue(makeArticle(3), { channels: ['tg-quotes'] }));
+    const { articleId } = queued(
+      await w.enqueue(makeArticle(2, { paragraphs: 4 }), { channels: ['x-thread'] }),
+    );
+    queued(await w.enqueue(makeArticle(3), { channels: ['tg-quotes'] }));
     const manual = manualSchedule();
     daemon = createDaemon({ deps: w.runtime.deps, channels: w.config.channels, schedule: manual.schedule });
     await daemon.start();
@@ -104,12 +112,12 @@ describe('createDaemon', () => {
     await waitUntil(() => w.x.requests.some((r) => r.path === '/2/tweets'), 'the first part to reach X');
     // What the store says about the part in flight at the moment stop() resolves: stop waited for
     // the send to finish and be recorded.
-    const stopping = daemon.stop().then(() => w.posts(articleId, 'x-thread')[0]!.state);
+    const stopping = daemon.stop().then(async () => (await w.posts(articleId, 'x-thread'))[0]!.state);
     expect(await stopping).toBe('sent');
     await slot;
 
     // The part in flight finished and was recorded; the rest of the thread waits for the next start.
-    const thread = w.posts(articleId, 'x-thread');
+    const thread = await w.posts(articleId, 'x-thread');
     expect(thread.map((p) => p.state)).toEqual(['sent', ...thread.slice(1).map(() => 'queued')]);
     expect(thread[0]!.remoteId).toBe(w.x.tweets[0]!.id);
     expect(w.x.tweets).toHaveLength(1);
@@ -118,7 +126,7 @@ describe('createDaemon', () => {
     // takes its post, `sending`, before the request leaves), so none can reach a platform later.
     await manual.tick('tg-quotes');
     expect(await daemon.runNow('x-thread')).toMatchObject({ kind: 'idle' });
-    expect(w.runtime.store.countsByState()).toMatchObject({ sending: 0, sent: 1 });
+    expect(await w.runtime.store.countsByState()).toMatchObject({ sending: 0, sent: 1 });
     expect(w.x.requests.filter((r) => r.path === '/2/tweets')).toHaveLength(1);
     expect(w.telegram.calls.filter((c) => c.method === 'sendMessage')).toHaveLength(0);
   });
@@ -148,7 +156,9 @@ describe('createDaemon', () => {
       const running = createDaemon({
         deps: w.runtime.deps,
         channels: w.config.channels,
-        onSlot: (channel) => ticks.push(`${channel.id} ${new Date().toISOString().slice(0, 16)}`),
+        onSlot: (channel) => {
+          ticks.push(`${channel.id} ${new Date().toISOString().slice(0, 16)}`);
+        },
       });
       await running.start();
       await vi.advanceTimersByTimeAsync(3 * 3_600_000);

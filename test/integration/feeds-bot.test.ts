@@ -63,9 +63,9 @@ async function setup(
   return {
     w,
     deps,
-    poll: () => {
+    poll: async () => {
       clock.advance(10 * 60_000);
-      return pollFeed(deps, settings);
+      return await pollFeed(deps, settings);
     },
   };
 }
@@ -149,10 +149,7 @@ describe('held corrections from Telegram', () => {
     const approve = await ask(`/approve ${articleId}`);
     expect(approve.shownText).toContain('held for a correction: /held');
     expect(
-      store
-        .postsOfArticle(articleId)
-        .filter((p) => p.state === 'queued')
-        .every((p) => !p.approved),
+      (await store.postsOfArticle(articleId)).filter((p) => p.state === 'queued').every((p) => !p.approved),
     ).toBe(true);
 
     // /held lists it with its diff and the same buttons.
@@ -172,11 +169,11 @@ describe('held corrections from Telegram', () => {
     expect(adas.shownText).toContain('Correction?'); // the alert's text stays above the verdict
     expect(adas.replyMarkup).toBeUndefined();
     // The old posts are skipped; the new article carries the corrected text, approved as before.
-    expect(store.postsOfArticle(articleId).every((p) => p.state === 'skipped')).toBe(true);
-    const item = store.feedItemsOf('news').find((i) => i.title === 'Story number 2')!;
+    expect((await store.postsOfArticle(articleId)).every((p) => p.state === 'skipped')).toBe(true);
+    const item = (await store.feedItemsOf('news')).find((i) => i.title === 'Story number 2')!;
     expect(item.state).toBe('queued');
     expect(item.articleId).not.toBe(articleId);
-    const renewed = store.postsOfArticle(item.articleId!);
+    const renewed = await store.postsOfArticle(item.articleId!);
     expect(renewed.length).toBeGreaterThan(0);
     expect(renewed.every((p) => p.state === 'queued' && p.approved)).toBe(true);
     expect(renewed.map((p) => p.text).join(' ')).toContain('The council corrected the figures');
@@ -185,7 +182,7 @@ describe('held corrections from Telegram', () => {
     const toast = await press(bobs, /Drop/, BOB);
     expect(toast).toContain('Already decided by @ada_editor');
     await edited(bobs, /Already decided by @ada_editor \(1001\): Re-split/, "Bob's copy");
-    expect(store.postsOfArticle(item.articleId!).every((p) => p.state === 'queued')).toBe(true);
+    expect((await store.postsOfArticle(item.articleId!)).every((p) => p.state === 'queued')).toBe(true);
 
     // The pressed /held page, and a fresh one, have nothing left.
     await press(held, /Keep as queued/, BOB);
@@ -205,10 +202,10 @@ describe('held corrections from Telegram', () => {
     await press(held, /Drop/);
     await edited(held, /✅ Dropped \d+ queued post\(s\) of article/, 'the verdict on /held');
     expect(held.shownText).toContain('No correction is waiting for a decision');
-    const posts = store.postsOfArticle(articleId);
+    const posts = await store.postsOfArticle(articleId);
     expect(posts.length).toBeGreaterThan(0);
     expect(posts.every((p) => p.state === 'skipped')).toBe(true);
-    expect(store.feedItemsOf('news', ['dropped'])).toHaveLength(1);
+    expect(await store.feedItemsOf('news', ['dropped'])).toHaveLength(1);
     // The alert that still carries buttons: the item is no longer held.
     await press(alert, /Re-split/);
     await edited(alert, /Already decided by @ada_editor \(1001\): Dropped/, 'the alert after /held');
@@ -223,18 +220,20 @@ describe('feed articles waiting for approval', () => {
     await poll();
     serve([story(5, server.url)]);
     const articleId = (await poll()).queued[0]!.articleId!;
-    expect(store.postsOfArticle(articleId).every((p) => !p.approved)).toBe(true);
+    expect((await store.postsOfArticle(articleId)).every((p) => !p.approved)).toBe(true);
 
     const adas = await alertFor(ADA, /New from feed news/);
     const bobs = await alertFor(BOB, /New from feed news/);
     expect(labels(adas)).toEqual(['✅ Approve', '🗑 Delete']);
     await press(adas, /Approve/);
     await edited(adas, /✅ Approved article \d+ "Story number 5"/, 'the verdict');
-    expect(store.postsOfArticle(articleId).every((p) => p.approved && p.state === 'queued')).toBe(true);
+    expect((await store.postsOfArticle(articleId)).every((p) => p.approved && p.state === 'queued')).toBe(
+      true,
+    );
 
     await press(bobs, /Delete/, BOB);
     await edited(bobs, /Already decided by @ada_editor \(1001\): Approved/, "Bob's copy");
-    expect(store.postsOfArticle(articleId).every((p) => p.state === 'queued')).toBe(true);
+    expect((await store.postsOfArticle(articleId)).every((p) => p.state === 'queued')).toBe(true);
   });
 });
 
@@ -258,7 +257,7 @@ describe('/feeds', () => {
     expect(feeds.shownText).toContain('news · paused');
     expect(feeds.shownText).toContain('next poll: when resumed');
     expect(labels(feeds)).toEqual(['▶ Resume news']);
-    expect(store.feedState('news').paused).toBe(true);
+    expect((await store.feedState('news')).paused).toBe(true);
 
     // Paused: not polled at all, whatever the feed lists meanwhile.
     stories.push(story(2, server.url), story(3, server.url));
@@ -277,7 +276,7 @@ describe('/feeds', () => {
     stories.push(story(4, server.url));
     serve(stories);
     expect((await poll()).queued.map((q) => q.title)).toEqual(['Story number 4']);
-    expect(store.listArticles(10).map((a) => a.title)).toEqual(['Story number 4']);
+    expect((await store.listArticles(10)).map((a) => a.title)).toEqual(['Story number 4']);
 
     // Two admins' /feeds: the second press of the same button says it is done already.
     const adas = await ask('/feeds');
@@ -334,7 +333,7 @@ describe('an item gone from its feed', () => {
     await edited(adas, /^✅ /, 'the kill report');
     expect(adas.shownText).toContain('deleted 1 published post(s); could not delete 0.');
     expect(published[0]!.deleted).toBe(true);
-    expect(store.postsOfArticle(articleId).filter((p) => p.state === 'queued')).toHaveLength(0);
+    expect((await store.postsOfArticle(articleId)).filter((p) => p.state === 'queued')).toHaveLength(0);
 
     await press(bobs, /Keep/, BOB);
     await edited(bobs, new RegExp(`Article ${articleId} was already killed .* by @ada_editor`), "Bob's copy");
@@ -356,6 +355,6 @@ describe('an item gone from its feed', () => {
     await edited(adas, new RegExp(`✅ Kept article ${articleId} as it is`), 'the verdict');
     await press(bobs, /Kill it/, BOB);
     await edited(bobs, /Already decided by @ada_editor \(1001\): Kept/, "Bob's copy");
-    expect(w.runtime.store.postsOfArticle(articleId).every((p) => p.state === 'queued')).toBe(true);
+    expect((await w.runtime.store.postsOfArticle(articleId)).every((p) => p.state === 'queued')).toBe(true);
   });
 });

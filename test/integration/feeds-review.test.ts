@@ -5,6 +5,7 @@ import type { FeedSettings } from '../../src/config/config-schema.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { DocumentParser } from '../../src/ports/document-parser.js';
 import { createSilentLogger } from '../../src/ports/logger.js';
+import type { StoredPost } from '../../src/ports/post-store.js';
 import { decideHeldItem, heldItems, setFeedPaused } from '../../src/use-cases/feed-actions.js';
 import { type FeedDeps, pollFeed } from '../../src/use-cases/poll-feed.js';
 import type { FakeFeedServer } from '../fakes/fake-feed-server.js';
@@ -25,8 +26,8 @@ const runtimes: Runtime[] = [];
 useFeedTestbed({ dirPrefix: 'quotecast-feeds-review-', start: '2026-02-01T10:00:00Z' }, (bed) => {
   ({ parser, server, dir, clock } = bed);
 });
-afterEach(() => {
-  for (const r of runtimes.splice(0)) r.close();
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
 });
 
 interface World {
@@ -94,24 +95,25 @@ async function correctStoryTwo(world: World, stories: Story[]) {
   stories[1] = corrected(stories[1]!, 2);
   serve(stories);
   expect((await world.poll()).held).toBe(1);
-  const [item] = heldItems(world.runtime.store, [world.feed]);
+  const [item] = await heldItems(world.runtime.store, [world.feed]);
   return item!;
 }
 
-function publish(world: World, articleId: number, channelId: string, count = Infinity) {
-  const posts = world.runtime.store.postsOfArticle(articleId, channelId).slice(0, count);
+async function publish(world: World, articleId: number, channelId: string, count = Infinity) {
+  const posts = (await world.runtime.store.postsOfArticle(articleId, channelId)).slice(0, count);
   for (const post of posts) {
-    world.runtime.store.lease(post.id, clock.now());
-    world.runtime.store.markSent(post.id, { remoteId: `r${post.id}`, publishedAt: clock.now() });
+    await world.runtime.store.lease(post.id, clock.now());
+    await world.runtime.store.markSent(post.id, { remoteId: `r${post.id}`, publishedAt: clock.now() });
   }
   return posts.length;
 }
 
-const queuedPosts = (world: World) =>
-  world.runtime.store
-    .listArticles(50)
-    .flatMap((a) => world.runtime.store.postsOfArticle(a.id))
-    .filter((p) => p.state === 'queued');
+async function queuedPosts(world: World): Promise<StoredPost[]> {
+  const posts: StoredPost[] = [];
+  for (const a of await world.runtime.store.listArticles(50))
+    posts.push(...(await world.runtime.store.postsOfArticle(a.id)));
+  return posts.filter((p) => p.state === 'queued');
+}
 
 describe('a held correction of a pulled story', () => {
   it('the kill settles the held item: nothing to re-split, nothing queued again', async () => {
@@ -120,14 +122,14 @@ describe('a held correction of a pulled story', () => {
     const articleId = await queueStoryTwo(world, stories);
     const item = await correctStoryTwo(world, stories);
 
-    world.runtime.store.killArticle(articleId, 'editor', clock.now());
-    expect(world.runtime.store.feedItemById(item.id)!.state).toBe('dropped');
-    expect(heldItems(world.runtime.store, [world.feed])).toHaveLength(0);
+    await world.runtime.store.killArticle(articleId, 'editor', clock.now());
+    expect((await world.runtime.store.feedItemById(item.id))!.state).toBe('dropped');
+    expect(await heldItems(world.runtime.store, [world.feed])).toHaveLength(0);
 
-    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    const result = await decideHeldItem(world.deps, item.id, 'requeue');
     expect(result.ok).toBe(false);
-    expect(queuedPosts(world)).toHaveLength(0);
-    expect(world.runtime.store.listArticles(50)).toHaveLength(1);
+    expect(await queuedPosts(world)).toHaveLength(0);
+    expect(await world.runtime.store.listArticles(50)).toHaveLength(1);
   });
 
   it('re-split refuses an item still held although its article was pulled', async () => {
@@ -135,15 +137,15 @@ describe('a held correction of a pulled story', () => {
     const stories: Story[] = [];
     const articleId = await queueStoryTwo(world, stories);
     const item = await correctStoryTwo(world, stories);
-    world.runtime.store.killArticle(articleId, 'editor', clock.now());
+    await world.runtime.store.killArticle(articleId, 'editor', clock.now());
     // As a kill made before kills settled feed items left it (or one racing from another process).
-    world.runtime.store.updateFeedItem(item.id, { state: 'held', heldArticle: item.heldArticle });
+    await world.runtime.store.updateFeedItem(item.id, { state: 'held', heldArticle: item.heldArticle });
 
-    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    const result = await decideHeldItem(world.deps, item.id, 'requeue');
     expect(result).toEqual({ ok: false, message: `Article a${articleId} was pulled; nothing re-queued.` });
-    expect(queuedPosts(world)).toHaveLength(0);
-    expect(world.runtime.store.listArticles(50)).toHaveLength(1);
-    expect(world.runtime.store.feedItemById(item.id)!.state).toBe('dropped');
+    expect(await queuedPosts(world)).toHaveLength(0);
+    expect(await world.runtime.store.listArticles(50)).toHaveLength(1);
+    expect((await world.runtime.store.feedItemById(item.id))!.state).toBe('dropped');
   });
 });
 
@@ -152,40 +154,40 @@ describe('re-split of a story some channels already published', () => {
     const world = open(['x-main', 'x-two']);
     const stories: Story[] = [];
     const articleId = await queueStoryTwo(world, stories);
-    publish(world, articleId, 'x-main');
+    await publish(world, articleId, 'x-main');
     const item = await correctStoryTwo(world, stories);
 
-    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    const result = await decideHeldItem(world.deps, item.id, 'requeue');
     expect(result.ok).toBe(true);
     expect(result.message).toContain('x-main had already published it');
     expect(result.message).toContain(`/kill a${articleId}`);
-    const renewed = world.runtime.store.feedItemById(item.id)!;
+    const renewed = (await world.runtime.store.feedItemById(item.id))!;
     expect(renewed.articleId).not.toBe(articleId);
-    const fresh = world.runtime.store.postsOfArticle(renewed.articleId!);
+    const fresh = await world.runtime.store.postsOfArticle(renewed.articleId!);
     expect(fresh.length).toBeGreaterThan(0);
     expect(new Set(fresh.map((p) => p.channelId))).toEqual(new Set(['x-two']));
-    expect(world.runtime.store.postsOfArticle(articleId, 'x-two').every((p) => p.state === 'skipped')).toBe(
-      true,
-    );
+    expect(
+      (await world.runtime.store.postsOfArticle(articleId, 'x-two')).every((p) => p.state === 'skipped'),
+    ).toBe(true);
   });
 
   it('a channel that published part of the story is not sent it again, and is named', async () => {
     const world = open(['x-main', 'x-two']);
     const stories: Story[] = [];
     const articleId = await queueStoryTwo(world, stories);
-    const total = world.runtime.store.postsOfArticle(articleId, 'x-main').length;
+    const total = (await world.runtime.store.postsOfArticle(articleId, 'x-main')).length;
     expect(total).toBeGreaterThan(2);
-    publish(world, articleId, 'x-main', 2);
+    await publish(world, articleId, 'x-main', 2);
     const item = await correctStoryTwo(world, stories);
 
-    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    const result = await decideHeldItem(world.deps, item.id, 'requeue');
     expect(result.message).toContain(`x-main had already published part of it (2 of ${total})`);
-    const renewed = world.runtime.store.feedItemById(item.id)!;
-    const fresh = world.runtime.store.postsOfArticle(renewed.articleId!);
+    const renewed = (await world.runtime.store.feedItemById(item.id))!;
+    const fresh = await world.runtime.store.postsOfArticle(renewed.articleId!);
     expect(fresh.some((p) => p.channelId === 'x-main')).toBe(false);
     // The old text's unsent rest does not go out either.
     expect(
-      queuedPosts(world).every((p) => p.articleId === renewed.articleId && p.channelId === 'x-two'),
+      (await queuedPosts(world)).every((p) => p.articleId === renewed.articleId && p.channelId === 'x-two'),
     ).toBe(true);
   });
 
@@ -193,14 +195,14 @@ describe('re-split of a story some channels already published', () => {
     const world = open(['x-main']);
     const stories: Story[] = [];
     const articleId = await queueStoryTwo(world, stories);
-    publish(world, articleId, 'x-main', 1);
+    await publish(world, articleId, 'x-main', 1);
     const item = await correctStoryTwo(world, stories);
 
-    const result = decideHeldItem(world.deps, item.id, 'requeue');
+    const result = await decideHeldItem(world.deps, item.id, 'requeue');
     expect(result.message).toMatch(/^Nothing re-queued/);
     expect(result.message).toContain('x-main had already published part of it');
-    expect(queuedPosts(world)).toHaveLength(0);
-    expect(world.runtime.store.listArticles(50)).toHaveLength(1);
+    expect(await queuedPosts(world)).toHaveLength(0);
+    expect(await world.runtime.store.listArticles(50)).toHaveLength(1);
   });
 });
 
@@ -211,7 +213,7 @@ function pausedWhileFetching(world: World): FeedDeps {
     feeds: {
       fetch: async (request) => {
         const fetched = await world.deps.feeds.fetch(request);
-        expect(setFeedPaused(world.runtime.store, [world.feed], 'news', true).ok).toBe(true);
+        expect((await setFeedPaused(world.runtime.store, [world.feed], 'news', true)).ok).toBe(true);
         return fetched;
       },
     },
@@ -228,7 +230,7 @@ describe('a poll and an admin at the same time', () => {
     serve(stories);
     const report = await pollFeed(pausedWhileFetching(world), world.feed);
     expect(report.outcome).toBe('polled');
-    expect(world.runtime.store.feedState('news').paused).toBe(true);
+    expect((await world.runtime.store.feedState('news')).paused).toBe(true);
     expect((await world.poll()).outcome).toBe('paused');
   });
 
@@ -237,14 +239,14 @@ describe('a poll and an admin at the same time', () => {
     const stories = [story(1, server.url)];
     serve(stories);
     await world.poll();
-    setFeedPaused(world.runtime.store, [world.feed], 'news', true);
-    setFeedPaused(world.runtime.store, [world.feed], 'news', false);
+    await setFeedPaused(world.runtime.store, [world.feed], 'news', true);
+    await setFeedPaused(world.runtime.store, [world.feed], 'news', false);
     stories.push(story(2, server.url));
     serve(stories);
     // This poll catches up; meanwhile an admin pauses again.
     const report = await pollFeed(pausedWhileFetching(world), world.feed);
     expect(report.markedSeen).toBe(1);
-    const state = world.runtime.store.feedState('news');
+    const state = await world.runtime.store.feedState('news');
     expect(state.paused).toBe(true);
     expect(state.catchUp).toBe(false);
   });
@@ -272,7 +274,7 @@ describe('a correction whose re-read fails', () => {
     });
     expect((await world.poll()).held).toBe(0);
     expect((await world.poll()).held).toBe(1);
-    expect(heldItems(world.runtime.store, [world.feed])).toHaveLength(1);
+    expect(await heldItems(world.runtime.store, [world.feed])).toHaveLength(1);
   });
 });
 
@@ -286,7 +288,9 @@ describe('one item twice', () => {
     const report = await world.poll();
     expect(report.outcome).toBe('polled');
     expect(report.queued).toHaveLength(1);
-    expect(world.runtime.store.feedItemsOf('news').filter((i) => i.itemKey === twice.id)).toHaveLength(1);
+    expect(
+      (await world.runtime.store.feedItemsOf('news')).filter((i) => i.itemKey === twice.id),
+    ).toHaveLength(1);
   });
 
   it('the daemon and `feeds poll` queueing the same item at once: one article, no crash', async () => {
@@ -298,9 +302,9 @@ describe('one item twice', () => {
     const reports = await Promise.all([daemon.poll(), cli.poll()]);
     expect(reports.map((r) => r.outcome)).toEqual(['polled', 'polled']);
     expect(reports.flatMap((r) => r.queued)).toHaveLength(1);
-    const [item] = daemon.runtime.store.feedItemsOf('news', ['queued']);
+    const [item] = await daemon.runtime.store.feedItemsOf('news', ['queued']);
     expect(item?.articleId).toBe(reports.flatMap((r) => r.queued)[0]!.articleId);
-    expect(daemon.runtime.store.listArticles(10)).toHaveLength(1);
+    expect(await daemon.runtime.store.listArticles(10)).toHaveLength(1);
   });
 });
 
@@ -321,7 +325,7 @@ describe('a poll that fails unexpectedly', () => {
     };
     const report = await pollFeed(deps, world.feed);
     expect(report.outcome).toBe('error');
-    const state = world.runtime.store.feedState('news');
+    const state = await world.runtime.store.feedState('news');
     expect(state.lastError).toBe('unexpected error: the alert outbox is unwritable');
     expect(state.failures).toBe(1);
     expect(state.nextPollAfter!.getTime()).toBeGreaterThan(clock.now().getTime());
@@ -333,7 +337,7 @@ describe('a feed whose settings changed', () => {
     const before = open(['x-main'], { maxItemsPerPoll: 3 });
     serve([story(1, server.url)]);
     await before.poll();
-    before.runtime.close();
+    await before.runtime.close();
     runtimes.splice(runtimes.indexOf(before.runtime), 1);
     // Disabled for a week: the daemon does not poll it, but another feed's polls note the settings.
     server.routes.set('/sport.xml', { body: rss([], server.url) });
@@ -341,7 +345,7 @@ describe('a feed whose settings changed', () => {
     const disabled = open(['x-main'], { enabled: false }, [sport]);
     const [, sportFeed] = disabled.runtime.config.settings.feeds;
     expect((await pollFeed(disabled.deps, sportFeed!)).outcome).toBe('polled');
-    disabled.runtime.close();
+    await disabled.runtime.close();
     runtimes.splice(runtimes.indexOf(disabled.runtime), 1);
 
     const enabled = open(['x-main'], { maxItemsPerPoll: 3 });
@@ -357,8 +361,8 @@ describe('a feed whose settings changed', () => {
     const old = open();
     server.routes.set('/feed.xml', { body: rss([story(1, server.url)], server.url), etag: '"old"' });
     await old.poll();
-    expect(old.runtime.store.feedState('news').etag).toBe('"old"');
-    old.runtime.close();
+    expect((await old.runtime.store.feedState('news')).etag).toBe('"old"');
+    await old.runtime.close();
     runtimes.splice(runtimes.indexOf(old.runtime), 1);
 
     server.routes.set('/other.xml', {

@@ -34,8 +34,8 @@ const runtimes: Runtime[] = [];
 useFeedTestbed({ dirPrefix: 'quotecast-feeds-', start: '2026-02-01T10:00:00Z' }, (bed) => {
   ({ parser, server, dir, clock } = bed);
 });
-afterEach(() => {
-  for (const r of runtimes.splice(0)) r.close();
+afterEach(async () => {
+  for (const r of runtimes.splice(0)) await r.close();
 });
 
 function settings(feed: Record<string, unknown>, extra: Record<string, unknown> = {}) {
@@ -60,8 +60,8 @@ function open(feed: Record<string, unknown> = {}, extra: Record<string, unknown>
   });
   runtimes.push(runtime);
   const deps = buildFeedDeps(runtime, parser);
-  const poll = (options: { dryRun?: boolean } = {}) =>
-    pollFeed(deps, outcome.config.settings.feeds[0]!, options);
+  const poll = async (options: { dryRun?: boolean } = {}) =>
+    await pollFeed(deps, outcome.config.settings.feeds[0]!, options);
   return { runtime, deps, poll, config: outcome.config };
 }
 
@@ -69,7 +69,7 @@ function serveRss(stories: readonly Story[], etag?: string) {
   server.routes.set('/feed.xml', { body: rss(stories, server.url), ...(etag ? { etag } : {}) });
 }
 
-const articleCount = (runtime: Runtime) => runtime.store.listArticles(1000).length;
+const articleCount = async (runtime: Runtime) => (await runtime.store.listArticles(1000)).length;
 
 describe('feed intake', () => {
   it('posts nothing on the first poll, queues each new item once across 50 polls and a restart', async () => {
@@ -80,7 +80,7 @@ describe('feed intake', () => {
 
     const first = await world.poll();
     expect(first).toMatchObject({ outcome: 'polled', queued: [], markedSeen: 3 });
-    expect(articleCount(world.runtime)).toBe(0);
+    expect(await articleCount(world.runtime)).toBe(0);
 
     // Three new stories, one with only a summary whose link serves the full article.
     const summaryOnly = story(6, base(), { body: undefined, summary: 'Only a teaser here.' });
@@ -91,10 +91,10 @@ describe('feed intake', () => {
     expect(second.queued.map((q) => q.title)).toEqual(['Story number 4', 'Story number 5']);
     const third = await world.poll();
     expect(third.queued.map((q) => q.title)).toEqual(['Story number 6']);
-    expect(articleCount(world.runtime)).toBe(3);
+    expect(await articleCount(world.runtime)).toBe(3);
     // The summary-only item was read from its page (the teaser is not in its posts).
-    const page = world.runtime.store.listArticles(10).find((a) => a.title === 'Story number 6')!;
-    const posts = world.runtime.store.postsOfArticle(page.id);
+    const page = (await world.runtime.store.listArticles(10)).find((a) => a.title === 'Story number 6')!;
+    const posts = await world.runtime.store.postsOfArticle(page.id);
     expect(posts.length).toBeGreaterThan(0);
     expect(posts.some((p) => p.text.includes('teaser'))).toBe(false);
     // The tracking parameters are gone from the article's link.
@@ -113,7 +113,7 @@ describe('feed intake', () => {
         serveRss(stories, '"v4"');
       }
       if (i === 30) {
-        world.runtime.close();
+        await world.runtime.close();
         world = open({ maxItemsPerPoll: 2 }); // a restart: the store reopened
       }
       if (i === 40) {
@@ -123,10 +123,10 @@ describe('feed intake', () => {
       const report = await world.poll();
       expect(report.outcome).not.toBe('error');
     }
-    expect(articleCount(world.runtime)).toBe(4);
-    const titles = world.runtime.store.listArticles(10).map((a) => a.title);
+    expect(await articleCount(world.runtime)).toBe(4);
+    const titles = (await world.runtime.store.listArticles(10)).map((a) => a.title);
     expect(titles.sort()).toEqual(['Story number 4', 'Story number 5', 'Story number 6', 'Story number 7']);
-    expect(world.runtime.store.feedItemCounts('news').queued).toBe(4);
+    expect((await world.runtime.store.feedItemCounts('news')).queued).toBe(4);
 
     // Conditional GET: the server saw If-None-Match and answered 304.
     const conditional = server.requests.filter((r) => r.path === '/feed.xml' && r.headers['if-none-match']);
@@ -145,8 +145,8 @@ describe('feed intake', () => {
     const dry = await world.poll({ dryRun: true });
     // backfill 1: the newest that passes the filters (story 12 is excluded as Sport).
     expect(dry.queued.map((q) => q.title)).toEqual(['Story number 11']);
-    expect(world.runtime.store.feedState('news').lastPollAt).toBeNull();
-    expect(world.runtime.store.feedItemsOf('news')).toHaveLength(0);
+    expect((await world.runtime.store.feedState('news')).lastPollAt).toBeNull();
+    expect(await world.runtime.store.feedItemsOf('news')).toHaveLength(0);
     const real = await world.poll();
     expect(real.queued.map((q) => q.url)).toEqual([`${server.url}/news/story-11`]);
 
@@ -179,13 +179,13 @@ describe('feed intake', () => {
       clock,
     });
     expect(added.code === 0 || again.code === 0).toBe(true);
-    expect(articleCount(world.runtime)).toBe(1);
+    expect(await articleCount(world.runtime)).toBe(1);
     serveRss([story(21, server.url)]);
     const report = await world.poll();
     expect(report.queued).toEqual([]);
-    expect(articleCount(world.runtime)).toBe(1);
-    expect(world.runtime.store.feedItemsOf('news')[0]!.articleId).toBe(
-      world.runtime.store.listArticles(1)[0]!.id,
+    expect(await articleCount(world.runtime)).toBe(1);
+    expect((await world.runtime.store.feedItemsOf('news'))[0]!.articleId).toBe(
+      (await world.runtime.store.listArticles(1))[0]!.id,
     );
   });
 
@@ -213,12 +213,12 @@ describe('feed intake', () => {
     expect((await world.poll()).outcome).toBe('error'); // third 500
     clock.advance(240_000);
     expect((await world.poll()).outcome).toBe('error'); // 429, Retry-After one hour
-    expect(world.runtime.store.feedState('news')).toMatchObject({ failures: 4 });
+    expect(await world.runtime.store.feedState('news')).toMatchObject({ failures: 4 });
     clock.advance(3_599_000);
     expect((await world.poll()).outcome).toBe('backing-off');
     clock.advance(2_000);
     expect((await world.poll()).outcome).toBe('polled');
-    expect(world.runtime.store.feedState('news')).toMatchObject({ failures: 0, lastError: null });
+    expect(await world.runtime.store.feedState('news')).toMatchObject({ failures: 0, lastError: null });
   });
 
   it('refuses a feed over the size limit and says so in feeds list; an invalid document too', async () => {
@@ -250,7 +250,7 @@ describe('daemon polling', () => {
     const world = open();
     const ticks = new Map<string, () => Promise<void>>();
     const schedules: string[] = [];
-    const poller = startFeedPolling(world.deps, {
+    const poller = await startFeedPolling(world.deps, {
       schedule: (feed, _zone, onTick) => {
         ticks.set(feed.id, onTick);
         schedules.push(feed.schedule);
@@ -264,7 +264,7 @@ describe('daemon polling', () => {
       serveRss(stories);
       // Two ticks at once: the second waits for the poll in flight and queues nothing twice.
       await Promise.all([ticks.get('news')!(), ticks.get('news')!()]);
-      expect(world.runtime.store.listArticles(10).map((a) => a.title)).toEqual(['Story number 52']);
+      expect((await world.runtime.store.listArticles(10)).map((a) => a.title)).toEqual(['Story number 52']);
     } finally {
       await poller.stop();
     }
@@ -286,7 +286,7 @@ describe('corrections', () => {
       serveRss(stories);
       const queued = await pollFeed(deps, feed);
       const articleId = queued.queued[0]!.articleId!;
-      const before = world.runtime.store.postsOfArticle(articleId);
+      const before = await world.runtime.store.postsOfArticle(articleId);
       expect(before.every((p) => p.approved && p.state === 'queued')).toBe(true);
 
       // The newsroom corrects the story: one sentence replaced.
@@ -300,10 +300,13 @@ describe('corrections', () => {
       serveRss(stories);
       const changed = await pollFeed(deps, feed);
       expect(changed.held).toBe(1);
-      const held = world.runtime.store.postsOfArticle(articleId).filter((p) => p.state === 'queued');
+      const held = (await world.runtime.store.postsOfArticle(articleId)).filter((p) => p.state === 'queued');
       expect(held.every((p) => !p.approved)).toBe(true);
       // Where the story went says why it is not going out (not "awaiting approval").
-      const listing = articleTrailLines(world.runtime.deps, world.runtime.store.articleTrail(articleId)!);
+      const listing = await articleTrailLines(
+        world.runtime.deps,
+        (await world.runtime.store.articleTrail(articleId))!,
+      );
       expect(listing).toContain(
         '  held: its text changed in its feed; nothing goes out until an admin decides (/held)',
       );
@@ -314,15 +317,17 @@ describe('corrections', () => {
       expect(sent.text).toMatch(/\n- /);
 
       // Re-split and re-queue: the old queued posts are skipped, the new text queued.
-      const [item] = heldItems(world.runtime.store, [feed]);
-      const result = decideHeldItem(deps, item!.id, 'requeue');
+      const [item] = await heldItems(world.runtime.store, [feed]);
+      const result = await decideHeldItem(deps, item!.id, 'requeue');
       expect(result.ok).toBe(true);
-      expect(world.runtime.store.postsOfArticle(articleId).every((p) => p.state !== 'queued')).toBe(true);
-      const renewed = world.runtime.store.feedItemById(item!.id)!;
+      expect((await world.runtime.store.postsOfArticle(articleId)).every((p) => p.state !== 'queued')).toBe(
+        true,
+      );
+      const renewed = (await world.runtime.store.feedItemById(item!.id))!;
       expect(renewed.state).toBe('queued');
       expect(renewed.articleId).not.toBe(articleId);
       expect(renewed.body).toContain('The council corrected the figures on Tuesday evening.');
-      const newPosts = world.runtime.store.postsOfArticle(renewed.articleId!);
+      const newPosts = await world.runtime.store.postsOfArticle(renewed.articleId!);
       expect(newPosts.length).toBeGreaterThan(0);
       expect(newPosts.every((p) => p.approved)).toBe(true);
     } finally {

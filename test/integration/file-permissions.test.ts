@@ -41,17 +41,17 @@ beforeEach(() => {
   dir = createTempDir('quotecast-perms-');
   warnings = [];
 });
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
+afterEach(async () => {
+  for (const s of open.splice(0)) await s.close();
   dir.remove();
 });
 
 describe('a new store', () => {
-  it('is created 0600 in a 0700 folder, with its -wal, -shm and lock file 0600', () => {
+  it('is created 0600 in a 0700 folder, with its -wal, -shm and lock file 0600', async () => {
     const data = dir.file('data');
     const storePath = path.join(data, 'quotecast.db');
     const s = store(storePath, true);
-    s.setSetting('probe', 'written');
+    await s.setSetting('probe', 'written');
 
     expect(mode(data)).toBe('0700');
     for (const file of ['quotecast.db', 'quotecast.db-wal', 'quotecast.db-shm', 'quotecast.db.lock']) {
@@ -61,14 +61,14 @@ describe('a new store', () => {
     expect(warnings).toEqual([]);
   });
 
-  it("gives the side files SQLite makes later, at a reader's first write, the same 0600", () => {
+  it("gives the side files SQLite makes later, at a reader's first write, the same 0600", async () => {
     const storePath = dir.file('data/q.db');
-    store(storePath).close();
+    await store(storePath).close();
     open.length = 0;
     // The last connection to close removed the WAL; a reader (no lock) opens and writes afresh.
     expect(existsSync(`${storePath}-wal`)).toBe(false);
     const reader = store(storePath);
-    reader.setSetting('probe', 'again');
+    await reader.setSetting('probe', 'again');
     expect(mode(`${storePath}-wal`)).toBe('0600');
     expect(mode(`${storePath}-shm`)).toBe('0600');
   });
@@ -76,10 +76,10 @@ describe('a new store', () => {
 
 describe('a store made before this rule', () => {
   /** A store left by an older quotecast: everything 0644 in a 0755 data/, a WAL still beside it. */
-  function oldStore(): { data: string; storePath: string; writer: Database.Database } {
+  async function oldStore(): Promise<{ data: string; storePath: string; writer: Database.Database }> {
     const data = dir.file('data');
     const storePath = path.join(data, 'quotecast.db');
-    store(storePath, true).close();
+    await store(storePath, true).close();
     open.length = 0;
     // Another connection keeps the WAL and -shm alive, as a crash or a reader would.
     const writer = new Database(storePath);
@@ -90,8 +90,8 @@ describe('a store made before this rule', () => {
     return { data, storePath, writer };
   }
 
-  it('is made 0600 in a 0700 folder when the daemon opens it', () => {
-    const { data, storePath, writer } = oldStore();
+  it('is made 0600 in a 0700 folder when the daemon opens it', async () => {
+    const { data, storePath, writer } = await oldStore();
     try {
       store(storePath, true);
       expect(mode(data)).toBe('0700');
@@ -103,8 +103,8 @@ describe('a store made before this rule', () => {
     }
   });
 
-  it('is made private by a read-only command too (no lock taken)', () => {
-    const { data, storePath, writer } = oldStore();
+  it('is made private by a read-only command too (no lock taken)', async () => {
+    const { data, storePath, writer } = await oldStore();
     try {
       store(storePath);
       expect(mode(data)).toBe('0700');
@@ -120,16 +120,16 @@ describe('a store made before this rule', () => {
 describe('what quotecast may not change', () => {
   it.skipIf(!isRoot)(
     'a store file of another user: a warning naming it and the fix, and the store still opens',
-    () => {
+    async () => {
       const storePath = dir.file('data/q.db');
-      store(storePath).close();
+      await store(storePath).close();
       open.length = 0;
       chmodSync(storePath, 0o644);
       chownSync(storePath, NOBODY, NOBODY);
 
       const s = store(storePath, true);
-      s.setSetting('still', 'works');
-      expect(s.getSetting('still')).toBe('works');
+      await s.setSetting('still', 'works');
+      expect(await s.getSetting('still')).toBe('works');
       expect(mode(storePath)).toBe('0644');
       // SQLite, run as root, gives the -wal and -shm the database file's owner and mode: same warning.
       expect(warnings).toEqual(

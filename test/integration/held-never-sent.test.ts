@@ -28,9 +28,9 @@ async function setUp(): Promise<World> {
 const sends = (w: World) => w.telegram.calls.filter((c) => c.method === 'sendMessage');
 
 /** What poll-feed does on a correction: the article's feed item becomes held, its queued posts unapproved. */
-function hold(w: World, articleId: number): void {
+async function hold(w: World, articleId: number): Promise<void> {
   const { store } = w.runtime;
-  const item = store.addFeedItem({
+  const item = await store.addFeedItem({
     feedId: 'news',
     itemKey: `story-${articleId}`,
     canonicalUrl: null,
@@ -40,41 +40,41 @@ function hold(w: World, articleId: number): void {
     state: 'queued',
     now: w.clock.now(),
   });
-  store.holdFeedItem(item.id, articleId, JSON.stringify(makeArticle(99)));
+  await store.holdFeedItem(item.id, articleId, JSON.stringify(makeArticle(99)));
 }
 
-function state(w: World, post: StoredPost) {
-  const now = w.runtime.store.getPost(post.id)!;
+async function state(w: World, post: StoredPost) {
+  const now = (await w.runtime.store.getPost(post.id))!;
   return { state: now.state, approved: now.approved, attempts: now.attempts };
 }
 
 describe('a held article is never sent', () => {
   it('a post the slot picked before the hold is not leased: it stays queued, nothing is sent', async () => {
     const w = await setUp();
-    const { articleId } = queued(w.enqueue(makeArticle(1)));
-    const picked = w.runtime.store.nextDue('tg-quotes', w.clock.now())!;
+    const { articleId } = queued(await w.enqueue(makeArticle(1)));
+    const picked = (await w.runtime.store.nextDue('tg-quotes', w.clock.now()))!;
     expect(picked.articleId).toBe(articleId);
-    hold(w, articleId); // while the slot waited for its turn
+    await hold(w, articleId); // while the slot waited for its turn
 
     const outcome = await publishPost(w.runtime.deps, picked.id);
     expect(outcome).toEqual({ kind: 'not-queued', postId: picked.id, heldBack: true });
-    expect(state(w, picked)).toEqual({ state: 'queued', approved: false, attempts: 0 });
-    expect(w.runtime.store.attempts(picked.id)).toEqual([]);
+    expect(await state(w, picked)).toEqual({ state: 'queued', approved: false, attempts: 0 });
+    expect(await w.runtime.store.attempts(picked.id)).toEqual([]);
     expect(sends(w)).toHaveLength(0);
-    expect(w.runtime.store.nextDue('tg-quotes', w.clock.now())).toBeUndefined();
+    expect(await w.runtime.store.nextDue('tg-quotes', w.clock.now())).toBeUndefined();
   });
 
   it('a post that failed before the hold and is retried during it comes back unapproved, unleased', async () => {
     const w = await setUp();
-    const { articleId } = queued(w.enqueue(makeArticle(2)));
-    const post = w.runtime.store.nextDue('tg-quotes', w.clock.now())!;
-    w.runtime.store.lease(post.id, w.clock.now());
-    w.runtime.store.markFailed(post.id, 'rejected', 'bad text', w.clock.now());
-    hold(w, articleId);
+    const { articleId } = queued(await w.enqueue(makeArticle(2)));
+    const post = (await w.runtime.store.nextDue('tg-quotes', w.clock.now()))!;
+    await w.runtime.store.lease(post.id, w.clock.now());
+    await w.runtime.store.markFailed(post.id, 'rejected', 'bad text', w.clock.now());
+    await hold(w, articleId);
 
-    expect(w.runtime.store.requeue(post.id, w.clock.now())).toBe(true); // an admin's /retry
-    expect(state(w, post)).toEqual({ state: 'queued', approved: false, attempts: 1 });
-    expect(w.runtime.store.lease(post.id, w.clock.now())).toBeUndefined();
+    expect(await w.runtime.store.requeue(post.id, w.clock.now())).toBe(true); // an admin's /retry
+    expect(await state(w, post)).toEqual({ state: 'queued', approved: false, attempts: 1 });
+    expect(await w.runtime.store.lease(post.id, w.clock.now())).toBeUndefined();
     const slot = await runChannelSlot(w.runtime.deps, 'tg-quotes');
     expect(slot.kind).not.toBe('published');
     expect(sends(w)).toHaveLength(0);
@@ -82,20 +82,20 @@ describe('a held article is never sent', () => {
 
   it('a post in flight at the hold that must be retried comes back unapproved', async () => {
     const w = await setUp();
-    const { articleId } = queued(w.enqueue(makeArticle(3)));
-    const post = w.runtime.store.nextDue('tg-quotes', w.clock.now())!;
-    w.runtime.store.lease(post.id, w.clock.now());
-    hold(w, articleId); // the hold leaves a post being sent alone
-    w.runtime.store.markRetry(post.id, 'unavailable', w.clock.now(), 'timeout', w.clock.now());
-    expect(state(w, post)).toEqual({ state: 'queued', approved: false, attempts: 1 });
-    expect(w.runtime.store.lease(post.id, w.clock.now())).toBeUndefined();
+    const { articleId } = queued(await w.enqueue(makeArticle(3)));
+    const post = (await w.runtime.store.nextDue('tg-quotes', w.clock.now()))!;
+    await w.runtime.store.lease(post.id, w.clock.now());
+    await hold(w, articleId); // the hold leaves a post being sent alone
+    await w.runtime.store.markRetry(post.id, 'unavailable', w.clock.now(), 'timeout', w.clock.now());
+    expect(await state(w, post)).toEqual({ state: 'queued', approved: false, attempts: 1 });
+    expect(await w.runtime.store.lease(post.id, w.clock.now())).toBeUndefined();
   });
 
   it('publish --resume refuses a held article; a run already going stops at it without sending', async () => {
     const w = await setUp();
     const article = makeArticle(4);
-    const { articleId } = queued(w.enqueue(article));
-    hold(w, articleId);
+    const { articleId } = queued(await w.enqueue(article));
+    await hold(w, articleId);
     const channels = w.config.channels;
     const plan = await planPublishNow(w.runtime.deps, { article, channels, resume: true });
     expect(plan).toMatchObject({ kind: 'held', articleId });
@@ -123,7 +123,7 @@ describe('a held article is never sent', () => {
     if (plan.kind !== 'ready') throw new Error(plan.kind);
     // Queued unapproved, as /add's "queue" or a feed with approval: manual does.
     const { articleId } = queued(
-      w.runtime.store.enqueueArticle(
+      await w.runtime.store.enqueueArticle(
         { contentHash: 'x', title: article.title },
         [{ channelId: 'tg-quotes', mode: 'quotes', posts: plan.splits[0]!.result.selected }],
         { now: w.clock.now(), approved: false },
@@ -142,7 +142,7 @@ describe('a held article is never sent', () => {
     expect(report!.sent).toBe(0);
     expect(sends(w)).toHaveLength(0);
 
-    w.runtime.store.approveArticle(articleId);
+    await w.runtime.store.approveArticle(articleId);
     const [after] = await run();
     expect(after!.sent).toBe(after!.total);
     expect(sends(w)).toHaveLength(after!.total);

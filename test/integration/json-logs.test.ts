@@ -122,7 +122,7 @@ function rig(
     pacing: NO_PACING,
     write: () => {},
   });
-  cleanups.push(() => runtime.close());
+  cleanups.push(async () => await runtime.close());
   const parsed = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { config, runtime, lines, secrets: [...config.secrets], parsed };
 }
@@ -147,14 +147,16 @@ function failures(r: Rig, message: RegExp): Record<string, unknown>[] {
     );
 }
 
-function enqueue(r: Rig, channelIds: readonly string[]): void {
+async function enqueue(r: Rig, channelIds: readonly string[]): Promise<void> {
   queued(
-    enqueueArticle(r.runtime.store, {
-      article: makeArticle(1),
-      channels: r.config.channels.filter((c) => channelIds.includes(c.id)),
-      approved: true,
-      now: r.runtime.clock.now(),
-    }).result,
+    (
+      await enqueueArticle(r.runtime.store, {
+        article: makeArticle(1),
+        channels: r.config.channels.filter((c) => channelIds.includes(c.id)),
+        approved: true,
+        now: r.runtime.clock.now(),
+      })
+    ).result,
   );
 }
 
@@ -198,7 +200,7 @@ describe('X publisher failures', () => {
     async (_name, fault, message) => {
       const { clock } = await fakes();
       const r = rig(OAUTH1, [X_MAIN], clock);
-      enqueue(r, ['x-main']);
+      await enqueue(r, ['x-main']);
       x!.failNext({ match: (request) => request.path === '/2/tweets', fault });
       await runChannelSlot(r.runtime.deps, 'x-main');
 
@@ -240,7 +242,7 @@ describe('Telegram publisher failures (telegraf puts the token in the URL path)'
   it.each(cases)('%s: logged without the token', async (_name, inject, message) => {
     const { clock } = await fakes();
     const r = rig({ TELEGRAM_BOT_TOKEN: BOT_TOKEN }, [TG_NEWS], clock);
-    enqueue(r, ['tg-news']);
+    await enqueue(r, ['tg-news']);
     inject(telegram!);
     await runChannelSlot(r.runtime.deps, 'tg-news');
 
@@ -256,7 +258,7 @@ describe('Telegram publisher failures (telegraf puts the token in the URL path)'
       [TG_NEWS],
       clock,
     );
-    enqueue(r, ['tg-news']);
+    await enqueue(r, ['tg-news']);
     await runChannelSlot(r.runtime.deps, 'tg-news');
 
     const about = failures(r, /unavailable|unknown/);
@@ -429,11 +431,11 @@ describe('store and secret key failures', () => {
     };
     // First run: the configured refresh token is exchanged, and the issued tokens stored sealed.
     const first = rig({ ...oauth2, QUOTECAST_SECRET_KEY: SECRET_KEY }, [X_MAIN], clock);
-    enqueue(first, ['x-main']);
+    await enqueue(first, ['x-main']);
     await runChannelSlot(first.runtime.deps, 'x-main');
     expect(x!.tweets).toHaveLength(1);
     expect(x!.tokenRefreshes.length).toBeGreaterThan(0);
-    first.runtime.close();
+    await first.runtime.close();
 
     // A restart with another key cannot read them.
     clock.advance(3_600_000);

@@ -38,8 +38,9 @@ type ClockWorld = World & { readonly clock: FakeClock };
 function withKillWorld(body: (world: ClockWorld) => Promise<void>): Promise<void> {
   const clock = createFakeClock(new Date('2026-03-10T12:00:00Z'), { advanceWhenIdle: true });
   const now = () => clock.now();
-  return withWorld({ x: { now }, telegram: { now }, settings: { channels: CHANNELS } }, (world) =>
-    body({ ...world, clock }),
+  return withWorld(
+    { x: { now }, telegram: { now }, settings: { channels: CHANNELS } },
+    async (world) => await body({ ...world, clock }),
   );
 }
 
@@ -55,7 +56,7 @@ async function publishAndQueue(expect: ExpectStatic, world: ClockWorld) {
   expect(published.code, transcript(published)).toBe(0);
   const queued = await run(world, ['add', LONG_ARTICLE, '--channels', 'tg-later']);
   expect(queued.code, transcript(queued)).toBe(0);
-  const store = readStore(world);
+  const store = await readStore(world);
   expect(store.articles).toHaveLength(1);
   return { articleId: store.articles[0]!.id, posts: store.posts };
 }
@@ -99,7 +100,7 @@ describe.concurrent('quotecast kill and quotecast article', () => {
         const stillUp = world.telegram.sentMessages.filter((m) => !m.deleted);
         expect(stillUp.map((m) => [m.chatId, String(m.messageId)])).toEqual([[GROUP_CHAT, old.remoteId]]);
 
-        const store = readStore(world);
+        const store = await readStore(world);
         expect(store.posts('tg-later').map((p) => p.state)).toEqual(['skipped', 'skipped']);
         expect(first.stdout).toContain(
           `Dropped 2 queued post(s); deleted ${thread.length - 1 + 3 + 1} published post(s); could not delete 2.`,
@@ -173,10 +174,10 @@ describe.concurrent('quotecast kill and quotecast article', () => {
         expect(again.code, transcript(again)).toBe(2);
         expect(again.stderr).toContain(`was pulled (article #${articleId}, killed `);
         expect(again.stderr).toContain('--force to queue it again as a new article');
-        expect(readStore(world).articles).toHaveLength(1);
+        expect((await readStore(world)).articles).toHaveLength(1);
         const forced = await run(world, ['add', LONG_ARTICLE, '--channels', 'tg-main', '--force']);
         expect(forced.code, transcript(forced)).toBe(0);
-        expect(readStore(world).articles).toHaveLength(2);
+        expect((await readStore(world)).articles).toHaveLength(2);
       });
     },
     TEST_TIMEOUT_MS,
@@ -203,11 +204,7 @@ describe.concurrent('quotecast kill and quotecast article', () => {
         expect(answered.stdout).toContain('cancelled; nothing was changed');
         expect(world.x.deletions).toHaveLength(0);
         expect(deleteCalls(world)).toHaveLength(0);
-        expect(
-          readStore(world)
-            .posts('tg-later')
-            .every((p) => p.state === 'queued'),
-        ).toBe(true);
+        expect((await readStore(world)).posts('tg-later').every((p) => p.state === 'queued')).toBe(true);
 
         const missing = await run(world, ['kill', '999', '--yes']);
         expect(missing.code, transcript(missing)).toBe(2);

@@ -58,7 +58,7 @@ describe('/kill and /article in the admin bot', () => {
       },
     });
     const { runtime, daemon, fake } = world;
-    const { result } = enqueueArticle(runtime.store, {
+    const { result } = await enqueueArticle(runtime.store, {
       article: makeArticle(7),
       channels: runtime.config.channels,
       approved: true,
@@ -71,7 +71,9 @@ describe('/kill and /article in the admin bot', () => {
     await daemon.runNow('x-main');
     const published = fake.sentMessages.filter((m) => m.chatId === TG_CHAT);
     expect(published).toHaveLength(1);
-    const sentOnTelegram = runtime.store.postsOfArticle(id, 'tg-news').find((p) => p.state === 'sent')!;
+    const sentOnTelegram = (await runtime.store.postsOfArticle(id, 'tg-news')).find(
+      (p) => p.state === 'sent',
+    )!;
     expect(sentOnTelegram.remoteUrl).toBe(`https://t.me/quotecast_news/${published[0]!.messageId}`);
 
     const listing = await ask(`/article a${id}`);
@@ -91,8 +93,8 @@ describe('/kill and /article in the admin bot', () => {
       timeoutMs: WAIT_MS,
     });
     expect(published[0]!.deleted).toBe(false);
-    expect(runtime.store.articleTrail(id)?.killed).toBeUndefined();
-    expect(runtime.store.postsOfArticle(id).filter((p) => p.state === 'queued')).toHaveLength(2);
+    expect((await runtime.store.articleTrail(id))?.killed).toBeUndefined();
+    expect((await runtime.store.postsOfArticle(id)).filter((p) => p.state === 'queued')).toHaveLength(2);
 
     const confirm = await ask(`/kill a${id}`);
     const alertsBefore = fake.sentMessages.length;
@@ -108,7 +110,7 @@ describe('/kill and /article in the admin bot', () => {
     expect(published[0]!.deleted).toBe(true);
     const outbox = readFileSync(runtime.config.settings.outbox.path, 'utf8');
     expect(outbox).toMatch(/"deleted":"console-1"/);
-    const trail = runtime.store.articleTrail(id)!;
+    const trail = (await runtime.store.articleTrail(id))!;
     expect(trail.killed?.by).toMatch(/ada_editor/);
     expect(trail.posts.map((p) => [p.channelId, p.state, p.deletedAt !== null])).toEqual([
       ['tg-news', 'sent', true],

@@ -33,11 +33,11 @@ describe('kill: a Telegram post is deleted only in the chat it went to', () => {
       channels: [{ ...TG_QUOTES, quotesPerArticle: 2 }],
     });
     const w = world;
-    const { articleId } = queued(w.enqueue(makeArticle(3, { paragraphs: 4 })));
-    const [first, second] = w.posts(articleId, TG_QUOTES.id);
+    const { articleId } = queued(await w.enqueue(makeArticle(3, { paragraphs: 4 })));
+    const [first, second] = await w.posts(articleId, TG_QUOTES.id);
     expect(await publishPost(w.runtime.deps, first!.id)).toMatchObject({ kind: 'sent' });
     expect(await publishPost(w.runtime.deps, second!.id)).toMatchObject({ kind: 'sent' });
-    const sent = w.posts(articleId, TG_QUOTES.id);
+    const sent = await w.posts(articleId, TG_QUOTES.id);
     expect(sent.map((p) => p.remoteChat)).toEqual([TG_QUOTES.chat, TG_QUOTES.chat]);
 
     // The first one went out when the channel still posted to a staging group.

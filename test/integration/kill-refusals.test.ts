@@ -29,8 +29,9 @@ type ClockWorld = World & { readonly clock: FakeClock };
 function withClockWorld(body: (world: ClockWorld) => Promise<void>): Promise<void> {
   const clock = createFakeClock(new Date('2026-03-10T12:00:00Z'), { advanceWhenIdle: true });
   const now = () => clock.now();
-  return withWorld({ x: { now }, telegram: { now }, settings: { channels: CHANNELS } }, (world) =>
-    body({ ...world, clock }),
+  return withWorld(
+    { x: { now }, telegram: { now }, settings: { channels: CHANNELS } },
+    async (world) => await body({ ...world, clock }),
   );
 }
 
@@ -48,7 +49,7 @@ describe('a pulled article stays pulled', () => {
         expect(published.code, transcript(published)).toBe(0);
         const queued = await run(world, ['add', LONG_ARTICLE, '--channels', 'tg-later']);
         expect(queued.code, transcript(queued)).toBe(0);
-        const [article] = readStore(world).articles;
+        const [article] = (await readStore(world)).articles;
         const killed = await run(world, ['kill', String(article!.id), '--yes']);
         expect(killed.code, transcript(killed)).toBe(0);
         const sentBefore = sends(world);
@@ -68,10 +69,10 @@ describe('a pulled article stays pulled', () => {
         expect(elsewhere.code, transcript(elsewhere)).toBe(2);
         expect(elsewhere.stderr).toContain(refusal);
         expect(sends(world)).toBe(sentBefore);
-        expect(readStore(world).articles).toHaveLength(1);
+        expect((await readStore(world)).articles).toHaveLength(1);
 
         // Its dropped posts are not retried, and the reply names the article and the kill.
-        const dropped = readStore(world).posts('tg-later')[0]!;
+        const dropped = (await readStore(world)).posts('tg-later')[0]!;
         expect(dropped.state).toBe('skipped');
         const retry = await run(world, ['retry', String(dropped.id)]);
         expect(retry.code, transcript(retry)).not.toBe(0);
@@ -80,17 +81,15 @@ describe('a pulled article stays pulled', () => {
             `Post #${dropped.id} belongs to article a${article!.id}, which was pulled; it will not be sent\\.`,
           ),
         );
-        expect(readStore(world).posts('tg-later')[0]!.state).toBe('skipped');
+        expect((await readStore(world)).posts('tg-later')[0]!.state).toBe('skipped');
 
         const forced = await run(world, ['publish', LONG_ARTICLE, '--to', 'tg-main', '--yes', '--force']);
         expect(forced.code, transcript(forced)).toBe(0);
-        const articles = readStore(world).articles;
+        const articles = (await readStore(world)).articles;
         expect(articles).toHaveLength(2);
         expect(sends(world)).toBe(
           sentBefore +
-            readStore(world)
-              .posts('tg-main')
-              .filter((p) => p.articleId === articles[1]!.id).length,
+            (await readStore(world)).posts('tg-main').filter((p) => p.articleId === articles[1]!.id).length,
         );
       });
     },

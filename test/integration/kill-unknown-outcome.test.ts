@@ -33,9 +33,9 @@ async function setUp(): Promise<World> {
 }
 
 /** The post leaves (queued -> sending) and the process dies before the answer: `unknown`. */
-function crashWhileSending(w: World, post: StoredPost): void {
-  expect(w.runtime.store.lease(post.id, w.clock.now())?.state).toBe('sending');
-  w.runtime.store.markUnknown(post.id, 'process stopped mid-send', w.clock.now());
+async function crashWhileSending(w: World, post: StoredPost): Promise<void> {
+  expect((await w.runtime.store.lease(post.id, w.clock.now()))?.state).toBe('sending');
+  await w.runtime.store.markUnknown(post.id, 'process stopped mid-send', w.clock.now());
 }
 
 async function kill(w: World, articleId: number): Promise<KillReport> {
@@ -54,20 +54,20 @@ const ids = (posts: readonly { post: StoredPost }[] | readonly StoredPost[]) =>
 describe("kill: posts of unknown outcome are looked for in the account's recent tweets", () => {
   it('found: recorded as sent and deleted; missing: skipped; too recent: reported; Telegram: skipped and reported', async () => {
     const w = await setUp();
-    const { articleId } = queued(w.enqueue(makeArticle(7, { paragraphs: 6 })));
-    const onX = w.posts(articleId, 'x-quotes');
-    const onTelegram = w.posts(articleId, 'tg-quotes');
+    const { articleId } = queued(await w.enqueue(makeArticle(7, { paragraphs: 6 })));
+    const onX = await w.posts(articleId, 'x-quotes');
+    const onTelegram = await w.posts(articleId, 'tg-quotes');
     expect(onX).toHaveLength(4);
     const [arrived, lost, landing, waiting] = onX as [StoredPost, StoredPost, StoredPost, StoredPost];
 
     // Two requests left ten minutes ago: one tweet arrived (X has it), the other did not.
-    crashWhileSending(w, arrived);
-    crashWhileSending(w, lost);
+    await crashWhileSending(w, arrived);
+    await crashWhileSending(w, lost);
     const tweet = w.x.addTweet(arrived.text, { at: w.clock.now() });
-    crashWhileSending(w, onTelegram[0]!);
+    await crashWhileSending(w, onTelegram[0]!);
     w.clock.advance(10 * 60_000);
     // One left a moment ago: X may not show it yet.
-    crashWhileSending(w, landing);
+    await crashWhileSending(w, landing);
     w.clock.advance((SETTLE_SECONDS / 2) * 1000);
 
     const report = await kill(w, articleId);
@@ -75,23 +75,23 @@ describe("kill: posts of unknown outcome are looked for in the account's recent 
     // Found on X: recorded as sent with the tweet's id, then deleted like any published post.
     expect(w.x.deletions.map((d) => d.id)).toEqual([tweet.id]);
     expect(report.deleted.map((d) => [d.post.id, d.alreadyGone])).toEqual([[arrived.id, false]]);
-    const found = w.runtime.store.articleTrail(articleId)!.posts.find((p) => p.id === arrived.id)!;
+    const found = (await w.runtime.store.articleTrail(articleId))!.posts.find((p) => p.id === arrived.id)!;
     expect([found.state, found.remoteId, found.deletedAt !== null]).toEqual(['sent', tweet.id, true]);
 
     // Not on X: skipped, counted with the dropped posts; the queued ones were dropped by the kill.
     expect(ids(report.dropped)).toEqual(ids([lost, waiting, onTelegram[1]!]));
     for (const post of [lost, waiting, onTelegram[1]!])
-      expect(w.runtime.store.getPost(post.id)?.state).toBe('skipped');
+      expect((await w.runtime.store.getPost(post.id))?.state).toBe('skipped');
 
     // Within the settle time it may still land: left unknown, reported for a second run.
     const problems = new Map(report.notDeleted.map((p) => [p.post.id, p]));
     expect(problems.get(landing.id)?.kind).toBe('in-flight');
     expect(problems.get(landing.id)?.advice).toContain(`run quotecast kill ${articleId} again`);
-    expect(w.runtime.store.getPost(landing.id)?.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(landing.id))?.state).toBe('unknown');
     // Telegram cannot be read back: skipped, and a human is asked to look.
     expect(problems.get(onTelegram[0]!.id)?.kind).toBe('unknown-outcome');
     expect(problems.get(onTelegram[0]!.id)?.advice).toContain('check there and delete it by hand');
-    expect(w.runtime.store.getPost(onTelegram[0]!.id)?.state).toBe('skipped');
+    expect((await w.runtime.store.getPost(onTelegram[0]!.id))?.state).toBe('skipped');
     expect(report.notDeleted).toHaveLength(2);
     // Nothing was posted by the kill itself.
     expect(w.x.tweets).toHaveLength(1);
@@ -102,15 +102,17 @@ describe("kill: posts of unknown outcome are looked for in the account's recent 
     const second = await kill(w, articleId);
     expect(ids(second.dropped)).toEqual([landing.id]);
     expect(second.notDeleted).toHaveLength(0);
-    expect(w.runtime.store.getPost(landing.id)?.state).toBe('skipped');
+    expect((await w.runtime.store.getPost(landing.id))?.state).toBe('skipped');
     expect(w.x.deletions).toHaveLength(1);
   });
 
   it('when X cannot be read, its unknown posts are skipped and reported like Telegram ones', async () => {
     const w = await setUp();
-    const { articleId } = queued(w.enqueue(makeArticle(8, { paragraphs: 6 }), { channels: ['x-quotes'] }));
-    const [arrived] = w.posts(articleId, 'x-quotes') as [StoredPost];
-    crashWhileSending(w, arrived);
+    const { articleId } = queued(
+      await w.enqueue(makeArticle(8, { paragraphs: 6 }), { channels: ['x-quotes'] }),
+    );
+    const [arrived] = (await w.posts(articleId, 'x-quotes')) as [StoredPost];
+    await crashWhileSending(w, arrived);
     w.x.addTweet(arrived.text, { at: w.clock.now() });
     w.clock.advance(10 * 60_000);
     w.x.failNext({
@@ -123,6 +125,6 @@ describe("kill: posts of unknown outcome are looked for in the account's recent 
     expect(report.notDeleted.map((p) => [p.post.id, p.kind])).toEqual([[arrived.id, 'unknown-outcome']]);
     expect(report.deleted).toHaveLength(0);
     expect(w.x.deletions).toHaveLength(0);
-    expect(w.runtime.store.getPost(arrived.id)?.state).toBe('skipped');
+    expect((await w.runtime.store.getPost(arrived.id))?.state).toBe('skipped');
   });
 });

@@ -27,8 +27,8 @@ afterEach(async () => {
 function setUp(channel: Record<string, unknown>, publisher: Publisher) {
   const dir = mkdtempSync(path.join(tmpdir(), 'quotecast-maybe-'));
   const store = createSqliteStore({ path: path.join(dir, 'q.db') });
-  cleanups.push(() => {
-    store.close();
+  cleanups.push(async () => {
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
   const settings = settingsSchema.parse({ channels: [channel] });
@@ -46,8 +46,8 @@ function setUp(channel: Record<string, unknown>, publisher: Publisher) {
   return { store, deps, alerts };
 }
 
-function queueOne(store: PostStore, channelId: string, text: string): number {
-  const result = store.enqueueArticle(
+async function queueOne(store: PostStore, channelId: string, text: string): Promise<number> {
+  const result = await store.enqueueArticle(
     { contentHash: `hash-${text}`, title: 'T' },
     [{ channelId, mode: 'quotes', posts: [{ text, length: text.length }] }],
     { now: new Date(), approved: true },
@@ -93,24 +93,24 @@ describe('a send that may have been delivered', () => {
       { id: 'tg', platform: 'telegram', chat: '@quotecast_test' },
       publisher,
     );
-    const id = queueOne(store, 'tg', 'The harbour reopened today.');
+    const id = await queueOne(store, 'tg', 'The harbour reopened today.');
     fake.failNext({ fault: { kind: 'hang' } });
 
     const outcome = await publishPost(deps, id);
 
     expect(outcome.kind).toBe('unknown');
-    expect(store.getPost(id)?.state).toBe('unknown');
-    expect(store.nextDue('tg', new Date(Date.now() + 86_400_000))).toBeUndefined();
+    expect((await store.getPost(id))?.state).toBe('unknown');
+    expect(await store.nextDue('tg', new Date(Date.now() + 86_400_000))).toBeUndefined();
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'unknown', postId: id, channelId: 'tg' });
-    expect(store.attempts(id).at(-1)?.outcome).toBe('unknown');
+    expect((await store.attempts(id)).at(-1)?.outcome).toBe('unknown');
   });
 
   it('on X, a dropped answer is settled by reading recent tweets: found means sent, with its id', async () => {
     const { fake, publisher } = await startFakeX();
     const { store, deps, alerts } = setUp({ id: 'x', platform: 'twitter' }, publisher);
     const text = 'Boats. And crabs. Mostly crabs.';
-    const id = queueOne(store, 'x', text);
+    const id = await queueOne(store, 'x', text);
     // X received the tweet, but the connection broke before the answer came back.
     const existing = fake.addTweet(text);
     fake.failNext({ match: (r) => r.method === 'POST' && r.path === '/2/tweets', fault: { kind: 'drop' } });
@@ -118,7 +118,7 @@ describe('a send that may have been delivered', () => {
     const outcome = await publishPost(deps, id);
 
     expect(outcome.kind).toBe('sent');
-    expect(store.getPost(id)).toMatchObject({ state: 'sent', remoteId: existing.id });
+    expect(await store.getPost(id)).toMatchObject({ state: 'sent', remoteId: existing.id });
     expect(fake.tweets.filter((t) => t.text === text)).toHaveLength(1);
     expect(alerts).toHaveLength(0);
   });
@@ -127,14 +127,14 @@ describe('a send that may have been delivered', () => {
     const { fake, publisher } = await startFakeX();
     const { store, deps } = setUp({ id: 'x', platform: 'twitter' }, publisher);
     const text = '“Fish & chips <by the quay>,” said Nora. https://example.org/news/old-harbour-reopens';
-    const id = queueOne(store, 'x', text);
+    const id = await queueOne(store, 'x', text);
     const existing = fake.addTweet(text);
     fake.failNext({ match: (r) => r.method === 'POST' && r.path === '/2/tweets', fault: { kind: 'drop' } });
 
     const outcome = await publishPost(deps, id);
 
     expect(outcome.kind).toBe('sent');
-    expect(store.getPost(id)).toMatchObject({ state: 'sent', remoteId: existing.id });
+    expect(await store.getPost(id)).toMatchObject({ state: 'sent', remoteId: existing.id });
     expect(fake.tweets).toHaveLength(1);
   });
 
@@ -142,12 +142,12 @@ describe('a send that may have been delivered', () => {
     const { fake, publisher } = await startFakeX();
     const { store, deps } = setUp({ id: 'x', platform: 'twitter' }, publisher);
     const text = 'The council will review the mooring rules in spring.';
-    const id = queueOne(store, 'x', text);
+    const id = await queueOne(store, 'x', text);
     fake.failNext({ match: (r) => r.method === 'POST' && r.path === '/2/tweets', fault: { kind: 'drop' } });
 
     const first = await publishPost(deps, id);
     expect(first.kind).toBe('retry');
-    expect(store.getPost(id)?.state).toBe('queued');
+    expect((await store.getPost(id))?.state).toBe('queued');
 
     const second = await publishPost(deps, id);
     expect(second.kind).toBe('sent');

@@ -32,14 +32,14 @@ const ARTICLE: Article = {
 };
 
 async function publishAll(w: World, channelId: string) {
-  for (let i = 0; i < 20 && w.runtime.store.nextDue(channelId, w.clock.now()); i++)
+  for (let i = 0; i < 20 && (await w.runtime.store.nextDue(channelId, w.clock.now())); i++)
     await runChannelSlot(w.runtime.deps, channelId);
 }
 
 describe('mentions policy on an X channel', () => {
   it('by default nobody is notified: the names stay readable, X finds no mention, the e-mail is intact', async () => {
     world = await createWorld({ channels: [X_THREAD], start: '2026-03-02T09:00:00Z' });
-    const { postIds } = queued(world.enqueue(ARTICLE));
+    const { postIds } = queued(await world.enqueue(ARTICLE));
     await publishAll(world, X_THREAD.id);
     const tweets = world.x.tweets.map((t) => t.text);
     expect(tweets.length).toBe(postIds.length);
@@ -52,7 +52,7 @@ describe('mentions policy on an X channel', () => {
     // Hashtags from the article are kept by default (they notify nobody).
     expect(tweets.some((t) => twitterText.extractHashtags(t).includes('ferrystrike'))).toBe(true);
     // What the store calls sent is what X shows: crash reconciliation still recognises it.
-    for (const id of postIds) expect(world.runtime.store.getPost(id)?.state).toBe('sent');
+    for (const id of postIds) expect((await world.runtime.store.getPost(id))?.state).toBe('sent');
   });
 
   it('keep leaves live mentions, as a newsroom may choose; drop removes asides and keeps names the sentence needs', async () => {
@@ -63,7 +63,7 @@ describe('mentions policy on an X channel', () => {
       ],
       start: '2026-03-02T09:00:00Z',
     });
-    queued(world.enqueue(ARTICLE));
+    queued(await world.enqueue(ARTICLE));
     await publishAll(world, X_THREAD.id);
     const kept = world.x.tweets.map((t) => t.text);
     expect(kept.flatMap((t) => twitterText.extractMentions(t)).sort()).toEqual([

@@ -102,9 +102,9 @@ describe('/metrics', () => {
     const w = await createWorld({ start: '2026-03-10T12:00:00Z', channels: [X_QUOTES, TG_QUOTES] });
     const ticks = manualTicks();
     const ops = await startDaemon(w, ticks);
-    const { articleId } = queued(w.enqueue(makeArticle(1)));
-    const xPosts = w.posts(articleId, 'x-quotes');
-    const tgPosts = w.posts(articleId, 'tg-quotes');
+    const { articleId } = queued(await w.enqueue(makeArticle(1)));
+    const xPosts = await w.posts(articleId, 'x-quotes');
+    const tgPosts = await w.posts(articleId, 'tg-quotes');
     expect(xPosts.length).toBeGreaterThanOrEqual(4);
     expect(tgPosts.length).toBeGreaterThanOrEqual(4);
 
@@ -124,9 +124,9 @@ describe('/metrics', () => {
     await ticks.slot('x-quotes');
     // One post left unknown by a lost answer, and one alert waiting for an admin.
     const store = w.runtime.store;
-    store.lease(xPosts[2]!.id, w.clock.now());
-    store.markUnknown(xPosts[2]!.id, 'test: answer lost', w.clock.now());
-    store.addAlert({ kind: 'info', text: 'an alert nobody has read yet' }, w.clock.now());
+    await store.lease(xPosts[2]!.id, w.clock.now());
+    await store.markUnknown(xPosts[2]!.id, 'test: answer lost', w.clock.now());
+    await store.addAlert({ kind: 'info', text: 'an alert nobody has read yet' }, w.clock.now());
     expect(w.x.tweets).toHaveLength(1);
     expect(w.telegram.sentMessages).toHaveLength(1);
 
@@ -154,8 +154,8 @@ describe('/metrics', () => {
     expect(sample(text, 'quotecast_rate_limit_waits_total', { channel: 'x-quotes' })).toBe(1);
     expect(sample(text, 'quotecast_rate_limit_waits_total', { channel: 'tg-quotes' })).toBe(0);
     expect(sample(text, 'quotecast_unknown_posts')).toBe(1);
-    expect(sample(text, 'quotecast_alerts_pending')).toBe(store.countPendingAlerts());
-    expect(store.countPendingAlerts()).toBe(1);
+    expect(sample(text, 'quotecast_alerts_pending')).toBe(await store.countPendingAlerts());
+    expect(await store.countPendingAlerts()).toBe(1);
     expect(sample(text, 'quotecast_last_tick_timestamp_seconds')).toBe(w.clock.now().getTime() / 1000);
     expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
 
@@ -188,7 +188,7 @@ describe('/metrics', () => {
     });
     const ticks = manualTicks();
     const ops = await startDaemon(w, ticks);
-    queued(w.enqueue(makeArticle(4)));
+    queued(await w.enqueue(makeArticle(4)));
     // Back to back: the second post waits out the chat's one-second spacing, the third too.
     for (let slot = 0; slot < 3; slot += 1) await ticks.slot('tg-quotes');
     expect(w.telegram.sentMessages).toHaveLength(3);
@@ -270,7 +270,7 @@ describe('/healthz', () => {
     const w = await createWorld({ start: '2026-03-10T12:00:00Z', channels: [X_QUOTES, TG_QUOTES] });
     const ticks = manualTicks();
     const ops = await startDaemon(w, ticks);
-    queued(w.enqueue(makeArticle(2)));
+    queued(await w.enqueue(makeArticle(2)));
     await ticks.slot('x-quotes');
     const sentAt = w.clock.now().toISOString();
     w.clock.advance(60_000);
@@ -326,7 +326,7 @@ describe('/healthz', () => {
     });
     const ticks = manualTicks();
     const ops = await startDaemon(w, ticks);
-    queued(w.enqueue(makeArticle(3)));
+    queued(await w.enqueue(makeArticle(3)));
     w.x.failNext({ fault: { kind: 'hang' } });
     const slot = ticks.slot('x-quotes');
     await waitUntil(() => w.x.requests.some((r) => r.path === '/2/tweets'), 'the post to reach X');

@@ -35,8 +35,8 @@ function channels(w: World, ...ids: string[]): ChannelSettings[] {
   return ids.map((id) => w.config.channels.find((c) => c.id === id)!);
 }
 
-function plan(w: World, request: Omit<PublishNowRequest, 'channels'> & { channels: string[] }) {
-  return planPublishNow(w.runtime.deps, { ...request, channels: channels(w, ...request.channels) });
+async function plan(w: World, request: Omit<PublishNowRequest, 'channels'> & { channels: string[] }) {
+  return await planPublishNow(w.runtime.deps, { ...request, channels: channels(w, ...request.channels) });
 }
 
 function ready(p: PublishNowPlan): PublishNowReady {
@@ -59,7 +59,7 @@ async function execute(w: World, p: PublishNowReady, signal?: AbortSignal) {
   return { result, events };
 }
 
-const articleIds = (w: World) => w.runtime.store.listArticles(100).map((a) => a.id);
+const articleIds = async (w: World) => (await w.runtime.store.listArticles(100)).map((a) => a.id);
 const sendCalls = (w: World) => w.telegram.calls.filter((c) => c.method === 'sendMessage');
 
 function expectReplyChain(tweets: readonly { id: string; replyTo: string | undefined }[]) {
@@ -81,7 +81,7 @@ describe('publish now, planned then executed', () => {
     const thread = p.splits.find((s) => s.channel.id === 'x-thread')!.result.selected;
     const quotes = p.splits.find((s) => s.channel.id === 'tg-quotes')!.result.selected;
     expect(thread.length).toBeGreaterThanOrEqual(3);
-    expect(articleIds(w)).toEqual([]);
+    expect(await articleIds(w)).toEqual([]);
     expect(w.x.tweets).toHaveLength(0);
 
     const { result, events } = await execute(w, p);
@@ -95,23 +95,25 @@ describe('publish now, planned then executed', () => {
     expectReplyChain(w.x.tweets);
     expect(w.telegram.sentMessages.map((m) => m.shownText)).toEqual(quotes.map((post) => post.text));
     expect(events.filter((e) => e.kind === 'sent')).toHaveLength(thread.length + quotes.length);
-    const [articleId] = articleIds(w);
+    const [articleId] = await articleIds(w);
     for (const id of ['x-thread', 'tg-quotes'])
-      expect(w.posts(articleId!, id).every((post) => post.state === 'sent' && post.approved)).toBe(true);
+      expect((await w.posts(articleId!, id)).every((post) => post.state === 'sent' && post.approved)).toBe(
+        true,
+      );
   });
 
   it('refuses an article already queued on a channel, naming the stored copy, and changes nothing', async () => {
     const w = await setUp([X_THREAD, TG_QUOTES]);
     const article = makeArticle(2);
-    const { articleId } = queued(w.enqueue(article, { channels: ['x-thread'] }));
-    const before = w.posts(articleId, 'x-thread');
+    const { articleId } = queued(await w.enqueue(article, { channels: ['x-thread'] }));
+    const before = await w.posts(articleId, 'x-thread');
 
     const p = await plan(w, { article, channels: ['x-thread', 'tg-quotes'] });
     expect(p.kind).toBe('duplicate');
     if (p.kind !== 'duplicate') return;
     expect([...p.existing]).toEqual([['x-thread', articleId]]);
-    expect(articleIds(w)).toEqual([articleId]);
-    expect(w.posts(articleId, 'x-thread')).toEqual(before);
+    expect(await articleIds(w)).toEqual([articleId]);
+    expect(await w.posts(articleId, 'x-thread')).toEqual(before);
     expect(w.x.tweets).toHaveLength(0);
     expect(sendCalls(w)).toHaveLength(0);
   });
@@ -141,7 +143,7 @@ describe('publish now, planned then executed', () => {
     // Without --resume it is a duplicate; with it, the plan shows the copy with what is already sent.
     expect((await plan(w, { article, channels: ['x-thread'] })).kind).toBe('duplicate');
     const again = ready(await plan(w, { article, channels: ['x-thread'], resume: true }));
-    const [articleId] = articleIds(w);
+    const [articleId] = await articleIds(w);
     expect(again.fresh).toEqual([]);
     expect(again.splits).toEqual([]);
     const copy = again.existing.get('x-thread')!;
@@ -156,7 +158,7 @@ describe('publish now, planned then executed', () => {
     ]);
     expect(w.x.tweets.map((t) => t.text)).toEqual(copy.posts.map((post) => post.text));
     expectReplyChain(w.x.tweets);
-    expect(articleIds(w)).toEqual([articleId]);
+    expect(await articleIds(w)).toEqual([articleId]);
   });
 
   it('--force queues a new copy; X answers "already there" and the report counts those apart', async () => {
@@ -177,7 +179,7 @@ describe('publish now, planned then executed', () => {
     ]);
     expect(events.every((e) => e.kind === 'sent' && e.duplicate)).toBe(true);
     // Two stored copies; X was asked again for every post but holds each text once.
-    expect(articleIds(w)).toHaveLength(2);
+    expect(await articleIds(w)).toHaveLength(2);
     expect(w.x.requests.filter((r) => r.method === 'POST' && r.path === '/2/tweets')).toHaveLength(total * 2);
     expect(w.x.tweets).toHaveLength(total);
   });
@@ -185,9 +187,9 @@ describe('publish now, planned then executed', () => {
   it('channels sharing a stored copy are resumed together, beside a channel holding another copy', async () => {
     const w = await setUp([X_THREAD, TG_THREAD, TG_QUOTES]);
     const article = makeArticle(5, { paragraphs: 3 });
-    const { articleId: older } = queued(w.enqueue(article, { channels: ['x-thread', 'tg-thread'] }));
+    const { articleId: older } = queued(await w.enqueue(article, { channels: ['x-thread', 'tg-thread'] }));
     // A later --force queued a second copy on tg-thread and tg-quotes: that is the one to finish there.
-    const forced = w.enqueue(article, { channels: ['tg-thread', 'tg-quotes'], force: true });
+    const forced = await w.enqueue(article, { channels: ['tg-thread', 'tg-quotes'], force: true });
     const { articleId: newer } = queued(forced);
     expect(newer).not.toBe(older);
 
@@ -207,24 +209,30 @@ describe('publish now, planned then executed', () => {
       ['x-thread', true, 0],
       ['tg-thread', true, 0],
     ]);
-    const states = (articleId: number, channelId: string) =>
-      new Set(w.posts(articleId, channelId).map((post) => post.state));
-    expect(states(older, 'x-thread')).toEqual(new Set(['sent']));
-    expect(states(newer, 'tg-thread')).toEqual(new Set(['sent']));
-    expect(states(newer, 'tg-quotes')).toEqual(new Set(['sent']));
+    const states = async (articleId: number, channelId: string) =>
+      new Set((await w.posts(articleId, channelId)).map((post) => post.state));
+    expect(await states(older, 'x-thread')).toEqual(new Set(['sent']));
+    expect(await states(newer, 'tg-thread')).toEqual(new Set(['sent']));
+    expect(await states(newer, 'tg-quotes')).toEqual(new Set(['sent']));
     // The older copy on tg-thread is not sent a second time.
-    expect(states(older, 'tg-thread')).toEqual(new Set(['queued']));
-    expect(w.x.tweets.map((t) => t.text)).toEqual(w.posts(older, 'x-thread').map((post) => post.text));
+    expect(await states(older, 'tg-thread')).toEqual(new Set(['queued']));
+    expect(w.x.tweets.map((t) => t.text)).toEqual(
+      (await w.posts(older, 'x-thread')).map((post) => post.text),
+    );
     expectReplyChain(w.x.tweets);
     const chats = w.telegram.sentMessages.map((m) => m.chatId);
-    expect(chats.filter((c) => c === '@quotecast_thread')).toHaveLength(w.posts(newer, 'tg-thread').length);
-    expect(chats.filter((c) => c === '@quotecast_quotes')).toHaveLength(w.posts(newer, 'tg-quotes').length);
+    expect(chats.filter((c) => c === '@quotecast_thread')).toHaveLength(
+      (await w.posts(newer, 'tg-thread')).length,
+    );
+    expect(chats.filter((c) => c === '@quotecast_quotes')).toHaveLength(
+      (await w.posts(newer, 'tg-quotes')).length,
+    );
   });
 
   it('a channel new to an article joins its stored copy when the others resume it', async () => {
     const w = await setUp([X_THREAD, TG_QUOTES]);
     const article = makeArticle(8, { paragraphs: 3 });
-    const { articleId } = queued(w.enqueue(article, { channels: ['x-thread'] }));
+    const { articleId } = queued(await w.enqueue(article, { channels: ['x-thread'] }));
     const p = ready(await plan(w, { article, channels: ['x-thread', 'tg-quotes'], resume: true }));
     expect([...p.existing.keys()]).toEqual(['x-thread']);
     expect(p.fresh.map((c) => c.id)).toEqual(['tg-quotes']);
@@ -235,8 +243,8 @@ describe('publish now, planned then executed', () => {
       ['x-thread', true, 0],
       ['tg-quotes', true, 0],
     ]);
-    expect(articleIds(w)).toEqual([articleId]);
-    expect(w.posts(articleId, 'tg-quotes').map((post) => [post.text, post.state])).toEqual(
+    expect(await articleIds(w)).toEqual([articleId]);
+    expect((await w.posts(articleId, 'tg-quotes')).map((post) => [post.text, post.state])).toEqual(
       quotes.map((post) => [post.text, 'sent']),
     );
     expect(w.telegram.sentMessages.map((m) => m.shownText)).toEqual(quotes.map((post) => post.text));
@@ -247,11 +255,11 @@ describe('publish now, planned then executed', () => {
     const article: Article = makeArticle(6);
     const p = ready(await plan(w, { article, channels: ['x-thread'] }));
     // The daemon's Telegram /add queues it while the user reads the preview.
-    const { articleId } = queued(w.enqueue(article));
+    const { articleId } = queued(await w.enqueue(article));
     const { result, events } = await execute(w, p);
     expect(result).toEqual({ kind: 'duplicate', existing: new Map([['x-thread', articleId]]) });
     expect(events).toEqual([]);
-    expect(articleIds(w)).toEqual([articleId]);
+    expect(await articleIds(w)).toEqual([articleId]);
     expect(w.x.tweets).toHaveLength(0);
   });
 
@@ -265,6 +273,6 @@ describe('publish now, planned then executed', () => {
     if (p.kind !== 'thread-over-cap') return;
     expect(p.problems.map((problem) => [problem.channelId, problem.dailyCap])).toEqual([['x-thread', 2]]);
     expect(p.message).toMatch(/^x-thread: a thread of \d+ parts is longer than the daily cap of 2 posts/);
-    expect(articleIds(w)).toEqual([]);
+    expect(await articleIds(w)).toEqual([]);
   });
 });

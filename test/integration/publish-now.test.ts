@@ -54,7 +54,7 @@ function withClockWorld(
   const now = () => clock.now();
   return withWorld(
     { ...options, x: { ...options.x, now }, telegram: { ...options.telegram, now } },
-    (world) => body({ ...world, clock }),
+    async (world) => await body({ ...world, clock }),
   );
 }
 
@@ -96,7 +96,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(run.stderr).not.toMatch(/ERROR|unexpected/);
         expect(run.code, transcript(run)).toBe(0);
 
-        const { articles, posts } = readStore(world);
+        const { articles, posts } = await readStore(world);
         expect(articles).toHaveLength(1);
         const thread = posts('x-main');
         const quotes = posts('tg-main');
@@ -166,7 +166,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(dry.stdout).toMatch(/^x-main: (\d+) of \1 printed$/m);
         expect(dry.stdout).toMatch(/^tg-main: (\d+) of \1 printed$/m);
         // The real store has no trace of the article, and the scratch store is gone.
-        expect(readStore(world).articles).toHaveLength(0);
+        expect((await readStore(world)).articles).toHaveLength(0);
         expect(dryRunScratch().filter((name) => !scratchBefore.includes(name))).toEqual([]);
         const rehearsed = readFileSync(world.outboxPath, 'utf8')
           .trim()
@@ -181,7 +181,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
           rehearsed.filter((entry) => entry.channelId === channel).map((entry) => entry.text);
         expect(world.x.tweets.map((t) => t.text)).toEqual(rehearsedOn('x-main'));
         expect(world.telegram.sentMessages.map((m) => m.shownText)).toEqual(rehearsedOn('tg-main'));
-        expect(readStore(world).articles).toHaveLength(1);
+        expect((await readStore(world)).articles).toHaveLength(1);
       });
     },
     TEST_TIMEOUT_MS,
@@ -199,7 +199,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(run.stdout).toBe('');
         expect(world.x.requests).toHaveLength(0);
         expect(world.telegram.calls).toHaveLength(0);
-        expect(readStore(world).articles).toHaveLength(0);
+        expect((await readStore(world)).articles).toHaveLength(0);
       });
     },
     TEST_TIMEOUT_MS,
@@ -216,7 +216,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         run.keyboard?.write('y\r');
         const result = await run.done;
         expect(result.code, transcript(result)).toBe(0);
-        const thread = expectThreadOnX(expect, world);
+        const thread = await expectThreadOnX(expect, world);
         // Each progress line clears the line it is written on (where a countdown may have been).
         for (const [i, tweet] of world.x.tweets.entries()) {
           expect(result.stdout).toContain(
@@ -241,7 +241,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(result.stdout).not.toContain('unexpected error');
         expect(world.x.requests).toHaveLength(0);
         expect(world.telegram.calls).toHaveLength(0);
-        expect(readStore(world).articles).toHaveLength(0);
+        expect((await readStore(world)).articles).toHaveLength(0);
       });
     },
     TEST_TIMEOUT_MS,
@@ -263,7 +263,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(interrupted.stdout).toContain(
           'interrupted: finishing the post in flight; continue later with --resume',
         );
-        const thread = readStore(world).posts('x-main');
+        const thread = (await readStore(world)).posts('x-main');
         expect(world.x.tweets).toHaveLength(3);
         expect(thread.map((p) => p.state)).toEqual([
           'sent',
@@ -280,11 +280,11 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(resumed.stdout).toContain('(sent)');
         expect(resumed.stdout).not.toContain('x-main: 1/');
         expect(world.x.tweets[3]?.replyTo).toBe(world.x.tweets[2]?.id);
-        expectThreadOnX(expect, world);
+        await expectThreadOnX(expect, world);
         expectEachOnce(
           expect,
           world.telegram.sentMessages.map((m) => m.shownText),
-          readStore(world).posts('tg-main'),
+          (await readStore(world)).posts('tg-main'),
         );
       });
     },
@@ -319,7 +319,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(countdown('x-main')).toEqual([3, 2, 1]);
         expect(countdown('tg-main')).toEqual([2, 1]);
 
-        const { posts } = readStore(world);
+        const { posts } = await readStore(world);
         expectEachOnce(
           expect,
           world.x.tweets.map((t) => t.text),
@@ -358,7 +358,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         const run = await publish(world, [LONG_ARTICLE, '--yes']);
         expect(run.code, transcript(run)).toBe(1);
 
-        const { posts } = readStore(world);
+        const { posts } = await readStore(world);
         const thread = posts('x-main');
         const resetAt = new Date(dayReset * 1000).toISOString();
         expect(run.stdout).toContain(`x-main: stopped: `);
@@ -377,11 +377,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(world.x.tweets).toHaveLength(2);
         expect(thread.map((p) => p.state)).toEqual(['sent', 'sent', ...thread.slice(2).map(() => 'queued')]);
         expect(thread[2]?.nextAttemptAt?.toISOString()).toBe(resetAt);
-        expect(
-          readStore(world)
-            .posts('tg-main')
-            .every((p) => p.state === 'sent'),
-        ).toBe(true);
+        expect((await readStore(world)).posts('tg-main').every((p) => p.state === 'sent')).toBe(true);
       });
     },
     TEST_TIMEOUT_MS,
@@ -410,7 +406,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(resumed.code, transcript(resumed)).toBe(0);
         expect(resumed.stdout).toContain('tg-main: not published there before; queued as new');
         expect(world.x.requests.filter(isTweetPost)).toHaveLength(tweets);
-        const quotes = readStore(world).posts('tg-main');
+        const quotes = (await readStore(world)).posts('tg-main');
         expectEachOnce(
           expect,
           world.telegram.sentMessages.map((m) => m.shownText),
@@ -430,9 +426,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         const first = await publish(world, [SHORT_ARTICLE, '--yes']);
         expect(first.code, transcript(first)).toBe(0);
         const tweets = world.x.tweets.length;
-        const texts = readStore(world)
-          .posts('tg-main')
-          .map((p) => p.text);
+        const texts = (await readStore(world)).posts('tg-main').map((p) => p.text);
 
         // Telegram takes the same text again, until a rate limit hours away stops the copy half-way.
         // X refuses duplicate text: the user reads that the tweets were already there, not that they
@@ -458,7 +452,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(finished.stdout).toMatch(/^resuming article #2 "/m);
         expect(world.telegram.sentMessages.map((m) => m.shownText)).toEqual([...texts, ...texts]);
         expect(world.x.tweets).toHaveLength(tweets);
-        expect(readStore(world).articles).toHaveLength(2);
+        expect((await readStore(world)).articles).toHaveLength(2);
       });
     },
     TEST_TIMEOUT_MS,
@@ -487,7 +481,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         });
         expect(world.x.requests).toHaveLength(0);
         expect(world.telegram.calls).toHaveLength(0);
-        expect(readStore(world).articles).toHaveLength(0);
+        expect((await readStore(world)).articles).toHaveLength(0);
       });
     },
     TEST_TIMEOUT_MS,
@@ -520,7 +514,7 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expect(run.code, transcript(run)).toBe(1);
         expect(world.x.tweets).toHaveLength(0);
         expect(world.x.requests.filter(isTweetPost)).toHaveLength(retry.maxAttempts);
-        const thread = readStore(world).posts('x-main');
+        const thread = (await readStore(world)).posts('x-main');
         expect(thread.map((p) => p.state)).toEqual(['failed', ...thread.slice(1).map(() => 'queued')]);
         expect(run.stdout).toMatch(/^x-main: unavailable, retrying in 1 s$/m);
         expect(run.stdout).toMatch(/^x-main: post 1\/\d+ failed: X: could not post a tweet: HTTP 500/m);
@@ -539,10 +533,10 @@ describe.concurrent('quotecast publish (one-off publish script)', () => {
         expectEachOnce(
           expect,
           world.x.tweets.map((t) => t.text),
-          readStore(world).posts('x-main'),
+          (await readStore(world)).posts('x-main'),
         );
         expectReplyChain(expect, world.x);
-        expect(world.telegram.sentMessages).toHaveLength(readStore(world).posts('tg-main').length);
+        expect(world.telegram.sentMessages).toHaveLength((await readStore(world)).posts('tg-main').length);
       });
     },
     TEST_TIMEOUT_MS,

@@ -29,8 +29,8 @@ describe('a re-send waits until the first request has settled', () => {
       settings: { publishTimeoutMs: 300, retry: { settleSeconds: 60 } },
     });
     world = w;
-    const { articleId } = queued(w.enqueue(makeArticle(1)));
-    const post = w.posts(articleId, 'x-quotes')[0]!;
+    const { articleId } = queued(await w.enqueue(makeArticle(1)));
+    const post = (await w.posts(articleId, 'x-quotes'))[0]!;
     // X takes the tweet, answers after our timeout, and indexes it 5 s later.
     w.x.setIndexingDelay(5_000);
     w.x.failNext({ match: (r) => r.method === 'POST' && r.path === '/2/tweets', fault: { kind: 'hang' } });
@@ -39,7 +39,7 @@ describe('a re-send waits until the first request has settled', () => {
 
     const first = await publishPost(w.runtime.deps, post.id);
     expect(first.kind).toBe('retry');
-    const stored = w.runtime.store.getPost(post.id)!;
+    const stored = (await w.runtime.store.getPost(post.id))!;
     expect(stored.state).toBe('queued');
     expect(stored.nextAttemptAt!.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-03-10T12:01:00Z'));
 
@@ -51,7 +51,7 @@ describe('a re-send waits until the first request has settled', () => {
 
     w.clock.advance(50_000);
     await runChannelSlot(w.runtime.deps, 'x-quotes');
-    expect(w.runtime.store.getPost(post.id)).toMatchObject({ state: 'sent', remoteId: landed.id });
+    expect(await w.runtime.store.getPost(post.id)).toMatchObject({ state: 'sent', remoteId: landed.id });
     expect(sendsOf(w, post.text)).toHaveLength(1);
     expect(w.x.tweets.filter((t) => t.text === post.text)).toHaveLength(1);
     expect(w.alerts).toEqual([]);
@@ -64,8 +64,8 @@ describe('a re-send waits until the first request has settled', () => {
       settings: { publishTimeoutMs: 300 },
     });
     world = w;
-    const { articleId } = queued(w.enqueue(makeArticle(2)));
-    const post = w.posts(articleId, 'x-quotes')[0]!;
+    const { articleId } = queued(await w.enqueue(makeArticle(2)));
+    const post = (await w.posts(articleId, 'x-quotes'))[0]!;
     w.x.failNext({ match: (r) => r.method === 'POST' && r.path === '/2/tweets', fault: { kind: 'hang' } });
 
     expect((await publishPost(w.runtime.deps, post.id)).kind).toBe('retry');
@@ -74,7 +74,7 @@ describe('a re-send waits until the first request has settled', () => {
     expect(sendsOf(w, post.text)).toHaveLength(1);
     w.clock.advance(1_000); // the default retry.settleSeconds: 60
     await runChannelSlot(w.runtime.deps, 'x-quotes');
-    expect(w.runtime.store.getPost(post.id)!.state).toBe('sent');
+    expect((await w.runtime.store.getPost(post.id))!.state).toBe('sent');
     expect(w.x.tweets.filter((t) => t.text === post.text)).toHaveLength(1);
     expect(sendsOf(w, post.text)).toHaveLength(2);
   });
@@ -82,21 +82,21 @@ describe('a re-send waits until the first request has settled', () => {
   it('at restart, a post a kill left sending is looked up only after the grace, then found', async () => {
     const w = await createWorld({ start: '2026-03-10T12:00:00Z', channels: [X_QUOTES] });
     world = w;
-    const { articleId } = queued(w.enqueue(makeArticle(3)));
-    const post = w.posts(articleId, 'x-quotes')[0]!;
+    const { articleId } = queued(await w.enqueue(makeArticle(3)));
+    const post = (await w.posts(articleId, 'x-quotes'))[0]!;
     // The previous process leased it, the request left, and the process was killed; X indexes late.
-    expect(w.runtime.store.lease(post.id, w.clock.now())).toBeDefined();
+    expect(await w.runtime.store.lease(post.id, w.clock.now())).toBeDefined();
     w.x.setIndexingDelay(5_000);
     const landed = w.x.addTweet(post.text);
     w.clock.advance(2_000);
-    w.restart();
+    await w.restart();
 
     const report = await recoverInterrupted(w.runtime.deps);
     expect(report.requeued).toEqual([]);
     expect(report.deferred.map((d) => [d.post.id, d.at.toISOString()])).toEqual([
       [post.id, '2026-03-10T12:01:00.000Z'],
     ]);
-    expect(w.runtime.store.getPost(post.id)!.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(post.id))!.state).toBe('unknown');
     await runChannelSlot(w.runtime.deps, 'x-quotes');
     expect(w.alerts).toEqual([]);
 
@@ -106,7 +106,7 @@ describe('a re-send waits until the first request has settled', () => {
       report.deferred.map((d) => d.post.id),
     );
     expect(later.reconciled.map((p) => p.id)).toEqual([post.id]);
-    expect(w.runtime.store.getPost(post.id)).toMatchObject({ state: 'sent', remoteId: landed.id });
+    expect(await w.runtime.store.getPost(post.id)).toMatchObject({ state: 'sent', remoteId: landed.id });
     expect(sendsOf(w, post.text)).toHaveLength(0);
     expect(w.x.tweets.filter((t) => t.text === post.text)).toHaveLength(1);
   });

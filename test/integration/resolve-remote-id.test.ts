@@ -76,19 +76,19 @@ function refused(result: CliResult, ...fragments: string[]): void {
  * `sent`; quotecast starts again (recovery included). Returns what the platform answered.
  */
 async function deliverThenCrash(w: World, post: StoredPost, replyTo?: string): Promise<Receipt> {
-  w.runtime.store.lease(post.id, w.clock.now());
+  await w.runtime.store.lease(post.id, w.clock.now());
   const receipt = await w.runtime.deps.publishers
     .get(post.channelId)!
     .publish({ text: post.text, postId: String(post.id) }, replyTo ? { replyTo } : {});
-  w.restart();
+  await w.restart();
   await recoverInterrupted(w.runtime.deps);
   return receipt;
 }
 
 /** The same, but the process died before the request left: nothing arrived. */
 async function crashBeforeSending(w: World, post: StoredPost): Promise<void> {
-  w.runtime.store.lease(post.id, w.clock.now());
-  w.restart();
+  await w.runtime.store.lease(post.id, w.clock.now());
+  await w.restart();
   await recoverInterrupted(w.runtime.deps);
 }
 
@@ -100,13 +100,13 @@ const tweetPosts = (w: World) => w.x.requests.filter((r) => r.method === 'POST' 
 describe('Telegram: a thread part is resolved as sent only with its message id', () => {
   it('refuses --sent without an id, explaining where to find it; with the link, the thread replies to that message', async () => {
     const w = await setUp([TG_THREAD]);
-    const { articleId } = queued(w.enqueue(makeArticle(1, { paragraphs: 3 })));
-    const thread = w.posts(articleId, 'tg-thread');
+    const { articleId } = queued(await w.enqueue(makeArticle(1, { paragraphs: 3 })));
+    const thread = await w.posts(articleId, 'tg-thread');
     expect(thread).toHaveLength(3);
     const [p1, p2, p3] = thread;
 
     const arrived = await deliverThenCrash(w, p1!);
-    expect(w.runtime.store.getPost(p1!.id)!.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(p1!.id))!.state).toBe('unknown');
     expect(w.alerts.map((a) => [a.kind, a.postId])).toEqual([['unknown', p1!.id]]);
     // The thread waits for the decision.
     await runChannelSlot(w.runtime.deps, 'tg-thread');
@@ -143,7 +143,7 @@ describe('Telegram: a thread part is resolved as sent only with its message id',
       await quotecast(w, 'resolve', String(p1!.id), '--resend', '--remote-id', '1'),
       '--remote-id goes with --sent',
     );
-    expect(w.runtime.store.getPost(p1!.id)).toMatchObject({ state: 'unknown', remoteId: null });
+    expect(await w.runtime.store.getPost(p1!.id)).toMatchObject({ state: 'unknown', remoteId: null });
 
     const link = `https://t.me/quotecast_thread/${arrived.remoteId}?single`;
     const resolved = await quotecast(w, 'resolve', String(p1!.id), '--sent', '--remote-id', link);
@@ -151,7 +151,7 @@ describe('Telegram: a thread part is resolved as sent only with its message id',
     expect(resolved.stdout).toBe(
       `Post #${p1!.id} is marked as sent (message id ${arrived.remoteId}); part 2 will reply to it.\n`,
     );
-    expect(w.runtime.store.getPost(p1!.id)).toMatchObject({
+    expect(await w.runtime.store.getPost(p1!.id)).toMatchObject({
       state: 'sent',
       remoteId: arrived.remoteId,
       remoteUrl: `https://t.me/quotecast_thread/${arrived.remoteId}`,
@@ -170,38 +170,45 @@ describe('Telegram: a thread part is resolved as sent only with its message id',
 
   it('a quotes post, and the last part of a thread, are resolved as sent without an id', async () => {
     const w = await setUp([TG_THREAD, TG_QUOTES]);
-    const thread = w.posts(
-      queued(w.enqueue(makeArticle(2, { paragraphs: 3 }), { channels: ['tg-thread'] })).articleId,
+    const thread = await w.posts(
+      queued(await w.enqueue(makeArticle(2, { paragraphs: 3 }), { channels: ['tg-thread'] })).articleId,
       'tg-thread',
     );
-    const quote = w.posts(
-      queued(w.enqueue(makeArticle(3), { channels: ['tg-quotes'] })).articleId,
-      'tg-quotes',
+    const quote = (
+      await w.posts(
+        queued(await w.enqueue(makeArticle(3), { channels: ['tg-quotes'] })).articleId,
+        'tg-quotes',
+      )
     )[0]!;
     for (const part of thread.slice(0, -1))
       expect(await publishPost(w.runtime.deps, part.id)).toMatchObject({ kind: 'sent' });
     const last = thread.at(-1)!;
-    await deliverThenCrash(w, last, w.runtime.store.getPost(thread.at(-2)!.id)!.remoteId!);
+    await deliverThenCrash(w, last, (await w.runtime.store.getPost(thread.at(-2)!.id))!.remoteId!);
     await deliverThenCrash(w, quote);
-    expect([last, quote].map((p) => w.runtime.store.getPost(p.id)!.state)).toEqual(['unknown', 'unknown']);
+    expect(
+      (await Promise.all([last, quote].map((p) => w.runtime.store.getPost(p.id)))).map((p) => p!.state),
+    ).toEqual(['unknown', 'unknown']);
 
     for (const post of [last, quote]) {
       const result = await quotecast(w, 'resolve', String(post.id), '--sent');
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe(`Post #${post.id} is marked as sent.\n`);
-      expect(w.runtime.store.getPost(post.id)).toMatchObject({ state: 'sent', remoteId: null });
+      expect(await w.runtime.store.getPost(post.id)).toMatchObject({ state: 'sent', remoteId: null });
     }
   });
 
   it("refuses an id that cannot be the part: another part's, or one older than the part before it", async () => {
     const w = await setUp([TG_THREAD]);
-    const earlier = queued(w.enqueue(makeArticle(4, { paragraphs: 2 })));
+    const earlier = queued(await w.enqueue(makeArticle(4, { paragraphs: 2 })));
     await runChannelSlot(w.runtime.deps, 'tg-thread');
     const older = w.telegram.sentMessages.at(-1)!.messageId;
-    const [p1, p2] = w.posts(queued(w.enqueue(makeArticle(5, { paragraphs: 3 }))).articleId, 'tg-thread');
-    expect(w.posts(earlier.articleId, 'tg-thread').every((p) => p.state === 'sent')).toBe(true);
+    const [p1, p2] = await w.posts(
+      queued(await w.enqueue(makeArticle(5, { paragraphs: 3 }))).articleId,
+      'tg-thread',
+    );
+    expect((await w.posts(earlier.articleId, 'tg-thread')).every((p) => p.state === 'sent')).toBe(true);
     expect(await publishPost(w.runtime.deps, p1!.id)).toMatchObject({ kind: 'sent' });
-    const first = w.runtime.store.getPost(p1!.id)!.remoteId!;
+    const first = (await w.runtime.store.getPost(p1!.id))!.remoteId!;
     const arrived = await deliverThenCrash(w, p2!, first);
 
     refused(
@@ -226,19 +233,25 @@ describe('Telegram: a thread part is resolved as sent only with its message id',
 describe('X: a thread part is looked up on the timeline, or resolved with its tweet id', () => {
   it('finds the tweet by its text when no id is given; the next part replies to it', async () => {
     const w = await setUp([X_THREAD]);
-    const [p1, p2, p3] = w.posts(queued(w.enqueue(makeArticle(6, { paragraphs: 3 }))).articleId, 'x-thread');
+    const [p1, p2, p3] = await w.posts(
+      queued(await w.enqueue(makeArticle(6, { paragraphs: 3 }))).articleId,
+      'x-thread',
+    );
     expect(p3).toBeDefined();
     // The timeline cannot be read while quotecast restarts, so recovery asks an admin.
     w.x.failNext({ ...timeline, fault: { kind: 'server-error', status: 503 } });
     const arrived = await deliverThenCrash(w, p1!);
-    expect(w.runtime.store.getPost(p1!.id)!.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(p1!.id))!.state).toBe('unknown');
 
     const resolved = await quotecast(w, 'resolve', String(p1!.id), '--sent');
     expect(resolved.code, resolved.stderr).toBe(0);
     expect(resolved.stdout).toBe(
       `Found it on x-thread: Post #${p1!.id} is marked as sent (tweet id ${arrived.remoteId}); part 2 will reply to it.\n`,
     );
-    expect(w.runtime.store.getPost(p1!.id)).toMatchObject({ state: 'sent', remoteId: arrived.remoteId });
+    expect(await w.runtime.store.getPost(p1!.id)).toMatchObject({
+      state: 'sent',
+      remoteId: arrived.remoteId,
+    });
 
     await runChannelSlot(w.runtime.deps, 'x-thread');
     expect(w.x.tweets.map((t) => t.text)).toEqual([p1!.text, p2!.text, p3!.text]);
@@ -250,7 +263,10 @@ describe('X: a thread part is looked up on the timeline, or resolved with its tw
 
   it('when the timeline cannot be read, refuses --sent with how to find the id; the tweet link resumes the thread', async () => {
     const w = await setUp([X_THREAD]);
-    const [p1, p2] = w.posts(queued(w.enqueue(makeArticle(7, { paragraphs: 3 }))).articleId, 'x-thread');
+    const [p1, p2] = await w.posts(
+      queued(await w.enqueue(makeArticle(7, { paragraphs: 3 }))).articleId,
+      'x-thread',
+    );
     w.x.failNext({ ...timeline, fault: { kind: 'server-error', status: 503 } });
     const arrived = await deliverThenCrash(w, p1!);
 
@@ -274,12 +290,12 @@ describe('X: a thread part is looked up on the timeline, or resolved with its tw
       'is a Telegram link, but the post is on X',
       "a tweet id is a number such as 1234567890123456789, or the tweet's link",
     );
-    expect(w.runtime.store.getPost(p1!.id)!.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(p1!.id))!.state).toBe('unknown');
 
     const link = `https://twitter.com/quotecast_desk/status/${arrived.remoteId}?s=20`;
     const resolved = await quotecast(w, 'resolve', String(p1!.id), '--sent', '--remote-id', link);
     expect(resolved.code, resolved.stderr).toBe(0);
-    expect(w.runtime.store.getPost(p1!.id)).toMatchObject({
+    expect(await w.runtime.store.getPost(p1!.id)).toMatchObject({
       state: 'sent',
       remoteId: arrived.remoteId,
       remoteUrl: `https://x.com/quotecast_desk/status/${arrived.remoteId}`,
@@ -293,10 +309,13 @@ describe('X: a thread part is looked up on the timeline, or resolved with its tw
 
   it('a part that never arrived is not found, so --sent is refused, and --resend sends it', async () => {
     const w = await setUp([X_THREAD]);
-    const [p1, p2] = w.posts(queued(w.enqueue(makeArticle(8, { paragraphs: 3 }))).articleId, 'x-thread');
+    const [p1, p2] = await w.posts(
+      queued(await w.enqueue(makeArticle(8, { paragraphs: 3 }))).articleId,
+      'x-thread',
+    );
     w.x.failNext({ ...timeline, fault: { kind: 'server-error', status: 503 } });
     await crashBeforeSending(w, p1!);
-    expect(w.runtime.store.getPost(p1!.id)!.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(p1!.id))!.state).toBe('unknown');
 
     refused(
       await quotecast(w, 'resolve', String(p1!.id), '--sent'),
@@ -315,7 +334,10 @@ describe('X: a thread part is looked up on the timeline, or resolved with its tw
 describe('the Telegram bot', () => {
   it('/resolve POST sent ID stores the id; the button refuses a thread part with the command to send', async () => {
     const w = await setUp([TG_THREAD]);
-    const [p1, p2] = w.posts(queued(w.enqueue(makeArticle(9, { paragraphs: 3 }))).articleId, 'tg-thread');
+    const [p1, p2] = await w.posts(
+      queued(await w.enqueue(makeArticle(9, { paragraphs: 3 }))).articleId,
+      'tg-thread',
+    );
     const arrived = await deliverThenCrash(w, p1!);
     const services = { deps: w.runtime.deps };
 
@@ -327,18 +349,20 @@ describe('the Telegram bot', () => {
       `Then send: /resolve ${p1!.id} sent 123`,
       `If it did not arrive: /resolve ${p1!.id} resend.`,
     ]);
-    expect(w.runtime.store.getPost(p1!.id)!.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(p1!.id))!.state).toBe('unknown');
 
-    expect(resolveCommand(services, `${p1!.id} sent`)).toEqual({
+    expect(await resolveCommand(services, `${p1!.id} sent`)).toEqual({
       html: expect.stringContaining(`Then send: /resolve ${p1!.id} sent 123`),
     });
-    expect(resolveCommand(services, `${p1!.id}`)).toEqual({
+    expect(await resolveCommand(services, `${p1!.id}`)).toEqual({
       html: expect.stringContaining('/resolve needs a post id and what happened'),
     });
-    expect(resolveCommand(services, `${p1!.id} resend 5`)).toEqual({
+    expect(await resolveCommand(services, `${p1!.id} resend 5`)).toEqual({
       html: expect.stringContaining('⚠️ Usage:'),
     });
-    expect(resolveCommand(services, `${p1!.id} sent t.me/quotecast_thread/${arrived.remoteId}`)).toEqual({
+    expect(
+      await resolveCommand(services, `${p1!.id} sent t.me/quotecast_thread/${arrived.remoteId}`),
+    ).toEqual({
       html: `✅ Post #${p1!.id} is marked as sent (message id ${arrived.remoteId}); part 2 will reply to it.`,
     });
     await runChannelSlot(w.runtime.deps, 'tg-thread');
@@ -350,10 +374,13 @@ describe('the Telegram bot', () => {
 
   it('/resolve on X looks the tweet up first, answering "working…" then the result', async () => {
     const w = await setUp([X_THREAD]);
-    const [p1] = w.posts(queued(w.enqueue(makeArticle(10, { paragraphs: 3 }))).articleId, 'x-thread');
+    const [p1] = await w.posts(
+      queued(await w.enqueue(makeArticle(10, { paragraphs: 3 }))).articleId,
+      'x-thread',
+    );
     w.x.failNext({ ...timeline, fault: { kind: 'server-error', status: 503 } });
     const arrived = await deliverThenCrash(w, p1!);
-    const reply = resolveCommand({ deps: w.runtime.deps }, `${p1!.id} sent`);
+    const reply = await resolveCommand({ deps: w.runtime.deps }, `${p1!.id} sent`);
     if (!('working' in reply)) throw new Error(`expected a look-up, got ${reply.html}`);
     expect(reply.working).toBe(`⏳ Looking for post #${p1!.id} among the recent posts of x-thread…`);
     expect((await reply.finish()).html).toBe(
@@ -403,15 +430,18 @@ describe('parseRemoteId', () => {
 
   it('the bare use case (the alert button today) explains both platforms and both commands', async () => {
     const w = await setUp([TG_THREAD]);
-    const [p1] = w.posts(queued(w.enqueue(makeArticle(11, { paragraphs: 3 }))).articleId, 'tg-thread');
+    const [p1] = await w.posts(
+      queued(await w.enqueue(makeArticle(11, { paragraphs: 3 }))).articleId,
+      'tg-thread',
+    );
     await crashBeforeSending(w, p1!);
-    const result = resolveUnknown(w.runtime.store, p1!.id, 'sent', w.clock.now());
+    const result = await resolveUnknown(w.runtime.store, p1!.id, 'sent', w.clock.now());
     expect(result).toMatchObject({ ok: false, badInput: true });
     expect(result.message).toContain('on Telegram the number at the end of t.me/channel/123 is the id');
     expect(result.message).toContain("on X the tweet's link ends in its id");
     expect(result.message).toContain(
       `Then send /resolve ${p1!.id} sent 123 (or run quotecast resolve ${p1!.id} --sent --remote-id 123).`,
     );
-    expect(w.runtime.store.getPost(p1!.id)!.state).toBe('unknown');
+    expect((await w.runtime.store.getPost(p1!.id))!.state).toBe('unknown');
   });
 });

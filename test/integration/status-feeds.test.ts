@@ -105,9 +105,9 @@ describe('feed health in status', () => {
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
     const runtime = buildRuntime(loaded.config, { exclusive: false, clock, logger: createSilentLogger() });
     try {
-      expect(setFeedPaused(runtime.store, loaded.config.settings.feeds, 'quiet', true).ok).toBe(true);
+      expect((await setFeedPaused(runtime.store, loaded.config.settings.feeds, 'quiet', true)).ok).toBe(true);
     } finally {
-      runtime.close();
+      await runtime.close();
     }
 
     const json = await cli(cwd, ['status', '--format', 'json']);

@@ -35,8 +35,8 @@ beforeEach(() => {
   opened = [];
 });
 
-afterEach(() => {
-  for (const store of opened) store.close();
+afterEach(async () => {
+  for (const store of opened) await store.close();
   dir.remove();
 });
 
@@ -58,14 +58,14 @@ function refusal(fn: () => unknown): StoreError {
 }
 
 /** A real store with `articles` articles of 5 posts on two channels, some sent, closed and checkpointed. */
-function buildStore(articles: number): void {
+async function buildStore(articles: number): Promise<void> {
   const store = createSqliteStore({ path: storePath, now: () => T0 });
   for (let n = 0; n < articles; n++) {
     const posts = Array.from({ length: 5 }, (_, i) => {
       const text = `Article ${n}, post ${i + 1}: the council kept the library open for another year.`;
       return { text, length: text.length };
     });
-    store.enqueueArticle(
+    await store.enqueueArticle(
       { contentHash: `hash-${n}`, url: `https://news.example/${n}`, title: `Article ${n}` },
       [
         { channelId: 'x-main', mode: 'quotes', posts },
@@ -74,11 +74,11 @@ function buildStore(articles: number): void {
       { now: T0, approved: true },
     );
   }
-  for (const post of store.upcoming('x-main', 100)) {
-    store.lease(post.id, T0);
-    store.markSent(post.id, { remoteId: `r${post.id}`, publishedAt: T0 });
+  for (const post of await store.upcoming('x-main', 100)) {
+    await store.lease(post.id, T0);
+    await store.markSent(post.id, { remoteId: `r${post.id}`, publishedAt: T0 });
   }
-  store.close();
+  await store.close();
   expect(existsSync(`${storePath}-wal`) && statSync(`${storePath}-wal`).size > 0).toBe(false);
 }
 
@@ -104,9 +104,9 @@ function scribbleOverMiddlePages(pages: number): void {
 }
 
 describe('a file at the store path that is not a whole SQLite database', () => {
-  it('refuses an empty (0-byte) file instead of taking it as a new store, for the daemon and readers', () => {
+  it('refuses an empty (0-byte) file instead of taking it as a new store, for the daemon and readers', async () => {
     const data = dir.file('data');
-    buildStore(0);
+    await buildStore(0);
     writeFileSync(storePath, '');
     for (const exclusive of [true, false]) {
       const error = refusal(() => open({ exclusive }));
@@ -121,12 +121,12 @@ describe('a file at the store path that is not a whole SQLite database', () => {
     expect(readdirSync(data).sort()).toEqual(['quotecast.db', 'quotecast.db.lock']);
     // The refusal released the daemon lock: once the file is moved away, a new store opens.
     renameSync(storePath, `${storePath}.empty`);
-    expect(open({ exclusive: true }).countsByState().queued).toBe(0);
+    expect((await open({ exclusive: true }).countsByState()).queued).toBe(0);
   });
 
-  it('refuses random bytes, a text file and a header cut short, leaving each file untouched', () => {
+  it('refuses random bytes, a text file and a header cut short, leaving each file untouched', async () => {
     const random = createSeededRandom(7);
-    buildStore(3);
+    await buildStore(3);
     const realHeader = readFileSync(storePath).subarray(0, 60);
     const cases: Record<string, { bytes: Buffer; says: string }> = {
       'random bytes': {
@@ -151,8 +151,8 @@ describe('a file at the store path that is not a whole SQLite database', () => {
     }
   });
 
-  it('refuses a store cut off after its first page as damaged', () => {
-    buildStore(60);
+  it('refuses a store cut off after its first page as damaged', async () => {
+    await buildStore(60);
     const bytes = readFileSync(storePath);
     writeFileSync(storePath, bytes.subarray(0, bytes.readUInt16BE(16)));
     const error = refusal(() => open({ exclusive: true }));
@@ -161,10 +161,10 @@ describe('a file at the store path that is not a whole SQLite database', () => {
     expect(error.message).toContain('quotecast status --check');
   });
 
-  it('creates a new store only where nothing exists, whole, with no temporary file left behind', () => {
+  it('creates a new store only where nothing exists, whole, with no temporary file left behind', async () => {
     const store = open({ exclusive: true });
-    expect(store.countsByState().queued).toBe(0);
-    store.close();
+    expect((await store.countsByState()).queued).toBe(0);
+    await store.close();
     expect(readdirSync(dir.file('data')).sort()).toEqual(['quotecast.db', 'quotecast.db.lock']);
     const db = new Database(storePath, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
@@ -174,8 +174,8 @@ describe('a file at the store path that is not a whole SQLite database', () => {
 });
 
 describe('garbage inside a store whose header is intact', () => {
-  it('is found by the quick check on open: every opener refuses, naming the file and what to do', () => {
-    buildStore(300);
+  it('is found by the quick check on open: every opener refuses, naming the file and what to do', async () => {
+    await buildStore(300);
     scribbleOverMiddlePages(3);
     for (const exclusive of [true, false]) {
       const error = refusal(() => open({ exclusive }));
@@ -246,7 +246,7 @@ function articleFile(n: number): string {
 
 describe('the CLI on a damaged store', () => {
   it('refuses to start the daemon, publish or add, and sends nothing', async () => {
-    buildStore(300);
+    await buildStore(300);
     scribbleOverMiddlePages(3);
     const article = articleFile(1);
     for (const argv of [
@@ -269,7 +269,7 @@ describe('the CLI on a damaged store', () => {
   });
 
   it('status --check lists what SQLite found and exits 1; --format json too', async () => {
-    buildStore(300);
+    await buildStore(300);
     scribbleOverMiddlePages(3);
     const before = readFileSync(storePath);
     const run = await cli('status', '--check');
@@ -291,7 +291,7 @@ describe('the CLI on a damaged store', () => {
   });
 
   it('status --check on a sound store says so with its page count, then the usual status', async () => {
-    buildStore(300);
+    await buildStore(300);
     const pages = statSync(storePath).size / 4096;
     const run = await cli('status', '--check');
     expect(run.code, run.stderr).toBe(0);
@@ -305,7 +305,7 @@ describe('the CLI on a damaged store', () => {
   });
 
   it('status --check on an empty file names the file and the fix, and leaves it alone', async () => {
-    buildStore(0);
+    await buildStore(0);
     writeFileSync(storePath, '');
     const run = await cli('status', '--check');
     expect(run.code).toBe(1);

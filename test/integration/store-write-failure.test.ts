@@ -45,7 +45,7 @@ describe('a store that cannot be written while the daemon runs', () => {
       settings: { store: { path: storePath } },
     });
     world = w;
-    const { articleId } = queued(w.enqueue(makeArticle(1)));
+    const { articleId } = queued(await w.enqueue(makeArticle(1)));
     const manual = manualSchedule();
     daemon = createDaemon({ deps: w.runtime.deps, channels: w.config.channels, schedule: manual.schedule });
     await daemon.start();
@@ -75,9 +75,10 @@ describe('a store that cannot be written while the daemon runs', () => {
     ]);
     expect(w.x.tweets).toHaveLength(1);
     expect(w.telegram.sentMessages).toHaveLength(1);
-    const states = [...w.posts(articleId, 'x-quotes'), ...w.posts(articleId, 'tg-quotes')].map(
-      (p) => p.state,
-    );
+    const states = [
+      ...(await w.posts(articleId, 'x-quotes')),
+      ...(await w.posts(articleId, 'tg-quotes')),
+    ].map((p) => p.state);
     expect(states.filter((s) => s === 'sent')).toHaveLength(2);
     expect(states.filter((s) => s === 'sending' || s === 'unknown')).toHaveLength(0);
   });

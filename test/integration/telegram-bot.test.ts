@@ -61,7 +61,7 @@ interface WorldOptions {
   readonly telegramBot?: Record<string, unknown>;
   readonly env?: Record<string, string>;
   /** Runs on the store before the daemon starts (e.g. leave a post `sending`, as a crash would). */
-  readonly beforeStart?: (runtime: Runtime) => void;
+  readonly beforeStart?: (runtime: Runtime) => void | Promise<void>;
   /** How long the fake holds a long poll open when no update comes (default 1 s). */
   readonly maxLongPollMs?: number;
 }
@@ -137,7 +137,7 @@ async function startWorld(options: WorldOptions = {}): Promise<World> {
   const bot = adminBotForRuntime(runtime, daemon);
   if (!bot) throw new Error('the bot should be configured');
   runtime.setNotifier(bot.notifier);
-  options.beforeStart?.(runtime);
+  await options.beforeStart?.(runtime);
   await daemon.start();
   await bot.start();
   let stopped = false;
@@ -230,10 +230,13 @@ function madeUpArticle(n: number): Article {
   };
 }
 
-function queueArticle(n: number, options: { approved?: boolean; channelIds?: string[] } = {}): number {
+async function queueArticle(
+  n: number,
+  options: { approved?: boolean; channelIds?: string[] } = {},
+): Promise<number> {
   const w = world!;
   const channels = w.config.channels.filter((c) => !options.channelIds || options.channelIds.includes(c.id));
-  const { result } = enqueueArticle(w.runtime.store, {
+  const { result } = await enqueueArticle(w.runtime.store, {
     article: madeUpArticle(n),
     channels,
     approved: options.approved ?? true,
@@ -279,10 +282,10 @@ describe('Telegram admin bot: commands', () => {
 
   it('/status shows counts, the next slot in the channel zone, the daily cap and pauses', async () => {
     world = await startWorld();
-    queueArticle(1);
-    queueArticle(2, { approved: false, channelIds: ['x-main'] });
+    await queueArticle(1);
+    await queueArticle(2, { approved: false, channelIds: ['x-main'] });
     const status = (await ask('/status')).shownText;
-    const xQueued = world.runtime.store.countsByState('x-main').queued;
+    const xQueued = (await world.runtime.store.countsByState('x-main')).queued;
     expect(status).toContain('x-main (twitter via console, quotes)');
     expect(status).toContain('tg-news (telegram via telegram, quotes)');
     expect(status).toMatch(new RegExp(`queued ${xQueued} \\(\\d+ awaiting /approve\\) · sent 0 · failed 0`));
@@ -294,7 +297,7 @@ describe('Telegram admin bot: commands', () => {
     expect((await ask('/pause x-main')).shownText).toContain(
       'x-main is paused; nothing goes out until /resume x-main',
     );
-    expect(world.runtime.store.channelState('x-main')).toMatchObject({ paused: true });
+    expect(await world.runtime.store.channelState('x-main')).toMatchObject({ paused: true });
     const paused = (await ask('/status')).shownText;
     expect(paused).toMatch(/⏸ paused: paused by @ada_editor \(1001\) — \/resume x-main/);
   });
@@ -308,29 +311,36 @@ describe('Telegram admin bot: commands', () => {
     expect((await ask('/pause x-main tg-news')).shownText).toContain('/pause takes one channel id');
     expect((await ask('/resume x-main')).shownText).toBe('⚠️ x-main is not paused.');
     expect((await ask('/pause')).shownText).toContain('Paused x-main, tg-news');
-    expect(store.channelState('x-main').paused && store.channelState('tg-news').paused).toBe(true);
+    expect((await store.channelState('x-main')).paused && (await store.channelState('tg-news')).paused).toBe(
+      true,
+    );
     expect((await ask('/pause')).shownText).toContain('Every channel is already paused');
     expect((await ask('/resume tg-news')).shownText).toBe('✅ tg-news is running again.');
     expect((await ask('/resume')).shownText).toBe('✅ Resumed x-main.');
-    expect(store.channelState('x-main').paused || store.channelState('tg-news').paused).toBe(false);
+    expect((await store.channelState('x-main')).paused || (await store.channelState('tg-news')).paused).toBe(
+      false,
+    );
     expect((await ask('/resume')).shownText).toBe('No channel is paused.');
   });
 
   it('/next publishes now through the daemon, to the console and to Telegram', async () => {
     world = await startWorld();
     const { store } = world.runtime;
-    const articleId = queueArticle(1);
-    const [firstX] = store.upcoming('x-main', 1);
+    const articleId = await queueArticle(1);
+    const [firstX] = await store.upcoming('x-main', 1);
     const xReply = await askSlow('/next x-main');
     expect(xReply.shownText).toContain(`✅ Published #${firstX!.id} (a${articleId} 1/`);
-    expect(store.getPost(firstX!.id)?.state).toBe('sent');
+    expect((await store.getPost(firstX!.id))?.state).toBe('sent');
 
-    const [firstTg] = store.upcoming('tg-news', 1);
+    const [firstTg] = await store.upcoming('tg-news', 1);
     const tgReply = await askSlow('/next tg-news');
     expect(tgReply.shownText).toContain(`✅ Published #${firstTg!.id}`);
     const posted = world.fake.sentMessages.find((m) => m.chatId === TG_CHAT);
     expect(posted?.shownText).toBe(firstTg!.text);
-    expect(store.getPost(firstTg!.id)).toMatchObject({ state: 'sent', remoteId: String(posted!.messageId) });
+    expect(await store.getPost(firstTg!.id)).toMatchObject({
+      state: 'sent',
+      remoteId: String(posted!.messageId),
+    });
 
     expect((await ask('/next')).shownText).toBe('⚠️ Which channel? /next x-main or /next tg-news');
     expect((await ask('/next mars')).shownText).toContain('Unknown channel "mars"');
@@ -340,8 +350,8 @@ describe('Telegram admin bot: commands', () => {
 
   it('/schedule lists the next 10 slots in the channel zone with the planned posts', async () => {
     world = await startWorld();
-    queueArticle(1, { channelIds: ['x-main'] });
-    const [first] = world.runtime.store.upcoming('x-main', 1);
+    await queueArticle(1, { channelIds: ['x-main'] });
+    const [first] = await world.runtime.store.upcoming('x-main', 1);
     const reply = (await ask('/schedule x-main')).shownText;
     expect(reply).toContain('x-main (0 9,13,17 * * *, times in Europe/London)');
     const lines = reply.split('\n').filter((l) => /^\w{3} \d{2} \w{3} \d{2}:\d{2} — /.test(l));
@@ -370,9 +380,9 @@ describe('Telegram admin bot: commands', () => {
   it('/queue lists the next posts with ids and slot times, and pages long lists with buttons', async () => {
     world = await startWorld();
     const { store } = world.runtime;
-    const unapproved = queueArticle(100, { approved: false, channelIds: ['x-main'] });
-    for (let n = 1; n <= 20; n++) queueArticle(n, { channelIds: ['x-main'] });
-    const all = store.upcoming('x-main', 200);
+    const unapproved = await queueArticle(100, { approved: false, channelIds: ['x-main'] });
+    for (let n = 1; n <= 20; n++) await queueArticle(n, { channelIds: ['x-main'] });
+    const all = await store.upcoming('x-main', 200);
     expect(all.length).toBeGreaterThan(40);
 
     const short = (await ask('/queue')).shownText;
@@ -409,9 +419,9 @@ describe('Telegram admin bot: commands', () => {
   it('/preview, /articles, /skip, /retry, /edit and /delete act through the use cases', async () => {
     world = await startWorld();
     const { store } = world.runtime;
-    const a1 = queueArticle(1);
-    const a2 = queueArticle(2, { channelIds: ['x-main'] });
-    const [p1, p2] = store.upcoming('x-main', 2);
+    const a1 = await queueArticle(1);
+    const a2 = await queueArticle(2, { channelIds: ['x-main'] });
+    const [p1, p2] = await store.upcoming('x-main', 2);
 
     const post = (await ask(`/preview ${p1!.id}`)).shownText;
     expect(post).toContain(`Post #${p1!.id} · x-main · article a${a1}, 1/`);
@@ -435,10 +445,10 @@ describe('Telegram admin bot: commands', () => {
     expect((await ask('/articles lots')).shownText).toContain('Usage: /articles [n]');
 
     expect((await ask(`/skip ${p1!.id}`)).shownText).toBe(`✅ Post #${p1!.id} will not be published.`);
-    expect(store.getPost(p1!.id)?.state).toBe('skipped');
+    expect((await store.getPost(p1!.id))?.state).toBe('skipped');
     expect((await ask(`/skip ${p1!.id}`)).shownText).toBe(`⚠️ Post #${p1!.id} is already skipped.`);
     expect((await ask(`/retry ${p1!.id}`)).shownText).toBe(`✅ Post #${p1!.id} is queued again for x-main.`);
-    expect(store.getPost(p1!.id)?.state).toBe('queued');
+    expect((await store.getPost(p1!.id))?.state).toBe('queued');
     expect((await ask(`/retry ${p1!.id}`)).shownText).toBe(`⚠️ Post #${p1!.id} is already queued.`);
     expect((await ask('/skip')).shownText).toContain('/skip needs a post id, e.g. /skip 42');
     expect((await ask('/skip abc')).shownText).toContain('"abc" is not a post id');
@@ -448,13 +458,13 @@ describe('Telegram admin bot: commands', () => {
     const tooLong = 'word '.repeat(60).trim(); // 299 characters, 19 over X's 280
     const refused = (await ask(`/edit ${p2!.id} ${tooLong}`)).shownText;
     expect(refused).toBe('⚠️ Too long by 19: 299 of 280 weighted characters for x-main.');
-    expect(store.getPost(p2!.id)?.text).toBe(p2!.text);
+    expect((await store.getPost(p2!.id))?.text).toBe(p2!.text);
     const edited = (
       await ask(`/edit ${p2!.id} A shorter quote that fits.\nWith a second line & an <ampersand>.`)
     ).shownText;
     expect(edited).toContain(`✅ Post #${p2!.id} now reads`);
     expect(edited).toContain('With a second line & an <ampersand>.');
-    expect(store.getPost(p2!.id)?.text).toBe(
+    expect((await store.getPost(p2!.id))?.text).toBe(
       'A shorter quote that fits.\nWith a second line & an <ampersand>.',
     );
     expect((await ask(`/edit ${p2!.id}`)).shownText).toContain('/edit needs the new text');
@@ -462,11 +472,11 @@ describe('Telegram admin bot: commands', () => {
 
     // /delete removes unsent posts only; what was published stays.
     await askSlow('/next tg-news');
-    const sent = store.postsOfArticle(a1).filter((p) => p.state === 'sent');
+    const sent = (await store.postsOfArticle(a1)).filter((p) => p.state === 'sent');
     expect(sent).toHaveLength(1);
     const removed = (await ask(`/delete ${a1}`)).shownText;
     expect(removed).toMatch(new RegExp(`Removed \\d+ unsent post\\(s\\) of article #${a1}`));
-    expect(store.postsOfArticle(a1).map((p) => p.id)).toEqual(sent.map((p) => p.id));
+    expect((await store.postsOfArticle(a1)).map((p) => p.id)).toEqual(sent.map((p) => p.id));
     expect((await ask('/delete 777')).shownText).toBe('⚠️ There is no article #777.');
     expect((await ask('/delete')).shownText).toContain('/delete needs an article id');
   });
@@ -488,25 +498,25 @@ describe('Telegram admin bot: /add and approval', () => {
       '🚀 Queue and approve all',
       '🗑 Discard',
     ]);
-    expect(store.listArticles(10)).toHaveLength(0);
+    expect(await store.listArticles(10)).toHaveLength(0);
 
     const answer = await pressAndWaitForEdit(preview, button(preview, /^✅ Queue$/));
     expect(answer.text).toBe('Queued');
-    const [article] = store.listArticles(10);
+    const [article] = await store.listArticles(10);
     expect(article?.title).toBe('Night ferry returns to the estuary after six quiet winters');
-    const posts = store.postsOfArticle(article!.id);
+    const posts = await store.postsOfArticle(article!.id);
     expect(posts).toHaveLength(5);
     expect(posts.every((p) => p.state === 'queued' && !p.approved)).toBe(true);
     expect(preview.shownText).toContain(`✅ Queued article a${article!.id} Night ferry`);
     expect(preview.shownText).toContain(`They wait for /approve ${article!.id}`);
     expect(buttons(preview)).toEqual([]);
-    expect(store.nextDue('x-main', new Date(8.64e15))).toBeUndefined();
+    expect(await store.nextDue('x-main', new Date(8.64e15))).toBeUndefined();
 
     expect((await ask('/queue x-main')).shownText).toContain(`awaiting /approve ${article!.id}`);
     expect((await ask(`/approve a${article!.id}`)).shownText).toContain(
       `✅ Approved article ${article!.id} "Night ferry returns to the estuary after six quiet winters": 5 queued post(s)`,
     );
-    expect(store.postsOfArticle(article!.id).every((p) => p.approved)).toBe(true);
+    expect((await store.postsOfArticle(article!.id)).every((p) => p.approved)).toBe(true);
     expect((await ask(`/approve ${article!.id}`)).shownText).toContain('is already approved');
     expect((await ask('/approve 99')).shownText).toBe('⚠️ There is no article 99.');
 
@@ -514,7 +524,7 @@ describe('Telegram admin bot: /add and approval', () => {
     const again = await ask(`/add ${articleText()}`);
     await pressAndWaitForEdit(again, button(again, /Queue and approve/));
     expect(again.shownText).toContain(`is already queued or published as article a${article!.id}`);
-    expect(store.listArticles(10)).toHaveLength(1);
+    expect(await store.listArticles(10)).toHaveLength(1);
   });
 
   it('"Queue and approve all" from a replied-to message; a second press and unknown previews get a clear answer', async () => {
@@ -528,9 +538,11 @@ describe('Telegram admin bot: /add and approval', () => {
     const data = button(preview, /Queue and approve all/);
     expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
     expect((await pressAndWaitForEdit(preview, data)).text).toBe('Queued and approved');
-    const [article] = store.listArticles(10);
-    expect(store.postsOfArticle(article!.id).every((p) => p.approved && p.state === 'queued')).toBe(true);
-    expect(store.nextDue('x-main', new Date())?.articleId).toBe(article!.id);
+    const [article] = await store.listArticles(10);
+    expect((await store.postsOfArticle(article!.id)).every((p) => p.approved && p.state === 'queued')).toBe(
+      true,
+    );
+    expect((await store.nextDue('x-main', new Date()))?.articleId).toBe(article!.id);
 
     const stale = await press(preview, data);
     expect(stale.text).toContain('This preview has expired or was already used');
@@ -539,7 +551,7 @@ describe('Telegram admin bot: /add and approval', () => {
     expect(unknown.text).toContain('Send /add again');
     const garbage = await press(preview, 'zz:top');
     expect(garbage.text).toBe('This button no longer works; send the command again.');
-    expect(store.listArticles(10)).toHaveLength(1);
+    expect(await store.listArticles(10)).toHaveLength(1);
   });
 
   it('"Discard" stores nothing; /add without an article explains the ways to give one', async () => {
@@ -549,7 +561,7 @@ describe('Telegram admin bot: /add and approval', () => {
     expect(preview.shownText).toBe(
       '🗑 Discarded Night ferry returns to the estuary after six quiet winters; nothing was queued.',
     );
-    expect(world.runtime.store.listArticles(10)).toHaveLength(0);
+    expect(await world.runtime.store.listArticles(10)).toHaveLength(0);
     const usage = (await ask('/add')).shownText;
     expect(usage).toContain('/add needs an article');
     // A text that is all furniture has nothing to post, and the reply says what was dropped.
@@ -565,8 +577,8 @@ describe('Telegram admin bot: /add and approval', () => {
     expect(reply.shownText).toMatch(
       /✅ Queued article a\d+ Night ferry .* approved\. They go out at their slots/,
     );
-    const [article] = world.runtime.store.listArticles(1);
-    expect(world.runtime.store.postsOfArticle(article!.id).every((p) => p.approved)).toBe(true);
+    const [article] = await world.runtime.store.listArticles(1);
+    expect((await world.runtime.store.postsOfArticle(article!.id)).every((p) => p.approved)).toBe(true);
   });
 
   it('reads attached .txt/.md files through getFile and the same API root, within the size limit', async () => {
@@ -578,7 +590,7 @@ describe('Telegram admin bot: /add and approval', () => {
     expect(preview.shownText).toContain('📰 Night ferry returns to the estuary');
     expect(world.fake.calls.some((c) => c.method === 'getFile')).toBe(true);
     await pressAndWaitForEdit(preview, button(preview, /Queue and approve all/));
-    expect(store.listArticles(10)).toHaveLength(1);
+    expect(await store.listArticles(10)).toHaveLength(1);
 
     // A reply with /add to a message holding a file.
     const withFile = world.fake.pushMessage({
@@ -607,7 +619,7 @@ describe('Telegram admin bot: /add and approval', () => {
     expect((await ask('', { document: { fileName: 'scan.pdf', content: '%PDF-1.4' } })).shownText).toBe(
       '⚠️ scan.pdf is not an article I can read; send a .txt, .md or .html file.',
     );
-    expect(store.listArticles(10)).toHaveLength(1);
+    expect(await store.listArticles(10)).toHaveLength(1);
   });
 
   it('fetches a URL with the HTTP fetcher and extracts the HTML page', async () => {
@@ -625,7 +637,7 @@ describe('Telegram admin bot: /add and approval', () => {
       expect(preview.shownText).toContain(`${base}/news/orchard`);
       expect(preview.shownText).not.toMatch(/Copyright|Sport/);
       await pressAndWaitForEdit(preview, button(preview, /^✅ Queue$/));
-      const [article] = world.runtime.store.listArticles(1);
+      const [article] = await world.runtime.store.listArticles(1);
       expect(article).toMatchObject({
         url: `${base}/news/orchard`,
         title: 'Hillside orchard opens its gates to volunteer pickers',
@@ -643,12 +655,12 @@ describe('Telegram admin bot: who may do what', () => {
   it('refuses a stranger once, politely, logs it once and counts the rest, and changes nothing', async () => {
     world = await startWorld();
     const { store } = world.runtime;
-    queueArticle(1);
+    await queueArticle(1);
     const preview = await ask(`/add ${fixture('night-ferry.txt')}`);
     const before = JSON.stringify([
-      store.listArticles(10),
-      store.countsByState(),
-      store.upcoming('x-main', 50),
+      await store.listArticles(10),
+      await store.countsByState(),
+      await store.upcoming('x-main', 50),
     ]);
 
     const refusal = await ask('/status', { from: STRANGER });
@@ -668,13 +680,17 @@ describe('Telegram admin bot: who may do what', () => {
     expect(world.logs.filter((l) => l.includes('not an admin') && l.includes('"user":666'))).toHaveLength(1);
     expect(world.fake.sentMessages.filter((m) => m.chatId === '666')).toHaveLength(1);
     expect(
-      JSON.stringify([store.listArticles(10), store.countsByState(), store.upcoming('x-main', 50)]),
+      JSON.stringify([
+        await store.listArticles(10),
+        await store.countsByState(),
+        await store.upcoming('x-main', 50),
+      ]),
     ).toBe(before);
-    expect(store.channelState('x-main').paused).toBe(false);
+    expect((await store.channelState('x-main')).paused).toBe(false);
 
     // The preview the stranger pressed still works for an admin.
     await pressAndWaitForEdit(preview, button(preview, /^✅ Queue$/));
-    expect(store.listArticles(10)).toHaveLength(2);
+    expect(await store.listArticles(10)).toHaveLength(2);
     // At stop, what was counted is one line.
     await world.bot.stop();
     expect(world.logs.filter((l) => l.includes('refused 5 more messages from 1 strangers'))).toHaveLength(1);
@@ -701,7 +717,9 @@ describe('Telegram admin bot: who may do what', () => {
       from: SECOND_ADMIN,
     });
     expect(second.shownText).toContain('tg-news is paused');
-    expect(world.runtime.store.channelState('tg-news').pauseReason).toBe('paused by @bea_desk (1002)');
+    expect((await world.runtime.store.channelState('tg-news')).pauseReason).toBe(
+      'paused by @bea_desk (1002)',
+    );
 
     const refused = await ask(`/status@${DEFAULT_FAKE_BOT.username}`, { ...inGroup, from: STRANGER });
     expect(refused.shownText).toContain('private bot');
@@ -742,7 +760,7 @@ describe('Telegram admin bot: who may do what', () => {
       expect(adminBotForRuntime(runtime, daemon)).toBeUndefined();
       expect(lines.join('\n')).toMatch(/warn .*TELEGRAM_ADMIN_IDS is empty/);
     } finally {
-      runtime.close();
+      await runtime.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -755,9 +773,9 @@ describe('Telegram admin bot: alerts', () => {
   it('tells every admin chat about auth failures (with what to fix), posts failed for good and long rate limits', async () => {
     world = await startWorld();
     const { store } = world.runtime;
-    queueArticle(1, { channelIds: ['tg-news'] });
-    queueArticle(2, { channelIds: ['tg-news'] });
-    const [p1, p2, p3] = store.upcoming('tg-news', 3);
+    await queueArticle(1, { channelIds: ['tg-news'] });
+    await queueArticle(2, { channelIds: ['tg-news'] });
+    const [p1, p2, p3] = await store.upcoming('tg-news', 3);
     const alertsIn = (chat: string | number, heading: string) =>
       world!.fake.sentMessages.filter((m) => m.chatId === String(chat) && m.shownText.startsWith(heading));
 
@@ -771,8 +789,8 @@ describe('Telegram admin bot: alerts', () => {
     expect(auth).toContain(`tg-news is paused`);
     expect(auth).toMatch(/admin/i); // the hint: make the bot an admin of the channel
     expect(auth).toContain(`/resume tg-news and /retry ${p1!.id}`);
-    expect(store.channelState('tg-news').paused).toBe(true);
-    expect(store.getPost(p1!.id)?.state).toBe('failed');
+    expect((await store.channelState('tg-news')).paused).toBe(true);
+    expect((await store.getPost(p1!.id))?.state).toBe('failed');
 
     await ask('/resume tg-news');
     world.fake.failNext({
@@ -788,17 +806,17 @@ describe('Telegram admin bot: alerts', () => {
     const limited = '⏳ Channel rate limited for more than an hour';
     await until(() => alertsIn(GROUP.id, limited).length === 1, 'the rate-limit alert');
     expect(alertsIn(SECOND_ADMIN.id, limited)[0]!.shownText).toContain('tg-news is rate limited until');
-    expect(store.getPost(p3!.id)?.state).toBe('queued');
-    expect(store.channelState('tg-news')).toMatchObject({ paused: true });
-    expect(store.channelState('tg-news').pausedUntil).not.toBeNull();
+    expect((await store.getPost(p3!.id))?.state).toBe('queued');
+    expect(await store.channelState('tg-news')).toMatchObject({ paused: true });
+    expect((await store.channelState('tg-news')).pausedUntil).not.toBeNull();
   });
 
   it('asks about posts left unknown by a crash, with buttons that resolve them', async () => {
     let crashed: number | undefined;
     world = await startWorld({
       // The process died while sending: the post is still `sending` when quotecast starts again.
-      beforeStart: (runtime) => {
-        const { result } = enqueueArticle(runtime.store, {
+      beforeStart: async (runtime) => {
+        const { result } = await enqueueArticle(runtime.store, {
           article: madeUpArticle(7),
           channels: runtime.config.channels.filter((c) => c.id === 'tg-news'),
           approved: true,
@@ -806,7 +824,7 @@ describe('Telegram admin bot: alerts', () => {
         });
         if (result.kind !== 'queued') throw new Error('expected a new article');
         crashed = result.postIds[0];
-        runtime.store.lease(crashed!, new Date());
+        await runtime.store.lease(crashed!, new Date());
       },
     });
     const { store } = world.runtime;
@@ -816,13 +834,13 @@ describe('Telegram admin bot: alerts', () => {
       WAIT_MS,
     );
     expect(first.shownText).toContain(`Post ${crashed} (tg-news, 1/2) was being sent when quotecast stopped`);
-    expect(first.shownText).toContain(store.getPost(crashed!)!.text);
+    expect(first.shownText).toContain((await store.getPost(crashed!))!.text);
     expect(buttons(first).map((b) => b.text)).toEqual(['✅ It arrived: mark as sent', '🔁 Send again']);
-    expect(store.getPost(crashed!)?.state).toBe('unknown');
+    expect((await store.getPost(crashed!))?.state).toBe('unknown');
 
     const answer = await pressAndWaitForEdit(first, button(first, /mark as sent/));
     expect(answer.text).toBe(`Post #${crashed} is marked as sent.`);
-    expect(store.getPost(crashed!)?.state).toBe('sent');
+    expect((await store.getPost(crashed!))?.state).toBe('sent');
     expect(first.shownText).toContain(`✅ Post #${crashed} is marked as sent. (@ada_editor (1001))`);
     expect(buttons(first)).toEqual([]);
 
@@ -835,11 +853,11 @@ describe('Telegram admin bot: alerts', () => {
       show_alert: true,
       text: expect.stringContaining('is sent, not of unknown outcome'),
     });
-    expect(store.getPost(crashed!)?.state).toBe('sent');
+    expect((await store.getPost(crashed!))?.state).toBe('sent');
 
     // A second crash, found by calling the recovery use case directly with the Telegram publisher.
-    const [next] = store.upcoming('tg-news', 1);
-    store.lease(next!.id, new Date());
+    const [next] = await store.upcoming('tg-news', 1);
+    await store.lease(next!.id, new Date());
     const report = await recoverInterrupted(world.runtime.deps);
     expect(report.askAdmin.map((p) => p.id)).toEqual([next!.id]);
     const second = await world.fake.waitFor(
@@ -847,11 +865,11 @@ describe('Telegram admin bot: alerts', () => {
       WAIT_MS,
     );
     await pressAndWaitForEdit(second, button(second, /Send again/));
-    expect(store.getPost(next!.id)?.state).toBe('queued');
+    expect((await store.getPost(next!.id))?.state).toBe('queued');
     expect(second.shownText).toContain(`Post #${next!.id} will be sent again at the next slot of tg-news.`);
     const stranger = await press(second, 'u:s:1', STRANGER);
     expect(stranger.show_alert).toBe(true);
-    expect(store.getPost(next!.id)?.state).toBe('queued');
+    expect((await store.getPost(next!.id))?.state).toBe('queued');
   });
 });
 
@@ -860,10 +878,10 @@ describe('Telegram admin bot: a thread part of unknown outcome', () => {
     let crashed: number | undefined;
     world = await startWorld({
       // quotecast died while sending part 1 of a thread: the next part must reply to its message.
-      beforeStart: (runtime) => {
+      beforeStart: async (runtime) => {
         // Longer than one Telegram message, so the thread has several parts.
         const sessions = Array.from({ length: 14 }, (_, i) => madeUpArticle(8 + i).paragraphs).flat();
-        const { result } = enqueueArticle(runtime.store, {
+        const { result } = await enqueueArticle(runtime.store, {
           article: { ...madeUpArticle(8), paragraphs: sessions },
           channels: runtime.config.channels.filter((c) => c.id === 'tg-news'),
           mode: 'thread',
@@ -872,11 +890,11 @@ describe('Telegram admin bot: a thread part of unknown outcome', () => {
         });
         if (result.kind !== 'queued') throw new Error('expected a new article');
         crashed = result.postIds[0];
-        runtime.store.lease(crashed!, new Date());
+        await runtime.store.lease(crashed!, new Date());
       },
     });
     const { store } = world.runtime;
-    const post = store.getPost(crashed!)!;
+    const post = (await store.getPost(crashed!))!;
     expect(post).toMatchObject({ state: 'unknown', mode: 'thread', seq: 1 });
     expect(post.total).toBeGreaterThan(1);
     const markSent = `u:s:${crashed}`;
@@ -888,7 +906,7 @@ describe('Telegram admin bot: a thread part of unknown outcome', () => {
     const answer = await pressAndWaitForEdit(alert, markSent);
     expect(answer.show_alert).toBe(true);
     expect(answer.text).toContain(`Post #${crashed} is part 1/${post.total} of a thread on tg-news`);
-    expect(store.getPost(crashed!)).toMatchObject({ state: 'unknown', remoteId: null });
+    expect(await store.getPost(crashed!)).toMatchObject({ state: 'unknown', remoteId: null });
     expect(alert.shownText).toContain('cannot be marked as sent without its');
     expect(alert.shownText).toContain(`/resolve ${crashed} sent 123`);
 
@@ -899,7 +917,7 @@ describe('Telegram admin bot: a thread part of unknown outcome', () => {
     expect(done.shownText).toBe(
       `✅ Post #${crashed} is marked as sent (message id 777); part 2 will reply to it.`,
     );
-    expect(store.getPost(crashed!)).toMatchObject({
+    expect(await store.getPost(crashed!)).toMatchObject({
       state: 'sent',
       remoteId: '777',
       remoteUrl: 'https://t.me/quotecast_news/777',
@@ -935,20 +953,27 @@ describe('pending /add previews', () => {
     world = await startWorld();
     const previews = createPendingPreviews(world.runtime.store, { ttlMs: 1000, max: 3 });
     const at = (ms: number) => new Date(Date.UTC(2025, 0, 1) + ms);
-    const add = (ms: number) =>
-      previews.add({ article: madeUpArticle(ms), channelIds: ['x-main'], createdAt: at(ms), by: ADMIN.id });
-    const first = add(0);
+    const add = async (ms: number) =>
+      await previews.add({
+        article: madeUpArticle(ms),
+        channelIds: ['x-main'],
+        createdAt: at(ms),
+        by: ADMIN.id,
+      });
+    const first = await add(0);
     expect(first.id).toMatch(/^[0-9a-f]{8}$/);
-    expect(previews.get(first.id, at(1000))?.article).toEqual(madeUpArticle(0));
-    expect(previews.get(first.id, at(1001))).toBeUndefined();
-    const second = add(2000);
-    expect(previews.take(second.id, at(2001))?.id).toBe(second.id);
-    expect(previews.take(second.id, at(2002))).toBeUndefined();
-    const kept = Array.from({ length: 5 }, (_, i) => add(3000 + i));
-    const alive = kept.filter((p) => previews.get(p.id, at(3005)) !== undefined);
+    expect((await previews.get(first.id, at(1000)))?.article).toEqual(madeUpArticle(0));
+    expect(await previews.get(first.id, at(1001))).toBeUndefined();
+    const second = await add(2000);
+    expect((await previews.take(second.id, at(2001)))?.id).toBe(second.id);
+    expect(await previews.take(second.id, at(2002))).toBeUndefined();
+    const kept: Awaited<ReturnType<typeof add>>[] = [];
+    for (let i = 0; i < 5; i++) kept.push(await add(3000 + i));
+    const alive: typeof kept = [];
+    for (const p of kept) if ((await previews.get(p.id, at(3005))) !== undefined) alive.push(p);
     expect(alive.map((p) => p.id)).toEqual(kept.slice(-3).map((p) => p.id));
     // Another process on the same store (a restart) still has them, with the same article.
     const again = createPendingPreviews(world.runtime.store, { ttlMs: 1000, max: 3 });
-    expect(again.take(kept[4]!.id, at(3006))).toMatchObject({ channelIds: ['x-main'], by: ADMIN.id });
+    expect(await again.take(kept[4]!.id, at(3006))).toMatchObject({ channelIds: ['x-main'], by: ADMIN.id });
   });
 });

@@ -91,14 +91,15 @@ async function setUp(platform: Platform): Promise<World> {
   return world;
 }
 
-const slot = (w: World, channelId: string): Promise<SlotResult> => runChannelSlot(w.runtime.deps, channelId);
+const slot = async (w: World, channelId: string): Promise<SlotResult> =>
+  await runChannelSlot(w.runtime.deps, channelId);
 
 /** Runs slots until part 1 has been tried `MAX_ATTEMPTS` times, moving the clock to each retry. */
 async function failForGood(w: World, channelId: string, head: StoredPost): Promise<void> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const result = await slot(w, channelId);
     expect(result.kind).toBe('published');
-    const post = w.runtime.store.getPost(head.id)!;
+    const post = (await w.runtime.store.getPost(head.id))!;
     if (attempt < MAX_ATTEMPTS) {
       expect(post.state).toBe('queued');
       w.clock.set(post.nextAttemptAt!);
@@ -141,8 +142,8 @@ describe.each([X, TELEGRAM])('a thread part that fails for good on $name', (plat
 
   it('holds the later parts, says so everywhere, and a retry sends the whole thread in order', async () => {
     const w = await setUp(platform);
-    const { articleId } = queued(w.enqueue(makeArticle(12, { paragraphs: 5 })));
-    const thread = w.posts(articleId, channelId);
+    const { articleId } = queued(await w.enqueue(makeArticle(12, { paragraphs: 5 })));
+    const thread = await w.posts(articleId, channelId);
     expect(thread.length).toBeGreaterThanOrEqual(4);
     const head = thread[0]!;
     platform.failSends(w, head.text, MAX_ATTEMPTS);
@@ -150,23 +151,25 @@ describe.each([X, TELEGRAM])('a thread part that fails for good on $name', (plat
     await failForGood(w, channelId, head);
     // Nothing of the thread went out, and the later parts are still queued, held.
     expect(platform.received(w)).toEqual([]);
-    expect(w.posts(articleId, channelId).map((p) => p.state)).toEqual(
+    expect((await w.posts(articleId, channelId)).map((p) => p.state)).toEqual(
       thread.map((_, i) => (i === 0 ? 'failed' : 'queued')),
     );
     w.clock.advance(3_600_000);
     expect(await slot(w, channelId)).toEqual({ kind: 'idle', why: 'nothing-due' });
     expect(platform.received(w)).toEqual([]);
 
-    const [held] = heldThreads(w.runtime.deps, channelId);
+    const [held] = await heldThreads(w.runtime.deps, channelId);
     expect(held?.blocker.id).toBe(head.id);
     expect(held?.held.map((p) => p.id)).toEqual(thread.slice(1).map((p) => p.id));
 
     // The admins heard of the failure; the note for that alert says the rest is held and what to do.
     expect(w.alerts.map((a) => [a.kind, a.postId])).toEqual([['failed', head.id]]);
-    expect(threadHeldNote(w.runtime.store, w.runtime.store.getPost(head.id)!)).toBe(
+    expect(await threadHeldNote(w.runtime.store, (await w.runtime.store.getPost(head.id))!)).toBe(
       `Parts 2–${thread.length} of this thread are held: they do not go out without it. /retry ${head.id} resumes the thread in order from part 1; /skip ${head.id} lets it go on without that part (part 2 then starts the thread).`,
     );
-    expect(w.alerts[0]!.text).toContain(threadHeldNote(w.runtime.store, w.runtime.store.getPost(head.id)!));
+    expect(w.alerts[0]!.text).toContain(
+      await threadHeldNote(w.runtime.store, (await w.runtime.store.getPost(head.id))!),
+    );
 
     // quotecast status and queue.
     const status = await cli(w, statusCommand);
@@ -189,22 +192,27 @@ describe.each([X, TELEGRAM])('a thread part that fails for good on $name', (plat
     expect(queueJson[channelId][0].held).toMatchObject({ by: head.id });
 
     // The bot's /status and /queue.
-    const botStatusText = plain(botStatus(bot(w)).html);
+    const botStatusText = plain((await botStatus(bot(w))).html);
     expect(botStatusText).toContain(`thread a${articleId} held at part 1/${thread.length}`);
     expect(botStatusText).toContain(`/retry ${head.id} resumes it, /skip ${head.id} goes on without it`);
-    const botQueueText = plain((botQueue(bot(w), '') as { html: string }).html);
+    const botQueueText = plain(((await botQueue(bot(w), '')) as { html: string }).html);
     expect(botQueueText).toContain(
       `#${thread[1]!.id} · held: part 1 failed — /retry ${head.id} or /skip ${head.id}`,
     );
 
     // The schedule preview gives the thread no time either.
-    const plan = planSlots(w.runtime.deps, w.config.channels[0]!, w.runtime.store.upcoming(channelId, 100), {
-      minSlots: 0,
-    });
+    const plan = await planSlots(
+      w.runtime.deps,
+      w.config.channels[0]!,
+      await w.runtime.store.upcoming(channelId, 100),
+      {
+        minSlots: 0,
+      },
+    );
     expect(plan.held.map((h) => h.articleId)).toEqual([articleId]);
 
     // The admin retries part 1: the whole thread goes out at the next slot, in order, as one chain.
-    const retried = retryPost(w.runtime.store, head.id, w.clock.now());
+    const retried = await retryPost(w.runtime.store, head.id, w.clock.now());
     expect(retried.ok).toBe(true);
     expect(retried.message).toContain(`parts 2–${thread.length} follow in order`);
     w.clock.advance(3_600_000);
@@ -216,18 +224,18 @@ describe.each([X, TELEGRAM])('a thread part that fails for good on $name', (plat
       platform.received(w),
       thread.map((p) => p.text),
     );
-    expect(w.posts(articleId, channelId).map((p) => p.remoteId)).toEqual(
+    expect((await w.posts(articleId, channelId)).map((p) => p.remoteId)).toEqual(
       platform.received(w).map((r) => r.id),
     );
-    expect(heldThreads(w.runtime.deps, channelId)).toEqual([]);
+    expect(await heldThreads(w.runtime.deps, channelId)).toEqual([]);
     expect((await cli(w, statusCommand)).out).not.toContain('held');
   });
 
   it('a skip lets the thread go on without the part: the next part starts the chain', async () => {
     const w = await setUp(platform);
-    const { articleId } = queued(w.enqueue(makeArticle(13, { paragraphs: 5 })));
-    const other = queued(w.enqueue(makeArticle(14, { paragraphs: 2 })));
-    const thread = w.posts(articleId, channelId);
+    const { articleId } = queued(await w.enqueue(makeArticle(13, { paragraphs: 5 })));
+    const other = queued(await w.enqueue(makeArticle(14, { paragraphs: 2 })));
+    const thread = await w.posts(articleId, channelId);
     const head = thread[0]!;
     platform.failSends(w, head.text, MAX_ATTEMPTS);
     await failForGood(w, channelId, head);
@@ -236,10 +244,10 @@ describe.each([X, TELEGRAM])('a thread part that fails for good on $name', (plat
     // Meanwhile the channel goes on with the next article, as its own thread.
     w.clock.advance(3_600_000);
     await slot(w, channelId);
-    const otherTexts = w.posts(other.articleId, channelId).map((p) => p.text);
+    const otherTexts = (await w.posts(other.articleId, channelId)).map((p) => p.text);
     expectChain(platform.received(w), otherTexts);
 
-    const skipped = skipPost(w.runtime.store, head.id);
+    const skipped = await skipPost(w.runtime.store, head.id);
     expect(skipped.ok).toBe(true);
     expect(skipped.message).toContain('part 2 starts the thread');
     w.clock.advance(3_600_000);
@@ -248,30 +256,30 @@ describe.each([X, TELEGRAM])('a thread part that fails for good on $name', (plat
       platform.received(w).slice(otherTexts.length),
       thread.slice(1).map((p) => p.text),
     );
-    expect(w.posts(articleId, channelId).map((p) => p.state)).toEqual(
+    expect((await w.posts(articleId, channelId)).map((p) => p.state)).toEqual(
       thread.map((_, i) => (i === 0 ? 'skipped' : 'sent')),
     );
   });
 
   it('a middle part that fails for good holds the rest; skipped, the next part replies to the part before it', async () => {
     const w = await setUp(platform);
-    const { articleId } = queued(w.enqueue(makeArticle(15, { paragraphs: 5 })));
-    const thread = w.posts(articleId, channelId);
+    const { articleId } = queued(await w.enqueue(makeArticle(15, { paragraphs: 5 })));
+    const thread = await w.posts(articleId, channelId);
     expect(thread.length).toBeGreaterThanOrEqual(4);
     const third = thread[2]!;
     platform.failSends(w, third.text, MAX_ATTEMPTS);
 
     await failForGood(w, channelId, third);
     expect(platform.received(w).map((r) => r.text)).toEqual([thread[0]!.text, thread[1]!.text]);
-    expect(threadHeldNote(w.runtime.store, w.runtime.store.getPost(third.id)!)).toContain(
+    expect(await threadHeldNote(w.runtime.store, (await w.runtime.store.getPost(third.id))!)).toContain(
       'part 4 then replies to part 2',
     );
     // The thread's last part holds nothing: no note.
-    expect(threadHeldNote(w.runtime.store, thread.at(-1)!)).toBe('');
+    expect(await threadHeldNote(w.runtime.store, thread.at(-1)!)).toBe('');
     w.clock.advance(3_600_000);
     expect(await slot(w, channelId)).toEqual({ kind: 'idle', why: 'nothing-due' });
 
-    expect(skipPost(w.runtime.store, third.id).message).toContain('part 4 replies to part 2');
+    expect((await skipPost(w.runtime.store, third.id)).message).toContain('part 4 replies to part 2');
     w.clock.advance(3_600_000);
     await slot(w, channelId);
     const received = platform.received(w);

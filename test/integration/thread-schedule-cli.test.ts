@@ -36,9 +36,9 @@ describe('a thread longer than the daily cap', { timeout: 30_000 }, () => {
     expect(publish.stdout).not.toContain('Publish now?');
     const store = createSqliteStore({ path: storePath });
     try {
-      expect(store.listArticles(10)).toEqual([]);
+      expect(await store.listArticles(10)).toEqual([]);
     } finally {
-      store.close();
+      await store.close();
     }
     const quotes = await run('add', file);
     expect(quotes.code, quotes.stderr).toBe(0);

@@ -59,15 +59,15 @@ describe('the daily cap and a thread', () => {
       channels: [{ ...X_MAIN, dailyCap: cap, quotesPerArticle: quotes }],
     });
     world = w;
-    const q1 = queued(w.enqueue(makeArticle(1)));
-    const t = queued(w.enqueue(thread, { mode: 'thread' }));
-    const q2 = queued(w.enqueue(makeArticle(3)));
-    expect(w.posts(q1.articleId, 'x-main')).toHaveLength(quotes);
-    expect(w.posts(t.articleId, 'x-main')).toHaveLength(parts);
+    const q1 = queued(await w.enqueue(makeArticle(1)));
+    const t = queued(await w.enqueue(thread, { mode: 'thread' }));
+    const q2 = queued(await w.enqueue(makeArticle(3)));
+    expect(await w.posts(q1.articleId, 'x-main')).toHaveLength(quotes);
+    expect(await w.posts(t.articleId, 'x-main')).toHaveLength(parts);
     expect(parts).toBeGreaterThanOrEqual(4);
 
     const channel = w.runtime.deps.channels[0]!;
-    const plan = planSlots(w.runtime.deps, channel, w.runtime.store.upcoming('x-main', 500), {
+    const plan = await planSlots(w.runtime.deps, channel, await w.runtime.store.upcoming('x-main', 500), {
       minSlots: 24,
     });
     const waits = `thread of ${parts} parts waits: ${parts - 2} left of the daily cap of ${cap}`;
@@ -77,7 +77,7 @@ describe('the daily cap and a thread', () => {
     const told: (string | undefined)[] = [];
     for (const at of slots) {
       w.clock.set(at);
-      told.push(threadCapWait(w.runtime.deps, 'x-main'));
+      told.push(await threadCapWait(w.runtime.deps, 'x-main'));
       results.push(await runChannelSlot(w.runtime.deps, 'x-main'));
     }
     // What `status` says before each slot: only while the thread waits.
@@ -89,7 +89,7 @@ describe('the daily cap and a thread', () => {
 
     // 08:00-12:00: the five quotes of the first article, one per slot.
     const tweets = w.x.tweets;
-    const q1Posts = w.posts(q1.articleId, 'x-main');
+    const q1Posts = await w.posts(q1.articleId, 'x-main');
     expect(tweets.slice(0, quotes).map((tw) => [tw.text, tw.at])).toEqual(
       q1Posts.map((p, i) => [p.text, slots[i]]),
     );
@@ -101,14 +101,14 @@ describe('the daily cap and a thread', () => {
     expect(midnight.toISOString()).toBe('2026-03-11T00:00:00.000Z');
     expect(outcomesOf(results[16]!).map((o) => o.kind)).toEqual(Array(parts).fill('sent'));
     const chain = tweets.slice(quotes, quotes + parts);
-    const tPosts = w.posts(t.articleId, 'x-main');
+    const tPosts = await w.posts(t.articleId, 'x-main');
     expect(chain.map((tw) => tw.text)).toEqual(tPosts.map((p) => p.text));
     expect(chain.every((tw) => tw.at.getTime() === midnight.getTime())).toBe(true);
     expect(chain[0]!.replyTo).toBeUndefined();
     for (let i = 1; i < parts; i++) expect(chain[i]!.replyTo).toBe(chain[i - 1]!.id);
     expect(tPosts.map((p) => [p.state, p.remoteId])).toEqual(chain.map((tw) => ['sent', tw.id]));
     // 01:00: back to quotes, one per slot.
-    expect(tweets[quotes + parts]!.text).toBe(w.posts(q2.articleId, 'x-main')[0]!.text);
+    expect(tweets[quotes + parts]!.text).toBe((await w.posts(q2.articleId, 'x-main'))[0]!.text);
     expect(tweets[quotes + parts]!.at).toEqual(slots[17]);
 
     // The preview made before any of it said exactly this: every post at the slot it went out at,
@@ -134,15 +134,15 @@ describe('the daily cap and a thread', () => {
       channels: [{ ...X_MAIN, dailyCap: cap, quotesPerArticle: 10 }],
     });
     world = w;
-    const t = queued(w.enqueue(thread, { mode: 'thread' }));
-    const q = queued(w.enqueue(makeArticle(6, { paragraphs: 8 })));
-    const tPosts = w.posts(t.articleId, 'x-main');
+    const t = queued(await w.enqueue(thread, { mode: 'thread' }));
+    const q = queued(await w.enqueue(makeArticle(6, { paragraphs: 8 })));
+    const tPosts = await w.posts(t.articleId, 'x-main');
     expect(parts).toBeGreaterThanOrEqual(4);
-    expect(w.posts(q.articleId, 'x-main').length).toBeGreaterThanOrEqual(cap - 2);
+    expect((await w.posts(q.articleId, 'x-main')).length).toBeGreaterThanOrEqual(cap - 2);
     const slots = nextSlots('0 * * * *', 'UTC', w.clock.now(), 24);
-    const at = (i: number) => {
+    const at = async (i: number) => {
       w.clock.set(slots[i]!);
-      return runChannelSlot(w.runtime.deps, 'x-main');
+      return await runChannelSlot(w.runtime.deps, 'x-main');
     };
     // X refuses part 3 for good: the thread stops there, and its later parts wait with it.
     w.x.failNext({
@@ -155,36 +155,40 @@ describe('the daily cap and a thread', () => {
     // Meanwhile the channel goes on with the next article, never with part 4 of a headless thread,
     // until the day's cap is used up.
     let slot = 1;
-    for (; dailyCapLeft(w.runtime.deps, 'x-main') > 0; slot++) {
+    for (; (await dailyCapLeft(w.runtime.deps, 'x-main')) > 0; slot++) {
       const [outcome] = outcomesOf(await at(slot));
       expect(outcome).toMatchObject({ kind: 'sent', post: { articleId: q.articleId } });
     }
     expect(slot).toBe(cap - 1);
     expect(await at(slot++)).toMatchObject({ kind: 'idle', why: 'daily-cap' });
-    expect(w.posts(t.articleId, 'x-main').map((p) => p.state)).toEqual([
+    expect((await w.posts(t.articleId, 'x-main')).map((p) => p.state)).toEqual([
       'sent',
       'sent',
       'failed',
       ...Array(parts - 3).fill('queued'),
     ]);
     const channel = w.runtime.deps.channels[0]!;
-    const held = planSlots(w.runtime.deps, channel, w.runtime.store.upcoming('x-main', 500), { minSlots: 0 });
+    const held = await planSlots(w.runtime.deps, channel, await w.runtime.store.upcoming('x-main', 500), {
+      minSlots: 0,
+    });
     expect(held.held).toEqual([
       { articleId: t.articleId, reason: `thread of ${parts - 2} parts waits for an admin: part 3 is failed` },
     ]);
 
     // The admin retries part 3. Nothing of the cap is left, but the thread is half told: it is
     // finished at the next slot, replying to part 2, and the preview says so too.
-    expect(retryPost(w.runtime.store, tPosts[2]!.id, w.clock.now()).ok).toBe(true);
-    const plan = planSlots(w.runtime.deps, channel, w.runtime.store.upcoming('x-main', 500), { minSlots: 1 });
+    expect((await retryPost(w.runtime.store, tPosts[2]!.id, w.clock.now())).ok).toBe(true);
+    const plan = await planSlots(w.runtime.deps, channel, await w.runtime.store.upcoming('x-main', 500), {
+      minSlots: 1,
+    });
     expect(plan.slots[0]!.posts.map((p) => p.id)).toEqual(tPosts.slice(2).map((p) => p.id));
     const before = w.x.tweets.length;
     expect(outcomesOf(await at(slot++)).map((o) => o.kind)).toEqual(Array(parts - 2).fill('sent'));
     const rest = w.x.tweets.slice(before);
     expect(rest.map((tw) => tw.text)).toEqual(tPosts.slice(2).map((p) => p.text));
-    expect(rest[0]!.replyTo).toBe(w.runtime.store.getPost(tPosts[1]!.id)!.remoteId);
+    expect(rest[0]!.replyTo).toBe((await w.runtime.store.getPost(tPosts[1]!.id))!.remoteId);
     for (let i = 1; i < rest.length; i++) expect(rest[i]!.replyTo).toBe(rest[i - 1]!.id);
-    expect(w.posts(t.articleId, 'x-main').every((p) => p.state === 'sent')).toBe(true);
+    expect((await w.posts(t.articleId, 'x-main')).every((p) => p.state === 'sent')).toBe(true);
     // The quotes still respect the cap.
     expect(await at(slot)).toMatchObject({ kind: 'idle', why: 'daily-cap' });
     expect(w.x.tweets).toHaveLength(before + parts - 2);
@@ -212,14 +216,14 @@ describe('a thread on a quotes channel', () => {
       autoAdvance: true,
     });
     world = w;
-    const t = queued(w.enqueue(thread, { mode: 'thread' }));
-    queued(w.enqueue(makeArticle(8)));
+    const t = queued(await w.enqueue(thread, { mode: 'thread' }));
+    queued(await w.enqueue(makeArticle(8)));
     w.clock.set(new Date('2026-03-10T08:00:00Z'));
 
     const outcomes = outcomesOf(await runChannelSlot(w.runtime.deps, 'tg-quotes'));
     expect(outcomes.map((o) => o.kind)).toEqual(Array(parts).fill('sent'));
     const sent = w.telegram.sentMessages;
-    const tPosts = w.posts(t.articleId, 'tg-quotes');
+    const tPosts = await w.posts(t.articleId, 'tg-quotes');
     expect(sent.map((m) => m.shownText)).toEqual(tPosts.map((p) => p.text));
     expect(tPosts.map((p) => p.remoteId)).toEqual(sent.map((m) => String(m.messageId)));
     expect(sent[0]!.replyTo).toBeUndefined();
@@ -255,16 +259,18 @@ describe('a thread longer than the daily cap', () => {
       ],
     });
     world = w;
-    const queue = (mode?: 'thread' | 'quotes') =>
-      enqueueArticle(w.runtime.store, {
-        article: thread,
-        channels: w.config.channels,
-        ...(mode ? { mode } : {}),
-        approved: true,
-        now: w.clock.now(),
-      }).result;
+    const queue = async (mode?: 'thread' | 'quotes') =>
+      (
+        await enqueueArticle(w.runtime.store, {
+          article: thread,
+          channels: w.config.channels,
+          ...(mode ? { mode } : {}),
+          approved: true,
+          now: w.clock.now(),
+        })
+      ).result;
 
-    const refused = queue('thread');
+    const refused = await queue('thread');
     expect(refused).toMatchObject({
       kind: 'thread-over-cap',
       problems: [{ channelId: 'x-main', parts, dailyCap: parts - 1, targetLength: 280, maxLength: 280 }],
@@ -274,13 +280,13 @@ describe('a thread longer than the daily cap', () => {
       `x-main: a thread of ${parts} parts is longer than the daily cap of ${parts - 1} posts, so it could never go out whole; raise dailyCap to ${parts} or more (targetLength is already 280, the platform's limit)`,
     );
     // Nothing stored, not even for the channel where it would fit.
-    expect(w.runtime.store.listArticles(10)).toEqual([]);
-    expect(w.runtime.store.countsByState().queued).toBe(0);
+    expect(await w.runtime.store.listArticles(10)).toEqual([]);
+    expect((await w.runtime.store.countsByState()).queued).toBe(0);
 
     // In each channel's own mode it fits (quotes go one per slot): queued on both.
-    const accepted = queue();
+    const accepted = await queue();
     expect(accepted.kind).toBe('queued');
-    expect(w.runtime.store.countsByState('tg-thread').queued).toBeGreaterThan(0);
+    expect((await w.runtime.store.countsByState('tg-thread')).queued).toBeGreaterThan(0);
   });
 
   it('one queued before the cap was lowered is passed over, and the preview and the slot say why', async () => {
@@ -290,7 +296,7 @@ describe('a thread longer than the daily cap', () => {
     });
     world = w;
     // Stored directly, as an older version (or a higher cap) queued it: five parts, cap three.
-    const old = w.runtime.store.enqueueArticle(
+    const old = await w.runtime.store.enqueueArticle(
       { contentHash: 'old-thread', title: 'An old long thread' },
       [
         {
@@ -302,11 +308,13 @@ describe('a thread longer than the daily cap', () => {
       { now: w.clock.now(), approved: true },
     );
     const oldId = queued(old).articleId;
-    const next = queued(w.enqueue(makeArticle(10)));
+    const next = queued(await w.enqueue(makeArticle(10)));
     const too = `thread of 5 parts is longer than the daily cap of 3: raise dailyCap or skip parts of it`;
 
     const channel = w.runtime.deps.channels[0]!;
-    const plan = planSlots(w.runtime.deps, channel, w.runtime.store.upcoming('x-main', 500), { minSlots: 3 });
+    const plan = await planSlots(w.runtime.deps, channel, await w.runtime.store.upcoming('x-main', 500), {
+      minSlots: 3,
+    });
     expect(plan.held).toEqual([{ articleId: oldId, reason: too }]);
     expect(plan.slots.map((s) => s.posts.map((p) => p.articleId))).toEqual([
       [next.articleId],
@@ -317,11 +325,11 @@ describe('a thread longer than the daily cap', () => {
     w.clock.set(new Date('2026-03-10T08:00:00Z'));
     const [outcome] = outcomesOf(await runChannelSlot(w.runtime.deps, 'x-main'));
     expect(outcome).toMatchObject({ kind: 'sent', post: { articleId: next.articleId } });
-    expect(w.x.tweets.map((tw) => tw.text)).toEqual([w.posts(next.articleId, 'x-main')[0]!.text]);
-    expect(w.posts(oldId, 'x-main').every((p) => p.state === 'queued')).toBe(true);
+    expect(w.x.tweets.map((tw) => tw.text)).toEqual([(await w.posts(next.articleId, 'x-main'))[0]!.text]);
+    expect((await w.posts(oldId, 'x-main')).every((p) => p.state === 'queued')).toBe(true);
 
     // With the other article gone, the slot says what holds the old thread.
-    for (const post of w.posts(next.articleId, 'x-main')) w.runtime.store.skip(post.id);
+    for (const post of await w.posts(next.articleId, 'x-main')) await w.runtime.store.skip(post.id);
     w.clock.advance(HOUR);
     expect(await runChannelSlot(w.runtime.deps, 'x-main')).toEqual({
       kind: 'idle',

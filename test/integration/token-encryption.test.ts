@@ -63,14 +63,14 @@ function onDisk(): string {
   return Buffer.concat(parts).toString('latin1');
 }
 
-function reopen(): void {
-  store.close();
+async function reopen(): Promise<void> {
+  await store.close();
   store = createSqliteStore({ path: storePath });
 }
 
-function failureOf(run: () => unknown): PublishError {
+async function failureOf(run: () => Promise<unknown>): Promise<PublishError> {
   try {
-    run();
+    await run();
   } catch (error) {
     expect(error).toBeInstanceOf(PublishError);
     return error as PublishError;
@@ -85,47 +85,49 @@ beforeEach(() => {
   logged = [];
 });
 
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   dir.remove();
 });
 
 describe('with QUOTECAST_SECRET_KEY set', () => {
-  it('stores the tokens sealed: neither the setting nor the file and its WAL contain them', () => {
-    tokens({ secretBox: createSecretBox(KEY) }).save({
+  it('stores the tokens sealed: neither the setting nor the file and its WAL contain them', async () => {
+    await tokens({ secretBox: createSecretBox(KEY) }).save({
       accessToken: ACCESS,
       refreshToken: REFRESH,
       expiresAt: EXPIRES,
     });
-    const raw = store.getSetting(oauth2TokensKey('x-main'))!;
+    const raw = (await store.getSetting(oauth2TokensKey('x-main')))!;
     expect(raw).toContain(SEALED_PREFIX);
     for (const token of [ACCESS, REFRESH]) {
       expect(raw).not.toContain(token);
       expect(onDisk()).not.toContain(token);
     }
-    reopen();
+    await reopen();
     expect(onDisk()).not.toContain(ACCESS);
 
     // A restart with the same key reads them back.
-    expect(tokens({ secretBox: createSecretBox(KEY) }).load()).toEqual({
+    expect(await tokens({ secretBox: createSecretBox(KEY) }).load()).toEqual({
       accessToken: ACCESS,
       refreshToken: REFRESH,
       expiresAt: EXPIRES,
     });
   });
 
-  it('seals each write with a fresh nonce, so the same tokens never give the same bytes', () => {
+  it('seals each write with a fresh nonce, so the same tokens never give the same bytes', async () => {
     const box = createSecretBox(KEY);
     const pair = { accessToken: ACCESS, refreshToken: REFRESH };
-    tokens({ secretBox: box }).save(pair);
-    const first = store.getSetting(oauth2TokensKey('x-main'));
-    tokens({ secretBox: box }).save(pair);
-    expect(store.getSetting(oauth2TokensKey('x-main'))).not.toBe(first);
+    await tokens({ secretBox: box }).save(pair);
+    const first = await store.getSetting(oauth2TokensKey('x-main'));
+    await tokens({ secretBox: box }).save(pair);
+    expect(await store.getSetting(oauth2TokensKey('x-main'))).not.toBe(first);
   });
 
-  it('with a wrong key: an auth error naming QUOTECAST_SECRET_KEY and both ways out, never a token', () => {
-    tokens({ secretBox: createSecretBox(KEY) }).save({ accessToken: ACCESS, refreshToken: REFRESH });
-    const failure = failureOf(() => tokens({ secretBox: createSecretBox(OTHER_KEY) }).load());
+  it('with a wrong key: an auth error naming QUOTECAST_SECRET_KEY and both ways out, never a token', async () => {
+    await tokens({ secretBox: createSecretBox(KEY) }).save({ accessToken: ACCESS, refreshToken: REFRESH });
+    const failure = await failureOf(
+      async () => await tokens({ secretBox: createSecretBox(OTHER_KEY) }).load(),
+    );
     expect(failure.reason).toBe('auth');
     expect(failure.message).toBe(
       'X OAuth 2.0 tokens stored for channel x-main were encrypted with a different QUOTECAST_SECRET_KEY ' +
@@ -141,9 +143,9 @@ describe('with QUOTECAST_SECRET_KEY set', () => {
     }
   });
 
-  it('with no key at all, sealed tokens are an auth error that says to set QUOTECAST_SECRET_KEY', () => {
-    tokens({ secretBox: createSecretBox(KEY) }).save({ accessToken: ACCESS, refreshToken: REFRESH });
-    const failure = failureOf(() => tokens().load());
+  it('with no key at all, sealed tokens are an auth error that says to set QUOTECAST_SECRET_KEY', async () => {
+    await tokens({ secretBox: createSecretBox(KEY) }).save({ accessToken: ACCESS, refreshToken: REFRESH });
+    const failure = await failureOf(async () => await tokens().load());
     expect(failure.reason).toBe('auth');
     expect(failure.message).toBe(
       'X OAuth 2.0 tokens stored for channel x-main are encrypted, but QUOTECAST_SECRET_KEY is not set',
@@ -151,86 +153,91 @@ describe('with QUOTECAST_SECRET_KEY set', () => {
     expect(failure.hint).toMatch(/^Set QUOTECAST_SECRET_KEY to the key they were saved with, or authorise/);
   });
 
-  it('a sealed value that was changed, or moved to another channel, does not open', () => {
+  it('a sealed value that was changed, or moved to another channel, does not open', async () => {
     const box = createSecretBox(KEY);
-    tokens({ secretBox: box }).save({ accessToken: ACCESS, refreshToken: REFRESH });
-    const raw = store.getSetting(oauth2TokensKey('x-main'))!;
+    await tokens({ secretBox: box }).save({ accessToken: ACCESS, refreshToken: REFRESH });
+    const raw = (await store.getSetting(oauth2TokensKey('x-main')))!;
     const envelope = JSON.parse(raw) as { tokens: string };
     const flipped =
       envelope.tokens.slice(0, -3) + (envelope.tokens.at(-3) === 'A' ? 'B' : 'A') + envelope.tokens.slice(-2);
-    store.setSetting(oauth2TokensKey('x-main'), JSON.stringify({ ...envelope, tokens: flipped }));
-    const damaged = failureOf(() => tokens({ secretBox: box }).load());
+    await store.setSetting(oauth2TokensKey('x-main'), JSON.stringify({ ...envelope, tokens: flipped }));
+    const damaged = await failureOf(async () => await tokens({ secretBox: box }).load());
     expect(damaged.message).toMatch(/cannot be read: the stored value is damaged or was changed$/);
     expect(damaged.hint).toMatch(
       /^Authorise the account again and put the new refresh token in TWITTER_REFRESH_TOKEN/,
     );
 
-    store.setSetting(oauth2TokensKey('x-sport'), raw);
-    expect(failureOf(() => tokens({ secretBox: box, channelId: 'x-sport' }).load()).reason).toBe('auth');
+    await store.setSetting(oauth2TokensKey('x-sport'), raw);
+    expect(
+      (await failureOf(async () => await tokens({ secretBox: box, channelId: 'x-sport' }).load())).reason,
+    ).toBe('auth');
   });
 
-  it('a value stored in clear before the key was set is read, and sealed on the spot', () => {
+  it('a value stored in clear before the key was set is read, and sealed on the spot', async () => {
     // What quotecast wrote before this change (build-runtime's token store).
-    store.setSetting(
+    await store.setSetting(
       oauth2TokensKey('x-main'),
       JSON.stringify({ accessToken: ACCESS, refreshToken: REFRESH, expiresAt: EXPIRES.toISOString() }),
     );
-    reopen(); // checkpointed into the main file, as an old store would have it
+    await reopen(); // checkpointed into the main file, as an old store would have it
     expect(onDisk()).toContain(ACCESS);
-    expect(tokenStorageWarning(store, ['x-main'], true)).toBe(
+    expect(await tokenStorageWarning(store, ['x-main'], true)).toBe(
       'X OAuth 2.0 tokens stored without encryption (channel x-main), from before QUOTECAST_SECRET_KEY was set: ' +
         'they are encrypted the next time quotecast uses them (the daemon does so at its first X request)',
     );
 
     const box = createSecretBox(KEY);
-    expect(tokens({ secretBox: box }).load()).toEqual({
+    expect(await tokens({ secretBox: box }).load()).toEqual({
       accessToken: ACCESS,
       refreshToken: REFRESH,
       expiresAt: EXPIRES,
     });
-    expect(store.getSetting(oauth2TokensKey('x-main'))).toContain(SEALED_PREFIX);
-    expect(tokenStorageWarning(store, ['x-main'], true)).toBeUndefined();
-    reopen();
+    expect(await store.getSetting(oauth2TokensKey('x-main'))).toContain(SEALED_PREFIX);
+    expect(await tokenStorageWarning(store, ['x-main'], true)).toBeUndefined();
+    await reopen();
     // The page that held the clear value was rewritten without it.
     expect(onDisk()).not.toContain(ACCESS);
     expect(onDisk()).not.toContain(REFRESH);
-    expect(tokens({ secretBox: box }).load()?.accessToken).toBe(ACCESS);
+    expect((await tokens({ secretBox: box }).load())?.accessToken).toBe(ACCESS);
   });
 });
 
 describe('without QUOTECAST_SECRET_KEY', () => {
-  it('tokens stay readable, and status is told they are stored without encryption', () => {
-    tokens().save({ accessToken: ACCESS, refreshToken: REFRESH });
-    expect(store.getSetting(oauth2TokensKey('x-main'))).toContain(ACCESS);
-    expect(tokens().load()).toEqual({ accessToken: ACCESS, refreshToken: REFRESH });
-    expect(tokenStorageWarning(store, ['x-main', 'x-sport'], false)).toBe(
+  it('tokens stay readable, and status is told they are stored without encryption', async () => {
+    await tokens().save({ accessToken: ACCESS, refreshToken: REFRESH });
+    expect(await store.getSetting(oauth2TokensKey('x-main'))).toContain(ACCESS);
+    expect(await tokens().load()).toEqual({ accessToken: ACCESS, refreshToken: REFRESH });
+    expect(await tokenStorageWarning(store, ['x-main', 'x-sport'], false)).toBe(
       'X OAuth 2.0 tokens stored without encryption (channels x-main, x-sport): anyone who can read the ' +
         'store can post as the account. Set QUOTECAST_SECRET_KEY (at least 16 characters, e.g. from ' +
         '"openssl rand -base64 32") to have them encrypted',
     );
-    expect(tokenStorageWarning(store, [], false)).toBeUndefined();
+    expect(await tokenStorageWarning(store, [], false)).toBeUndefined();
   });
 });
 
 describe('authorising again', () => {
-  it('a new refresh token in the environment wins over the stored pair, even one sealed with a lost key', () => {
-    tokens({ secretBox: createSecretBox(OTHER_KEY) }).save({ accessToken: ACCESS, refreshToken: REFRESH });
+  it('a new refresh token in the environment wins over the stored pair, even one sealed with a lost key', async () => {
+    await tokens({ secretBox: createSecretBox(OTHER_KEY) }).save({
+      accessToken: ACCESS,
+      refreshToken: REFRESH,
+    });
     const now = tokens({
       secretBox: createSecretBox(KEY),
       configuredRefreshToken: 'new-refresh-after-reauth',
     });
-    expect(now.load()).toBeUndefined();
+    expect(await now.load()).toBeUndefined();
     expect(logged).toContain(
       'TWITTER_REFRESH_TOKEN changed since the stored X OAuth 2.0 tokens were saved: using it instead of them',
     );
   });
 
-  it('a value from before this change (no record of its origin) still wins over the configured token', () => {
-    store.setSetting(
+  it('a value from before this change (no record of its origin) still wins over the configured token', async () => {
+    await store.setSetting(
       oauth2TokensKey('x-main'),
       JSON.stringify({ accessToken: ACCESS, refreshToken: REFRESH }),
     );
-    expect(tokens({ configuredRefreshToken: 'anything' }).load()?.refreshToken).toBe(REFRESH);
+    expect((await tokens({ configuredRefreshToken: 'anything' }).load())?.refreshToken).toBe(REFRESH);
   });
 });
 
@@ -265,7 +272,7 @@ describe('through the X publisher and the fake X API', () => {
     for (const token of [issued.issuedAccessToken, issued.issuedRefreshToken])
       expect(onDisk()).not.toContain(token);
 
-    reopen();
+    await reopen();
     await publisher(KEY).publish({ text: 'after a restart' });
     expect(fake.tokenRefreshes).toHaveLength(1);
     expect(fake.tweets.map((t) => [t.text, t.token])).toEqual([

@@ -69,8 +69,8 @@ function memoryTokenStore(initial?: OAuth2Tokens) {
   const saved: OAuth2Tokens[] = [];
   let current = initial;
   const store: OAuth2TokenStore = {
-    load: () => current,
-    save: (tokens) => {
+    load: async () => current,
+    save: async (tokens) => {
       saved.push(tokens);
       current = tokens;
     },

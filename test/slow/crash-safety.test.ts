@@ -65,8 +65,8 @@ describe('a store that fails right after a send', () => {
       });
       const gone = new Promise((resolve) => locker.on('exit', resolve));
       await waitUntil(() => said.includes('ready'), 'the locker to start');
-      const { articleId } = queued(w.enqueue(makeArticle(1)));
-      const post = w.posts(articleId, 'x-quotes')[0]!;
+      const { articleId } = queued(await w.enqueue(makeArticle(1)));
+      const post = (await w.posts(articleId, 'x-quotes'))[0]!;
 
       // Another process takes the write lock while the tweet is on its way, and keeps it past the
       // store's busy timeout: recording the receipt fails.
@@ -83,14 +83,17 @@ describe('a store that fails right after a send', () => {
 
       expect(outcome.ok).toBe(false);
       expect(w.x.tweets).toHaveLength(1);
-      expect(w.runtime.store.getPost(post.id)!.state).toBe('sending');
+      expect((await w.runtime.store.getPost(post.id))!.state).toBe('sending');
       expect(w.alerts).toEqual([]);
 
       // The next start finds it on the timeline.
-      w.restart();
+      await w.restart();
       const report = await recoverInterrupted(w.runtime.deps);
       expect(report.reconciled.map((p) => p.id)).toEqual([post.id]);
-      expect(w.runtime.store.getPost(post.id)).toMatchObject({ state: 'sent', remoteId: w.x.tweets[0]!.id });
+      expect(await w.runtime.store.getPost(post.id)).toMatchObject({
+        state: 'sent',
+        remoteId: w.x.tweets[0]!.id,
+      });
       expect(w.x.tweets).toHaveLength(1);
       expect(w.alerts).toEqual([]);
     } finally {

@@ -303,11 +303,11 @@ describe('a simulated week of two channels', () => {
     const from = new Date('2026-03-05T00:00:00Z');
     const w = await createWorld({ start: from, channels, pacing: TELEGRAM_PACING, autoAdvance: true });
     world = w;
-    for (let n = 1; n <= 10; n++) queued(w.enqueue(makeArticle(n), { channels: ['x-london'] }));
-    for (let n = 11; w.runtime.store.countsByState('tg-ny').queued < 50; n++)
-      queued(w.enqueue(makeArticle(n, { paragraphs: 3 + (n % 4) }), { channels: ['tg-ny'] }));
-    const xQueue = w.runtime.store.upcoming('x-london', 100);
-    const tgQueue = w.runtime.store.upcoming('tg-ny', 100);
+    for (let n = 1; n <= 10; n++) queued(await w.enqueue(makeArticle(n), { channels: ['x-london'] }));
+    for (let n = 11; (await w.runtime.store.countsByState('tg-ny')).queued < 50; n++)
+      queued(await w.enqueue(makeArticle(n, { paragraphs: 3 + (n % 4) }), { channels: ['tg-ny'] }));
+    const xQueue = await w.runtime.store.upcoming('x-london', 100);
+    const tgQueue = await w.runtime.store.upcoming('tg-ny', 100);
     expect(xQueue).toHaveLength(50);
     expect(tgQueue.length).toBeGreaterThanOrEqual(50);
 
@@ -351,7 +351,9 @@ describe('a simulated week of two channels', () => {
     expect(messages.length).toBe(days.reduce((a, b) => a + b, 0));
     expect(messages.length).toBeGreaterThanOrEqual(45);
     const byPostId = new Map(tgQueue.map((p) => [p.text, p]));
-    const stored = messages.map((m) => w.runtime.store.getPost(byPostId.get(m.shownText)!.id)!);
+    const stored = (
+      await Promise.all(messages.map((m) => w.runtime.store.getPost(byPostId.get(m.shownText)!.id)))
+    ).map((p) => p!);
     for (let i = 0; i < messages.length; i++) {
       const post = stored[i]!;
       expect(post.remoteId).toBe(String(messages[i]!.messageId));
@@ -372,7 +374,7 @@ describe('a simulated week of two channels', () => {
     // Every thread that started went out whole.
     const sentIds = new Set(stored.map((p) => p.id));
     for (const articleId of startOf.keys())
-      expect(w.posts(articleId, 'tg-ny').every((p) => sentIds.has(p.id))).toBe(true);
+      expect((await w.posts(articleId, 'tg-ny')).every((p) => sentIds.has(p.id))).toBe(true);
     // Paced like Telegram wants: never two messages to the chat within a second.
     for (let i = 1; i < messages.length; i++)
       expect(messages[i]!.at.getTime() - messages[i - 1]!.at.getTime()).toBeGreaterThanOrEqual(1000);

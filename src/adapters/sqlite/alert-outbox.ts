@@ -1,20 +1,11 @@
 import type { Database } from 'better-sqlite3';
-import type { AdminAlert, AlertAction } from '../../ports/notifier.js';
+import type { AdminAlert } from '../../ports/notifier.js';
 import type { PostStore, StoredAlert } from '../../ports/post-store.js';
+import { type AlertRow, toStoredAlert } from '../store-rows/alert-rows.js';
+import type { Synchronous } from './synchronous.js';
 
 /** Finished alerts (and their keys) are kept this long, then forgotten. */
 const KEEP_FINISHED_MS = 30 * 86_400_000;
-
-interface AlertRow {
-  id: number;
-  kind: string;
-  text: string;
-  channel_id: string | null;
-  post_id: number | null;
-  action: string | null;
-  created_at: number;
-  handled: string | null;
-}
 
 type AlertMethods = Pick<
   PostStore,
@@ -28,7 +19,7 @@ type AlertMethods = Pick<
 export function createAlertOutbox(
   db: Database,
   write: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
-): AlertMethods {
+): Synchronous<AlertMethods> {
   const insert = db.prepare<{
     kind: string;
     text: string;
@@ -90,32 +81,4 @@ export function createAlertOutbox(
     recordAlertDelivery: (ids, chat, outcome, now) => record(ids, chat, outcome, now.getTime()),
     finishAlerts: (ids, now) => finishAll(ids, now.getTime()),
   };
-}
-
-/** A stored alert; `action` (migration 6) rides along for the admin bot's buttons. */
-function toStoredAlert(row: AlertRow): StoredAlert & Pick<AdminAlert, 'action'> {
-  const action = parseAction(row.action);
-  return {
-    id: row.id,
-    kind: row.kind as StoredAlert['kind'],
-    text: row.text,
-    channelId: row.channel_id,
-    postId: row.post_id,
-    ...(action ? { action } : {}),
-    createdAt: new Date(row.created_at),
-    handledChats: row.handled ? (JSON.parse(row.handled) as string[]) : [],
-  };
-}
-
-/** The stored action, if it is one this version knows (an unknown one means no buttons, not a crash). */
-function parseAction(json: string | null): AlertAction | undefined {
-  if (json === null) return undefined;
-  try {
-    const value = JSON.parse(json) as Partial<Record<string, unknown>>;
-    const id = (key: string) => Number.isSafeInteger(value[key]);
-    if (value.kind === 'held-correction' && id('feedItemId')) return value as AlertAction;
-    if (value.kind === 'feed-approval' && id('articleId')) return value as AlertAction;
-    if (value.kind === 'vanished-item' && id('feedItemId') && id('articleId')) return value as AlertAction;
-  } catch {}
-  return undefined;
 }

@@ -12,13 +12,6 @@ import type {
 import { POST_STATES } from '../../ports/post-store.js';
 import type { PublishFailureReason } from '../../ports/publisher.js';
 import { type PermissionWarning, warnOnStderr } from '../fs/private-files.js';
-import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
-import { createAlertOutbox } from './alert-outbox.js';
-import { createFeedStore } from './feed-store.js';
-import { createKillStore } from './kill-store.js';
-import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
-import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
-import { createPreviewStore } from './preview-store.js';
 import {
   type ArticleRow,
   type AttemptRow,
@@ -26,8 +19,16 @@ import {
   toAttemptRecord,
   toStoredArticle,
   toStoredPost,
-} from './row-mappers.js';
+} from '../store-rows/row-mappers.js';
+import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
+import { createAlertOutbox } from './alert-outbox.js';
+import { createFeedStore } from './feed-store.js';
+import { createKillStore } from './kill-store.js';
+import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
+import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
+import { createPreviewStore } from './preview-store.js';
 import { diskFullError, StoreError } from './store-error.js';
+import { asynchronous, type Synchronous } from './synchronous.js';
 
 export interface SqliteStoreOptions {
   /** The database file. Its directory is created when missing; the file when it does not exist. */
@@ -75,6 +76,10 @@ const APPROVED_UNLESS_HELD = `approved = CASE WHEN ${ARTICLE_HELD} THEN 0 ELSE a
  * `markSent` would lose a remote id); methods returning a boolean, count or post report it instead.
  */
 export function createSqliteStore(options: SqliteStoreOptions): PostStore {
+  return asynchronous<PostStore>(createSynchronousStore(options));
+}
+
+function createSynchronousStore(options: SqliteStoreOptions): Synchronous<PostStore> {
   const { path } = options;
   const clock = options.now ?? (() => new Date());
   const warn = onceEach(options.warn ?? warnOnStderr);

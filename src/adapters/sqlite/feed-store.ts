@@ -8,39 +8,16 @@ import type {
   NewFeedItem,
   StoredFeedItem,
 } from '../../ports/post-store.js';
-
-interface FeedRow {
-  feed_id: string;
-  etag: string | null;
-  last_modified: string | null;
-  last_poll_at: number | null;
-  last_success_at: number | null;
-  last_error: string | null;
-  failures: number;
-  next_poll_after: number | null;
-  paused: number;
-  primed: number;
-  catch_up: number;
-}
-
-interface FeedItemRow {
-  id: number;
-  feed_id: string;
-  item_key: string;
-  canonical_url: string | null;
-  raw_hash: string;
-  body_hash: string | null;
-  body: string | null;
-  title: string;
-  first_seen_at: number;
-  last_seen_at: number;
-  article_id: number | null;
-  state: FeedItemState;
-  held_article: string | null;
-  held_was_approved: number;
-}
-
-const FEED_ITEM_STATES: readonly FeedItemState[] = ['seen', 'queued', 'held', 'dropped', 'gone-asked'];
+import {
+  defaultFeedState,
+  FEED_ITEM_STATES,
+  type FeedItemRow,
+  type FeedRow,
+  mapped,
+  toFeedItem,
+  toFeedState,
+} from '../store-rows/feed-rows.js';
+import type { Synchronous } from './synchronous.js';
 
 /** Column of each changeable field; the only names that reach the UPDATE's text. */
 const COLUMNS: Readonly<Record<keyof FeedItemChange, string>> = {
@@ -58,7 +35,6 @@ const COLUMNS: Readonly<Record<keyof FeedItemChange, string>> = {
 };
 
 const time = (d: Date | null) => (d === null ? null : d.getTime());
-const date = (n: number | null) => (n === null ? null : new Date(n));
 
 /**
  * Feeds on the store's database (migration 5): each feed's polling state and every item it listed.
@@ -67,7 +43,7 @@ const date = (n: number | null) => (n === null ? null : new Date(n));
 export function createFeedStore(
   db: Database,
   write: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
-): FeedStore {
+): Synchronous<FeedStore> {
   const sql = {
     feed: db.prepare<[string], FeedRow>('SELECT * FROM feeds WHERE feed_id = ?'),
     saveFeed: db.prepare<FeedRow>(
@@ -217,60 +193,5 @@ export function createFeedStore(
       for (const row of sql.counts.all(feedId)) counts[row.state] = row.n;
       return counts;
     },
-  };
-}
-
-export function defaultFeedState(feedId: string): FeedState {
-  return {
-    feedId,
-    etag: null,
-    lastModified: null,
-    lastPollAt: null,
-    lastSuccessAt: null,
-    lastError: null,
-    failures: 0,
-    nextPollAfter: null,
-    paused: false,
-    primed: false,
-    catchUp: false,
-  };
-}
-
-function toFeedState(row: FeedRow): FeedState {
-  return {
-    feedId: row.feed_id,
-    etag: row.etag,
-    lastModified: row.last_modified,
-    lastPollAt: date(row.last_poll_at),
-    lastSuccessAt: date(row.last_success_at),
-    lastError: row.last_error,
-    failures: row.failures,
-    nextPollAfter: date(row.next_poll_after),
-    paused: row.paused === 1,
-    primed: row.primed === 1,
-    catchUp: row.catch_up === 1,
-  };
-}
-
-function mapped(row: FeedItemRow | undefined): StoredFeedItem | undefined {
-  return row ? toFeedItem(row) : undefined;
-}
-
-function toFeedItem(row: FeedItemRow): StoredFeedItem {
-  return {
-    id: row.id,
-    feedId: row.feed_id,
-    itemKey: row.item_key,
-    canonicalUrl: row.canonical_url,
-    rawHash: row.raw_hash,
-    bodyHash: row.body_hash,
-    body: row.body,
-    title: row.title,
-    firstSeenAt: new Date(row.first_seen_at),
-    lastSeenAt: new Date(row.last_seen_at),
-    articleId: row.article_id,
-    state: row.state,
-    heldArticle: row.held_article,
-    heldWasApproved: row.held_was_approved === 1,
   };
 }

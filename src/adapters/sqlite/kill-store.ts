@@ -7,7 +7,8 @@ import {
   toStoredArticle,
   toStoredPost,
   toTrailPost,
-} from './row-mappers.js';
+} from '../store-rows/row-mappers.js';
+import type { Synchronous } from './synchronous.js';
 
 type KillMethods = Pick<
   PostStore,
@@ -22,7 +23,7 @@ type KillMethods = Pick<
 export function createKillStore(
   db: Database,
   write: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
-): KillMethods {
+): Synchronous<KillMethods> {
   const getArticle = db.prepare<[number], ArticleRow>('SELECT * FROM articles WHERE id = ?');
   const markKilled = db.prepare<[number, string, number]>(
     'UPDATE articles SET killed_at = ?, killed_by = ? WHERE id = ? AND killed_at IS NULL',

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { PostStore, StoredPreview } from '../../ports/post-store.js';
+import type { Synchronous } from './synchronous.js';
 
 interface PreviewRow {
   id: string;
@@ -18,7 +19,7 @@ type PreviewMethods = Pick<PostStore, 'savePreview' | 'getPreview' | 'takePrevie
 export function createPreviewStore(
   db: Database,
   write: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
-): PreviewMethods {
+): Synchronous<PreviewMethods> {
   const expire = db.prepare<[number]>('DELETE FROM previews WHERE created_at < ?');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM previews');
   const dropOldest = db.prepare<[number]>(

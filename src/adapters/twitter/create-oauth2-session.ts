@@ -15,8 +15,8 @@ export interface OAuth2Tokens {
  * dead, so the new pair must survive a restart (the SQLite settings table is the intended home).
  */
 export interface OAuth2TokenStore {
-  load(): OAuth2Tokens | undefined;
-  save(tokens: OAuth2Tokens): void;
+  load(): Promise<OAuth2Tokens | undefined>;
+  save(tokens: OAuth2Tokens): Promise<void>;
 }
 
 export interface OAuth2SessionOptions {
@@ -59,10 +59,10 @@ export function createOAuth2Session(options: OAuth2SessionOptions): OAuth2Sessio
   let client: TwitterApi | undefined;
   let refreshing: Promise<TwitterApi> | undefined;
 
-  function known(): TokenState {
+  async function known(): Promise<TokenState> {
     if (tokens === undefined) {
       // The store wins over the config: after the first refresh the configured refresh token is spent.
-      const stored = options.tokenStore.load();
+      const stored = await options.tokenStore.load();
       tokens = stored ?? {
         refreshToken: options.refreshToken,
         ...(options.accessToken === undefined ? {} : { accessToken: options.accessToken }),
@@ -79,7 +79,7 @@ export function createOAuth2Session(options: OAuth2SessionOptions): OAuth2Sessio
   }
 
   async function current(): Promise<TwitterApi> {
-    const state = known();
+    const state = await known();
     if (refreshing !== undefined) return refreshing;
     if (state.accessToken === undefined || expired(state)) return refresh();
     client ??= new TwitterApi(state.accessToken, options.settings);
@@ -100,7 +100,7 @@ export function createOAuth2Session(options: OAuth2SessionOptions): OAuth2Sessio
   }
 
   async function exchange(): Promise<TwitterApi> {
-    const state = known();
+    const state = await known();
     const app = new TwitterApi(
       {
         clientId: options.clientId,
@@ -120,14 +120,14 @@ export function createOAuth2Session(options: OAuth2SessionOptions): OAuth2Sessio
     options.onSecret(next.refreshToken);
     tokens = next;
     client = result.client;
-    persist(next);
+    await persist(next);
     options.logger.info('X OAuth 2.0 access token refreshed', { expiresAt: expiresAt.toISOString() });
     return result.client;
   }
 
-  function persist(next: OAuth2Tokens): void {
+  async function persist(next: OAuth2Tokens): Promise<void> {
     try {
-      options.tokenStore.save(next);
+      await options.tokenStore.save(next);
     } catch (error) {
       // The new tokens still work in memory; only a restart would lose them, so keep posting.
       options.logger.error(

@@ -65,18 +65,18 @@ export function createStoredOAuth2Tokens(options: StoredOAuth2TokensOptions): OA
     options.onSecret?.(tokens.refreshToken);
   };
 
-  function write(tokens: PlainTokens): void {
+  async function write(tokens: PlainTokens): Promise<void> {
     const envelope: Envelope = {
       v: 1,
       origin,
       tokens: options.secretBox ? options.secretBox.seal(JSON.stringify(tokens), key) : tokens,
     };
-    options.settings.setSetting(key, JSON.stringify(envelope));
+    await options.settings.setSetting(key, JSON.stringify(envelope));
   }
 
   return {
-    load() {
-      const raw = options.settings.getSetting(key);
+    async load() {
+      const raw = await options.settings.getSetting(key);
       if (raw === undefined) return undefined;
       const stored = parseStored(raw);
       if (stored === undefined) throw unreadable(options, 'damaged');
@@ -92,7 +92,7 @@ export function createStoredOAuth2Tokens(options: StoredOAuth2TokensOptions): OA
       if (options.secretBox && typeof stored.tokens !== 'string') {
         // Stored before the key was set: seal it now rather than at the next refresh, hours away.
         try {
-          write(tokens);
+          await write(tokens);
           options.logger.info('stored X OAuth 2.0 tokens are now encrypted', { channel: options.channelId });
         } catch (error) {
           options.logger.warn(
@@ -111,14 +111,14 @@ export function createStoredOAuth2Tokens(options: StoredOAuth2TokensOptions): OA
       };
     },
 
-    save(tokens: OAuth2Tokens) {
+    async save(tokens: OAuth2Tokens) {
       const plain: PlainTokens = {
         accessToken: tokens.accessToken,
         refreshToken: tokens.refreshToken,
         ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt.toISOString() }),
       };
       told(plain);
-      write(plain);
+      await write(plain);
     },
   };
 }
@@ -128,11 +128,11 @@ export function createStoredOAuth2Tokens(options: StoredOAuth2TokensOptions): OA
  * undefined when there is nothing to say. `channelIds` are the channels using OAuth 2.0;
  * `encrypting` is whether QUOTECAST_SECRET_KEY is set.
  */
-export function tokenStorageWarning(
+export async function tokenStorageWarning(
   settings: Pick<PostStore, 'getSetting'>,
   channelIds: readonly string[],
   encrypting: boolean,
-): string | undefined {
+): Promise<string | undefined> {
   if (channelIds.length === 0) return undefined;
   if (!encrypting) {
     return (
@@ -141,12 +141,12 @@ export function tokenStorageWarning(
       'to have them encrypted'
     );
   }
-  const plain = channelIds.filter((id) => {
-    const raw = settings.getSetting(oauth2TokensKey(id));
-    if (raw === undefined) return false;
-    const stored = parseStored(raw);
-    return stored !== undefined && typeof stored.tokens !== 'string';
-  });
+  const plain: string[] = [];
+  for (const id of channelIds) {
+    const raw = await settings.getSetting(oauth2TokensKey(id));
+    const stored = raw === undefined ? undefined : parseStored(raw);
+    if (stored !== undefined && typeof stored.tokens !== 'string') plain.push(id);
+  }
   if (plain.length === 0) return undefined;
   return (
     `X OAuth 2.0 tokens stored without encryption (${plural(plain)}), from before ${KEY_NAME} was set: ` +

@@ -49,7 +49,7 @@ export interface DaemonOptions {
   readonly schedule?: ScheduleTask;
   readonly heartbeat?: Heartbeat;
   /** Called after every slot, for the console view and tests. */
-  readonly onSlot?: (channel: ResolvedChannel, result: SlotResult) => void;
+  readonly onSlot?: (channel: ResolvedChannel, result: SlotResult) => void | Promise<void>;
 }
 
 export interface Daemon {
@@ -85,7 +85,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const gatedStore = new Proxy(store, {
     get(target, key) {
       if (key === 'lease')
-        return (postId: number, now: Date) => (storeFailure ? undefined : target.lease(postId, now));
+        return async (postId: number, now: Date) =>
+          storeFailure ? undefined : await target.lease(postId, now);
       const value = Reflect.get(target, key, target) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -126,7 +127,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const storeWritable = async (): Promise<boolean> => {
     if (!storeFailure) return true;
     try {
-      store.setSetting(PROBE_KEY, deps.clock.now().toISOString());
+      await store.setSetting(PROBE_KEY, deps.clock.now().toISOString());
     } catch (error) {
       if (isStoreError(error) && error.code === 'disk-full') return false;
       throw error;
@@ -157,12 +158,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
         await deps.clock.sleep(deps.random() * channel.randomDelaySeconds * 1000, stopping.signal);
       }
       slotsRunning.set(channel.id, deps.clock.now());
-      return runChannelSlot(deps, channel.id, stopping.signal);
+      return await runChannelSlot(deps, channel.id, stopping.signal);
     })();
     inFlight.add(work);
     try {
       const result = await work;
-      options.onSlot?.(channel, result);
+      await options.onSlot?.(channel, result);
       return result;
     } catch (error) {
       if (isStoreError(error) && error.code === 'disk-full') {

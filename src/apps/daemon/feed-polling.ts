@@ -71,10 +71,10 @@ export interface FeedPoller {
  * Every enabled feed polls on its own cron in the daemon. A tick that comes while the feed's last
  * poll still runs is skipped; a failing poll is logged and never stops the others.
  */
-export function startFeedPolling(
+export async function startFeedPolling(
   deps: FeedDeps,
   options: { schedule?: ScheduleFeed; onPoll?: (report: PollReport) => void } = {},
-): FeedPoller {
+): Promise<FeedPoller> {
   const schedule = options.schedule ?? scheduleFeedWithCroner;
   const stopping = new AbortController();
   const running = new Map<string, Promise<PollReport | undefined>>();
@@ -101,7 +101,7 @@ export function startFeedPolling(
   };
   // Records each feed's URL and enabled flag now: a feed re-enabled (or pointed elsewhere) while
   // none was polled then catches up at its first poll instead of posting its backlog.
-  noteFeedSettings(deps.store, deps.settings.feeds);
+  await noteFeedSettings(deps.store, deps.settings.feeds);
   const tasks = deps.settings.feeds
     .filter((feed) => feed.enabled)
     .map((feed) => schedule(feed, deps.settings.timezone, async () => void (await poll(feed.id))));
@@ -119,14 +119,14 @@ export function startFeedPolling(
  * `quotecast start`'s feed polling: nothing when no feed is configured; else a worker parser of its
  * own (closed by stop) and every enabled feed on its cron.
  */
-export function startFeedsForRuntime(
+export async function startFeedsForRuntime(
   runtime: Runtime,
   say: (line: string) => void,
-): { stop(): Promise<void> } | undefined {
+): Promise<{ stop(): Promise<void> } | undefined> {
   const feeds = runtime.config.settings.feeds.filter((f) => f.enabled);
   if (feeds.length === 0) return undefined;
   const parser = createWorkerParser();
-  const poller = startFeedPolling(buildFeedDeps(runtime, parser), {
+  const poller = await startFeedPolling(buildFeedDeps(runtime, parser), {
     onPoll: (report) => {
       if (report.queued.length > 0 || report.held > 0 || report.outcome === 'error')
         say(

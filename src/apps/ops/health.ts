@@ -67,11 +67,11 @@ export interface ChannelHealth {
  * stuck). A platform's errors are shown, not judged: a restart would not mend an X outage or revoked
  * keys, and the admins are told of those already.
  */
-export function checkHealth(runtime: Runtime, daemon: DaemonHealth): HealthReport {
+export async function checkHealth(runtime: Runtime, daemon: DaemonHealth): Promise<HealthReport> {
   const now = runtime.clock.now();
   const problems: string[] = [];
 
-  const store = probeStore(runtime);
+  const store = await probeStore(runtime);
   if (!store.writable) problems.push(`store cannot be written: ${store.problem}`);
 
   const age = daemon.lastTick ? now.getTime() - daemon.lastTick.getTime() : null;
@@ -87,23 +87,25 @@ export function checkHealth(runtime: Runtime, daemon: DaemonHealth): HealthRepor
   for (const slot of stuck)
     problems.push(`slot of channel ${slot.channel} stuck: publishing for ${slot.seconds} s`);
 
-  const channels = runtime.config.channels.map((channel): ChannelHealth => {
-    const outcomes = runtime.telemetry.outcomes(channel.id);
-    const stored = safely(() => runtime.store.channelState(channel.id));
-    // A pause whose end has passed lifts at the channel's next slot: it is over already.
-    const state = stored?.pausedUntil && stored.pausedUntil <= now ? undefined : stored;
-    return {
-      id: channel.id,
-      platform: channel.platform,
-      via: runtime.deps.publishers.get(channel.id)?.kind ?? channel.platform,
-      enabled: channel.enabled,
-      paused: state?.paused ?? false,
-      pauseReason: state?.pauseReason ?? null,
-      pausedUntil: state?.pausedUntil?.toISOString() ?? null,
-      lastSuccess: outcomes.lastSuccess?.toISOString() ?? null,
-      lastError: outcomes.lastError ? shownProblem(outcomes.lastError) : null,
-    };
-  });
+  const channels = await Promise.all(
+    runtime.config.channels.map(async (channel): Promise<ChannelHealth> => {
+      const outcomes = runtime.telemetry.outcomes(channel.id);
+      const stored = await safely(() => runtime.store.channelState(channel.id));
+      // A pause whose end has passed lifts at the channel's next slot: it is over already.
+      const state = stored?.pausedUntil && stored.pausedUntil <= now ? undefined : stored;
+      return {
+        id: channel.id,
+        platform: channel.platform,
+        via: runtime.deps.publishers.get(channel.id)?.kind ?? channel.platform,
+        enabled: channel.enabled,
+        paused: state?.paused ?? false,
+        pauseReason: state?.pauseReason ?? null,
+        pausedUntil: state?.pausedUntil?.toISOString() ?? null,
+        lastSuccess: outcomes.lastSuccess?.toISOString() ?? null,
+        lastError: outcomes.lastError ? shownProblem(outcomes.lastError) : null,
+      };
+    }),
+  );
 
   return {
     status: problems.length === 0 ? 'ok' : 'unhealthy',
@@ -128,9 +130,9 @@ export function checkHealth(runtime: Runtime, daemon: DaemonHealth): HealthRepor
  * The value differs every time: SQLite skips writing a row that would not change (two probes in the
  * same millisecond), and a probe that writes nothing proves nothing.
  */
-function probeStore(runtime: Runtime): HealthReport['store'] {
+async function probeStore(runtime: Runtime): Promise<HealthReport['store']> {
   try {
-    runtime.store.setSetting(PROBE_KEY, `${runtime.clock.now().toISOString()} ${randomUUID()}`);
+    await runtime.store.setSetting(PROBE_KEY, `${runtime.clock.now().toISOString()} ${randomUUID()}`);
     return { writable: true };
   } catch (error) {
     const problem = isStoreError(error) ? error.message : `${(error as Error)?.message ?? String(error)}`;
@@ -159,9 +161,9 @@ function byPlatform(channels: readonly ChannelHealth[]): Record<string, Platform
   return platforms;
 }
 
-function safely<T>(read: () => T): T | undefined {
+async function safely<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
-    return read();
+    return await read();
   } catch {
     return undefined;
   }

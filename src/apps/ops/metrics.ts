@@ -16,10 +16,10 @@ export function createOpsMetrics(runtime: Runtime, daemon: () => DaemonHealth): 
   const registers = [registry];
 
   // A store that cannot be read (closed, damaged) leaves these without samples; /healthz says why.
-  const fromStore = (gauge: Gauge, read: () => void) => {
+  const fromStore = async (gauge: Gauge, read: () => Promise<void>) => {
     gauge.reset();
     try {
-      read();
+      await read();
     } catch {
       gauge.reset();
     }
@@ -29,10 +29,10 @@ export function createOpsMetrics(runtime: Runtime, daemon: () => DaemonHealth): 
     help: 'Posts in the store by channel and state (queued, sending, sent, failed, unknown, skipped)',
     labelNames: ['channel', 'state'],
     registers,
-    collect() {
-      fromStore(this, () => {
+    async collect() {
+      await fromStore(this, async () => {
         for (const channel of channels) {
-          const counts = store.countsByState(channel);
+          const counts = await store.countsByState(channel);
           for (const state of POST_STATES) this.labels(channel, state).set(counts[state]);
         }
       });
@@ -43,10 +43,10 @@ export function createOpsMetrics(runtime: Runtime, daemon: () => DaemonHealth): 
     help: 'Posts that could go out now (queued, approved, due): the backlog the next slots work through',
     labelNames: ['channel'],
     registers,
-    collect() {
-      fromStore(this, () => {
+    async collect() {
+      await fromStore(this, async () => {
         const now = clock.now();
-        for (const channel of channels) this.labels(channel).set(store.countDue(channel, now));
+        for (const channel of channels) this.labels(channel).set(await store.countDue(channel, now));
       });
     },
   });
@@ -54,16 +54,16 @@ export function createOpsMetrics(runtime: Runtime, daemon: () => DaemonHealth): 
     name: 'quotecast_unknown_posts',
     help: 'Posts whose outcome is unknown after a crash or a lost answer, waiting for an admin',
     registers,
-    collect() {
-      fromStore(this, () => this.set(store.countsByState().unknown));
+    async collect() {
+      await fromStore(this, async () => this.set((await store.countsByState()).unknown));
     },
   });
   new Gauge({
     name: 'quotecast_alerts_pending',
     help: 'Admin alerts stored but not yet delivered to every admin chat',
     registers,
-    collect() {
-      fromStore(this, () => this.set(store.countPendingAlerts()));
+    async collect() {
+      await fromStore(this, async () => this.set(await store.countPendingAlerts()));
     },
   });
   new Gauge({

@@ -48,7 +48,7 @@ export async function startOpsServer(
       return send(response, 405, 'text/plain; charset=utf-8', 'only GET and HEAD\n');
     }
     if (path === '/healthz') {
-      const report = checkHealth(runtime, daemon.health());
+      const report = await checkHealth(runtime, daemon.health());
       return send(
         response,
         report.status === 'ok' ? 200 : 503,

@@ -40,7 +40,7 @@ export interface Runtime {
   setNotifier(notifier: Notifier): void;
   /** The pacer of a Telegram bot token, shared by the channels posting with it and the admin bot. */
   pacerFor(token: string): Pacer;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface RuntimeOptions {
@@ -128,7 +128,7 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
       deliverer = next;
     },
     pacerFor: (token) => pacerFor(pacers, token, options.pacing ?? TELEGRAM_PACING, clock),
-    close: () => store.close(),
+    close: async () => await store.close(),
   };
 }
 

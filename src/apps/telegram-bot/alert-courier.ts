@@ -84,7 +84,7 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
   };
 
   /** Drops what is not worth sending any more; returns what is. */
-  const retire = (pending: readonly StoredAlert[]): StoredAlert[] => {
+  const retire = async (pending: readonly StoredAlert[]): Promise<StoredAlert[]> => {
     const now = clock.now();
     const done: number[] = [];
     const live: StoredAlert[] = [];
@@ -94,9 +94,10 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
       const settled =
         (alert.kind === 'unknown' &&
           alert.postId !== null &&
-          store.getPost(alert.postId)?.state !== 'unknown') ||
+          (await store.getPost(alert.postId))?.state !== 'unknown') ||
         // A correction an admin decided (in /held) before the alert went out needs no buttons.
-        (action?.kind === 'held-correction' && store.feedItemById(action.feedItemId)?.state !== 'held');
+        (action?.kind === 'held-correction' &&
+          (await store.feedItemById(action.feedItemId))?.state !== 'held');
       const stale = alert.kind !== 'unknown' && now.getTime() - alert.createdAt.getTime() > maxAgeMs;
       if (stale)
         logger.warn('an admin alert was not delivered in time and is dropped (it is in the log above)', {
@@ -106,15 +107,15 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
       if (settled || stale) done.push(alert.id);
       else live.push(alert);
     }
-    if (done.length > 0) store.finishAlerts(done, now);
+    if (done.length > 0) await store.finishAlerts(done, now);
     return live;
   };
 
-  const messagesFor = (
+  const messagesFor = async (
     chat: string,
     stored: readonly StoredAlert[],
     memory: readonly VolatileAlert[],
-  ): Outgoing[] => {
+  ): Promise<Outgoing[]> => {
     const alerts = [
       ...stored
         .filter((a) => !a.handledChats.includes(chat))
@@ -127,17 +128,17 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
     const unknown = alerts.filter((a) => a.content.kind === 'unknown');
     if (unknown.length === 1) {
       out.push({
-        reply: formatAlert(unknown[0]!.content, store),
+        reply: await formatAlert(unknown[0]!.content, store),
         ids: ids(unknown),
         volatile: vols(unknown),
       });
     } else if (unknown.length > 1) {
-      out.push({ reply: unknownPage(store, 0), ids: ids(unknown), volatile: vols(unknown) });
+      out.push({ reply: await unknownPage(store, 0), ids: ids(unknown), volatile: vols(unknown) });
     }
     // An alert that asks for a decision goes alone, with its buttons.
     for (const a of alerts)
       if (a.content.kind !== 'unknown' && actionOf(a.content))
-        out.push({ reply: formatAlert(a.content, store), ids: ids([a]), volatile: vols([a]) });
+        out.push({ reply: await formatAlert(a.content, store), ids: ids([a]), volatile: vols([a]) });
     const others = alerts.filter((a) => a.content.kind !== 'unknown' && !actionOf(a.content));
     if (others.length > 0) {
       const pages = formatDigest(others.map((a) => a.content));
@@ -181,7 +182,7 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
       for (const v of message.volatile) v.handled.add(chat);
       if (message.ids.length > 0) {
         try {
-          store.recordAlertDelivery(message.ids, chat, outcome, clock.now());
+          await store.recordAlertDelivery(message.ids, chat, outcome, clock.now());
         } catch (error) {
           logger.error('could not record an alert delivery; the alert may be sent again after a restart', {
             error: (error as Error).message,
@@ -196,23 +197,22 @@ export function createAlertCourier(options: AlertCourierOptions): AlertCourier {
   const drain = async (): Promise<boolean> => {
     let stored: StoredAlert[] = [];
     try {
-      stored = retire(store.pendingAlerts(1000));
+      stored = await retire(await store.pendingAlerts(1000));
     } catch (error) {
       logger.error('could not read the alert outbox', { error: (error as Error).message });
     }
     const memory = volatile.filter((v) => clock.now().getTime() - v.createdAt.getTime() <= maxAgeMs);
     if (stored.length === 0 && memory.length === 0) return true;
     const results = await Promise.all(
-      chats.map((chat) => deliverTo(chat, messagesFor(chat, stored, memory))),
+      chats.map(async (chat) => await deliverTo(chat, await messagesFor(chat, stored, memory))),
     );
     volatile = volatile.filter((v) => memory.includes(v) && chats.some((chat) => !v.handled.has(chat)));
     // Finished: every chat has it (or refused it); re-read, as deliveries were just recorded.
     try {
-      const finished = store
-        .pendingAlerts(1000)
+      const finished = (await store.pendingAlerts(1000))
         .filter((a) => stored.some((s) => s.id === a.id) && chats.every((c) => a.handledChats.includes(c)))
         .map((a) => a.id);
-      if (finished.length > 0) store.finishAlerts(finished, clock.now());
+      if (finished.length > 0) await store.finishAlerts(finished, clock.now());
     } catch (error) {
       logger.error('could not update the alert outbox', { error: (error as Error).message });
     }

@@ -23,11 +23,11 @@ export const UNKNOWN_PAGE_SIZE = 5;
  * "mark as sent" / "send again" buttons that resolve it; an alert with an action (a held correction,
  * a feed article to approve, an item gone from its feed) with the buttons that decide it.
  */
-export function formatAlert(alert: AlertContent, store: PostStore): Reply {
+export async function formatAlert(alert: AlertContent, store: PostStore): Promise<Reply> {
   const lines = [bold(HEADINGS[alert.kind]), '', esc(alert.text)];
   if (alert.action) return { html: lines.join('\n'), keyboard: actionButtons(alert.action) };
   if (alert.kind !== 'unknown' || alert.postId == null) return { html: lines.join('\n') };
-  const post = store.getPost(alert.postId);
+  const post = await store.getPost(alert.postId);
   if (post) lines.push('', bold('The post:'), escClipped(post.text, 2500));
   return {
     html: lines.join('\n'),
@@ -102,8 +102,8 @@ export function formatDigest(alerts: readonly AlertContent[]): Reply[] {
  * the store each time, so a post someone else settled meanwhile is gone from it. `note` goes on top
  * (the verdict of the button just pressed).
  */
-export function unknownPage(store: PostStore, page: number, note?: string): Reply {
-  const all = store.postsInState('unknown', 10_000);
+export async function unknownPage(store: PostStore, page: number, note?: string): Promise<Reply> {
+  const all = await store.postsInState('unknown', 10_000);
   const top = note ? `${note}\n\n` : '';
   if (all.length === 0) return { html: `${top}${bold('✅ No post is of unknown outcome.')}` };
   const { pages, current, shown } = pageOf(all, page, UNKNOWN_PAGE_SIZE);

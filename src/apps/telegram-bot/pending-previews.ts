@@ -12,11 +12,11 @@ export interface PendingPreview {
 }
 
 export interface PendingPreviews {
-  add(preview: Omit<PendingPreview, 'id'>): PendingPreview;
+  add(preview: Omit<PendingPreview, 'id'>): Promise<PendingPreview>;
   /** The preview if it exists and has not expired. */
-  get(id: string, now: Date): PendingPreview | undefined;
+  get(id: string, now: Date): Promise<PendingPreview | undefined>;
   /** Removes and returns it: a button press acts once, even if pressed twice quickly. */
-  take(id: string, now: Date): PendingPreview | undefined;
+  take(id: string, now: Date): Promise<PendingPreview | undefined>;
 }
 
 interface Payload {
@@ -46,7 +46,7 @@ export function createPendingPreviews(
     };
   };
   return {
-    add(input) {
+    async add(input) {
       const payload = JSON.stringify({
         article: input.article,
         channelIds: input.channelIds,
@@ -54,19 +54,19 @@ export function createPendingPreviews(
       const expireBefore = new Date(input.createdAt.getTime() - options.ttlMs);
       for (;;) {
         const id = randomBytes(4).toString('hex');
-        const saved = store.savePreview(
+        const saved = await store.savePreview(
           { id, payload, createdBy: input.by, createdAt: input.createdAt },
           { expireBefore, keep: options.max },
         );
         if (saved) return { ...input, id };
       }
     },
-    get(id, now) {
-      const stored = store.getPreview(id);
+    async get(id, now) {
+      const stored = await store.getPreview(id);
       return stored && !expired(stored, now) ? read(stored) : undefined;
     },
-    take(id, now) {
-      const stored = store.takePreview(id);
+    async take(id, now) {
+      const stored = await store.takePreview(id);
       return stored && !expired(stored, now) ? read(stored) : undefined;
     },
   };

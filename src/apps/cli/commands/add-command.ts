@@ -41,7 +41,7 @@ export async function addCommand(ctx: CliContext, args: readonly string[]): Prom
   const outcome = await readArticle(ctx, positionals, values);
   const runtime = openRuntime(ctx, { exclusive: false });
   try {
-    const { result, splits } = enqueueArticle(runtime.store, {
+    const { result, splits } = await enqueueArticle(runtime.store, {
       article: outcome.article,
       channels,
       ...(mode ? { mode } : {}),
@@ -65,6 +65,6 @@ export async function addCommand(ctx: CliContext, args: readonly string[]): Prom
     }
     return 0;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

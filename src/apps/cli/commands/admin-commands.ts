@@ -22,8 +22,8 @@ import { RESOLVE_USAGE } from '../usage.js';
  */
 async function run(
   ctx: CliContext,
-  action: (runtime: Runtime) => AdminResult | Promise<AdminResult>,
-  namesNothing: (runtime: Runtime) => boolean,
+  action: (runtime: Runtime) => Promise<AdminResult>,
+  namesNothing: (runtime: Runtime) => boolean | Promise<boolean>,
 ): Promise<number> {
   const runtime = openRuntime(ctx, { exclusive: false });
   try {
@@ -31,16 +31,16 @@ async function run(
     if (!result.ok)
       throw new CliError(
         result.message,
-        result.badInput || namesNothing(runtime) ? EXIT_BAD_INPUT : EXIT_FAILURE,
+        result.badInput || (await namesNothing(runtime)) ? EXIT_BAD_INPUT : EXIT_FAILURE,
       );
     ctx.stdout.write(`${result.message}\n`);
     return 0;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
-const noPost = (id: number) => (runtime: Runtime) => runtime.store.getPost(id) === undefined;
+const noPost = (id: number) => async (runtime: Runtime) => (await runtime.store.getPost(id)) === undefined;
 const noChannel = (id: string) => (runtime: Runtime) => !runtime.config.channels.some((c) => c.id === id);
 
 function postIdArg(command: string, positionals: readonly string[]): number {
@@ -52,13 +52,13 @@ function postIdArg(command: string, positionals: readonly string[]): number {
 export async function retryCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
   const { positionals } = parseCommandArgs('retry', args, {});
   const id = postIdArg('retry', positionals);
-  return run(ctx, (r) => retryPost(r.store, id, r.clock.now()), noPost(id));
+  return await run(ctx, async (r) => await retryPost(r.store, id, r.clock.now()), noPost(id));
 }
 
 export async function skipCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
   const { positionals } = parseCommandArgs('skip', args, {});
   const id = postIdArg('skip', positionals);
-  return run(ctx, (r) => skipPost(r.store, id), noPost(id));
+  return await run(ctx, async (r) => await skipPost(r.store, id), noPost(id));
 }
 
 export async function resolveCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
@@ -73,10 +73,10 @@ export async function resolveCommand(ctx: CliContext, args: readonly string[]): 
   const remoteId = values['remote-id'];
   if (remoteId !== undefined && values.resend)
     throw new CliError(`--remote-id goes with --sent (the id of the post that arrived): ${RESOLVE_USAGE}`);
-  return run(
+  return await run(
     ctx,
     async (r) => {
-      const step = resolveUnknownPost(r.deps, id, values.sent ? 'sent' : 'resend', {
+      const step = await resolveUnknownPost(r.deps, id, values.sent ? 'sent' : 'resend', {
         ...(remoteId === undefined ? {} : { remoteId }),
         via: 'cli',
       });
@@ -89,9 +89,9 @@ export async function resolveCommand(ctx: CliContext, args: readonly string[]): 
 export async function pauseCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
   const { positionals } = parseCommandArgs('pause', args, {});
   if (!positionals[0]) throw new CliError('pause needs a channel id');
-  return run(
+  return await run(
     ctx,
-    (r) => pauseChannel(r.deps, positionals[0]!, 'the command line'),
+    async (r) => await pauseChannel(r.deps, positionals[0]!, 'the command line'),
     noChannel(positionals[0]),
   );
 }
@@ -99,5 +99,5 @@ export async function pauseCommand(ctx: CliContext, args: readonly string[]): Pr
 export async function resumeCommand(ctx: CliContext, args: readonly string[]): Promise<number> {
   const { positionals } = parseCommandArgs('resume', args, {});
   if (!positionals[0]) throw new CliError('resume needs a channel id');
-  return run(ctx, (r) => resumeChannel(r.deps, positionals[0]!), noChannel(positionals[0]));
+  return await run(ctx, async (r) => await resumeChannel(r.deps, positionals[0]!), noChannel(positionals[0]));
 }

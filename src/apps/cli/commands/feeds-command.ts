@@ -45,7 +45,7 @@ export async function feedsCommand(ctx: CliContext, args: readonly string[]): Pr
   const runtime = openRuntime(ctx, { exclusive: false });
   try {
     if (sub === 'list') {
-      const health = feedHealth(runtime.store, feeds);
+      const health = await feedHealth(runtime.store, feeds);
       if (format === 'json') ctx.stdout.write(`${JSON.stringify(health.map(toJson))}\n`);
       else if (health.length === 0) ctx.stdout.write('no feeds configured (feeds: in the settings)\n');
       else for (const h of health) ctx.stdout.write(`${describeFeedHealth(h)}\n`);
@@ -79,7 +79,7 @@ export async function feedsCommand(ctx: CliContext, args: readonly string[]): Pr
       if (!ctx.parser) await parser.close();
     }
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

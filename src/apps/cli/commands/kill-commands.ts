@@ -44,7 +44,7 @@ export async function killCommand(ctx: CliContext, args: readonly string[]): Pro
     out('interrupted: finishing the deletion in flight; run the kill again for the rest'),
   );
   try {
-    const preview = previewKill(runtime.deps, id);
+    const preview = await previewKill(runtime.deps, id);
     if (!preview) throw new CliError(`there is no article ${id} ("quotecast queue" shows article ids)`);
     for (const line of previewLines(runtime, preview)) out(line);
     if (!values.yes && !(await confirm(ctx, 'Kill it? [y/N] ', stop.signal))) {
@@ -62,7 +62,7 @@ export async function killCommand(ctx: CliContext, args: readonly string[]): Pro
     return outcome.report.notDeleted.length === 0 ? 0 : EXIT_FAILURE;
   } finally {
     stop.dispose();
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -92,7 +92,7 @@ export async function articleCommand(ctx: CliContext, args: readonly string[]): 
   const id = articleIdArg('article', positionals, ARTICLE_USAGE);
   const runtime = openRuntime(ctx, { exclusive: false });
   try {
-    const trail = runtime.store.articleTrail(id);
+    const trail = await runtime.store.articleTrail(id);
     if (!trail) throw new CliError(`there is no article ${id} ("quotecast queue" shows article ids)`);
     const { article, killed } = trail;
     const channels = [...new Set(trail.posts.map((p) => p.channelId))];
@@ -128,10 +128,10 @@ export async function articleCommand(ctx: CliContext, args: readonly string[]): 
       ctx.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
       return 0;
     }
-    const lines = articleTrailLines(runtime.deps, trail);
+    const lines = await articleTrailLines(runtime.deps, trail);
     ctx.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

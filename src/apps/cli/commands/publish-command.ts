@@ -120,7 +120,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     return summarise(out, result.reports, dryRun);
   } finally {
     stop.dispose();
-    runtime.close();
+    await runtime.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -23,12 +23,12 @@ import { CliError, EXIT_FAILURE } from '../cli-error.js';
 import { openRuntime } from '../open-runtime.js';
 import { selectChannels } from './add-command.js';
 
-function withRuntime<T>(ctx: CliContext, work: (runtime: Runtime) => T): T {
+async function withRuntime<T>(ctx: CliContext, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   const runtime = openRuntime(ctx, { exclusive: false });
   try {
-    return work(runtime);
+    return await work(runtime);
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -70,11 +70,11 @@ function nextFeedPoll(h: FeedHealth, zone: string, now: Date): Date | null {
   return nextSlots(h.feed.schedule, zone, new Date(after.getTime() - 1), 1)[0] ?? null;
 }
 
-export function feedStatuses(runtime: Runtime, now: Date): FeedStatus[] {
+export async function feedStatuses(runtime: Runtime, now: Date): Promise<FeedStatus[]> {
   const { settings } = runtime.config;
   // The daemon's feed crons run in settings.timezone, else the machine's zone (croner's default).
   const zone = settings.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return feedHealth(runtime.store, settings.feeds).map((h) => ({
+  return (await feedHealth(runtime.store, settings.feeds)).map((h) => ({
     id: h.feed.id,
     enabled: h.feed.enabled,
     paused: h.state.paused,
@@ -140,47 +140,52 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
       return EXIT_FAILURE;
     }
   }
-  return withRuntime(ctx, (runtime) => {
+  return await withRuntime(ctx, async (runtime) => {
     const now = runtime.clock.now();
-    const rows = runtime.config.channels.map((channel) => {
-      const state = activeState(runtime.deps, channel.id, now);
-      const [next] = nextSlots(channel.schedule, channel.zone, now, 1);
-      const held = heldThreads(runtime.deps, channel.id);
-      return {
-        channel: channel.id,
-        platform: channel.platform,
-        publisher: runtime.deps.publishers.get(channel.id)?.kind ?? 'none',
-        mode: channel.mode,
-        counts: runtime.store.countsByState(channel.id),
-        nextSlot: next?.toISOString() ?? null,
-        nextSlotLocal: next ? formatInZone(next, channel.zone) : null,
-        capLeft: dailyCapLeft(runtime.deps, channel.id),
-        dailyCap: channel.dailyCap,
-        /** Why the next thread waits, e.g. "thread of 21 parts waits: 7 left of the daily cap of 17". */
-        waiting: threadCapWait(runtime.deps, channel.id) ?? null,
-        paused: state.paused,
-        pauseReason: state.pauseReason,
-        pausedUntil: state.pausedUntil?.toISOString() ?? null,
-        /** Threads held for an admin: a part failed for good or of unknown outcome, later parts wait. */
-        held: held.map((h) => ({
-          articleId: h.articleId,
-          postId: h.blocker.id,
-          part: h.blocker.seq,
-          total: h.blocker.total,
-          state: h.blocker.state,
-          reason: h.blocker.lastError,
-          waiting: h.held.map((p) => p.id),
-        })),
-        heldText: held.map((h) => describeHeldThread(h, 'cli')),
-      };
-    });
-    const failures = runtime.store
-      .postsInState('failed', 5)
-      .map((p) => ({ id: p.id, channel: p.channelId, error: p.lastError }));
-    const feeds = feedStatuses(runtime, now);
-    const unknown = runtime.store
-      .postsInState('unknown', 20)
-      .map((p) => ({ id: p.id, channel: p.channelId }));
+    const rows = await Promise.all(
+      runtime.config.channels.map(async (channel) => {
+        const state = await activeState(runtime.deps, channel.id, now);
+        const [next] = nextSlots(channel.schedule, channel.zone, now, 1);
+        const held = await heldThreads(runtime.deps, channel.id);
+        return {
+          channel: channel.id,
+          platform: channel.platform,
+          publisher: runtime.deps.publishers.get(channel.id)?.kind ?? 'none',
+          mode: channel.mode,
+          counts: await runtime.store.countsByState(channel.id),
+          nextSlot: next?.toISOString() ?? null,
+          nextSlotLocal: next ? formatInZone(next, channel.zone) : null,
+          capLeft: await dailyCapLeft(runtime.deps, channel.id),
+          dailyCap: channel.dailyCap,
+          /** Why the next thread waits, e.g. "thread of 21 parts waits: 7 left of the daily cap of 17". */
+          waiting: (await threadCapWait(runtime.deps, channel.id)) ?? null,
+          paused: state.paused,
+          pauseReason: state.pauseReason,
+          pausedUntil: state.pausedUntil?.toISOString() ?? null,
+          /** Threads held for an admin: a part failed for good or of unknown outcome, later parts wait. */
+          held: held.map((h) => ({
+            articleId: h.articleId,
+            postId: h.blocker.id,
+            part: h.blocker.seq,
+            total: h.blocker.total,
+            state: h.blocker.state,
+            reason: h.blocker.lastError,
+            waiting: h.held.map((p) => p.id),
+          })),
+          heldText: held.map((h) => describeHeldThread(h, 'cli')),
+        };
+      }),
+    );
+    const failures = (await runtime.store.postsInState('failed', 5)).map((p) => ({
+      id: p.id,
+      channel: p.channelId,
+      error: p.lastError,
+    }));
+    const feeds = await feedStatuses(runtime, now);
+    const unknown = (await runtime.store.postsInState('unknown', 20)).map((p) => ({
+      id: p.id,
+      channel: p.channelId,
+    }));
     const store =
       check?.kind === 'ok'
         ? { store: { path: check.path, integrity: 'ok', pages: check.pages } }
@@ -188,13 +193,14 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
           ? { store: { path: check.path, integrity: 'new' } }
           : {};
     /** Admin alerts stored and not yet in every admin chat (the admin bot delivers them). */
-    const alertsWaiting = runtime.store.countPendingAlerts();
+    const alertsWaiting = await runtime.store.countPendingAlerts();
     const oauth2Channels = runtime.config.channels
       .filter((channel) => channel.auth.kind === 'twitter-oauth2')
       .map((channel) => channel.id);
     /** X OAuth 2.0 tokens stored (or to be stored) in clear: QUOTECAST_SECRET_KEY is not set. */
     const tokenWarning =
-      tokenStorageWarning(runtime.store, oauth2Channels, runtime.config.secretKey !== undefined) ?? null;
+      (await tokenStorageWarning(runtime.store, oauth2Channels, runtime.config.secretKey !== undefined)) ??
+      null;
     if (format === 'json') {
       const channels = rows.map(({ heldText: _, ...row }) => row);
       ctx.stdout.write(
@@ -267,7 +273,7 @@ export async function queueCommand(ctx: CliContext, args: readonly string[]): Pr
   const limit = values.limit ? Number(values.limit) : 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new CliError('--limit must be a whole number from 1 to 1000');
-  return withRuntime(ctx, (runtime) => {
+  return await withRuntime(ctx, async (runtime) => {
     const channels = selectChannels(runtime.config, values.channel);
     const result: Record<string, StoredPost[]> = {};
     /** Queued parts held behind a part that needs an admin, by post id. */
@@ -275,10 +281,10 @@ export async function queueCommand(ctx: CliContext, args: readonly string[]): Pr
     for (const channel of channels) {
       result[channel.id] = [
         ...(state && state !== 'queued'
-          ? runtime.store.postsInState(state, limit, channel.id)
-          : runtime.store.upcoming(channel.id, limit)),
+          ? await runtime.store.postsInState(state, limit, channel.id)
+          : await runtime.store.upcoming(channel.id, limit)),
       ];
-      for (const thread of heldThreads(runtime.deps, channel.id))
+      for (const thread of await heldThreads(runtime.deps, channel.id))
         for (const part of thread.held) heldBy.set(part.id, thread);
     }
     if (format === 'json') {
@@ -348,7 +354,7 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
   if (!Number.isFinite(days) || days <= 0 || days > 31)
     throw new CliError('--days must be a number from 1 to 31');
   const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
-  return withRuntime(ctx, (runtime) => {
+  return await withRuntime(ctx, async (runtime) => {
     const now = runtime.clock.now();
     const until = now.getTime() + days * 86_400_000;
     const preview: Record<string, PreviewRow[]> = {};
@@ -357,7 +363,7 @@ export async function scheduleCommand(ctx: CliContext, args: readonly string[]):
         (d) => d.getTime() <= until,
       ).length;
       // The same plan the Telegram bot's /schedule shows: caps, quiet hours, pauses, retries.
-      const plan = planSlots(runtime.deps, channel, runtime.store.upcoming(channel.id, 2000), {
+      const plan = await planSlots(runtime.deps, channel, await runtime.store.upcoming(channel.id, 2000), {
         minSlots: slotCount,
       });
       const rows: PreviewRow[] = plan.slots

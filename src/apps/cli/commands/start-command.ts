@@ -53,29 +53,29 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   let daemon: Daemon | undefined;
   let ops: OpsServer | undefined;
   let adminBot: ReturnType<typeof adminBotForRuntime>;
-  let feeds: ReturnType<typeof startFeedsForRuntime> | undefined;
+  let feeds: Awaited<ReturnType<typeof startFeedsForRuntime>> | undefined;
   try {
     const usingDefaults = path.basename(config.configPath) === 'default.yaml';
     if (
       !values['no-example'] &&
-      (values.example || (usingDefaults && runtime.store.listArticles(1).length === 0))
+      (values.example || (usingDefaults && (await runtime.store.listArticles(1)).length === 0))
     ) {
-      queueExample(runtime, say);
+      await queueExample(runtime, say);
     }
 
     daemon = createDaemon({
       deps: runtime.deps,
       channels: config.channels,
-      onSlot: (channel, result) => {
+      onSlot: async (channel, result) => {
         const [next] = nextSlots(channel.schedule, channel.zone, runtime.clock.now(), 1);
-        const upcoming = runtime.store.nextDue(channel.id, new Date(8.64e15));
+        const upcoming = await runtime.store.nextDue(channel.id, new Date(8.64e15));
         const why =
           result.kind === 'idle' ? ` (${result.why}${result.detail ? `: ${result.detail}` : ''})` : '';
         if (result.kind === 'published' || result.why !== 'nothing-due') {
           say(
             `[${channel.id}] ${result.kind === 'published' ? `${result.outcomes.length} post(s) handled` : 'nothing sent'}${why}; ` +
               `next slot ${next ? formatInZone(next, channel.zone) : 'never'}` +
-              `${upcoming ? `, next post #${upcoming.id} (${upcoming.seq}/${upcoming.total})` : ', queue empty'}, ${dailyCapLeft(runtime.deps, channel.id)} left today`,
+              `${upcoming ? `, next post #${upcoming.id} (${upcoming.seq}/${upcoming.total})` : ', queue empty'}, ${await dailyCapLeft(runtime.deps, channel.id)} left today`,
           );
         }
       },
@@ -86,7 +86,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
     if (adminBot) runtime.setNotifier(adminBot.notifier);
     ops = await openOpsServer(runtime, daemon, say);
     await daemon.start();
-    feeds = startFeedsForRuntime(runtime, say);
+    feeds = await startFeedsForRuntime(runtime, say);
     if (adminBot) {
       try {
         const state = await adminBot.start();
@@ -117,7 +117,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
     await feeds?.stop();
     await daemon?.stop();
     await ops?.close();
-    runtime.close();
+    await runtime.close();
     shutdown.dispose();
   }
   say('stopped cleanly');
@@ -156,14 +156,14 @@ async function openOpsServer(
   }
 }
 
-function queueExample(runtime: Runtime, say: (line: string) => void): void {
+async function queueExample(runtime: Runtime, say: (line: string) => void): Promise<void> {
   const { config } = runtime;
   const outcome = ingestWithSettings(
     { bytes: readFileSync(EXAMPLE_ARTICLE), source: EXAMPLE_ARTICLE },
     config.settings,
   );
   if (!outcome.ok) throw new CliError(`the bundled example article is broken: ${outcome.problem.message}`);
-  const { result, splits } = enqueueArticle(runtime.store, {
+  const { result, splits } = await enqueueArticle(runtime.store, {
     article: outcome.article,
     channels: config.channels,
     approved: true,

@@ -36,7 +36,7 @@ const USAGE = [
  * stored until a button is pressed, unless approval is turned off (settings.telegramBot.requireApproval:
  * false), in which case the article is queued approved at once, like `quotecast add`.
  */
-export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
+export async function addCommand(s: BotServices, req: CommandRequest): Promise<CommandResult> {
   const source = req.addSource;
   switch (source.kind) {
     case 'none':
@@ -47,10 +47,11 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
       // read in milliseconds, here. HTML can take half a second even under the caps (250 nested
       // <div>s fit in a message), so it goes to the parser's worker, like a file.
       if (detectFormat(source.text, input.source) !== 'html')
-        return afterIngest(s, ingestWithSettings(input, s.settings), req.admin);
+        return await afterIngest(s, ingestWithSettings(input, s.settings), req.admin);
       return {
         working: '⏳ Reading the article…',
-        finish: async () => afterIngest(s, await parseWithSettings(s.parser, input, s.settings), req.admin),
+        finish: async () =>
+          await afterIngest(s, await parseWithSettings(s.parser, input, s.settings), req.admin),
       };
     }
     case 'url':
@@ -59,7 +60,7 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
         finish: async () => {
           try {
             const outcome = await loadArticleFromUrl(s.fetcher, s.parser, source.url, s.settings);
-            return afterIngest(s, outcome, req.admin);
+            return await afterIngest(s, outcome, req.admin);
           } catch (error) {
             if (error instanceof FetchError) return text(`⚠️ ${esc(error.message)}`);
             throw error;
@@ -86,14 +87,14 @@ export function addCommand(s: BotServices, req: CommandRequest): CommandResult {
             return text(`⚠️ Could not read ${esc(name)}: ${esc((error as Error).message)}`);
           }
           const outcome = await parseWithSettings(s.parser, { bytes, source: name }, s.settings);
-          return afterIngest(s, outcome, req.admin);
+          return await afterIngest(s, outcome, req.admin);
         },
       };
     }
   }
 }
 
-function afterIngest(s: BotServices, outcome: IngestOutcome, admin: Admin): Reply {
+async function afterIngest(s: BotServices, outcome: IngestOutcome, admin: Admin): Promise<Reply> {
   if (!outcome.ok) return text(`⚠️ ${esc(outcome.problem.message)}`);
   const channels = s.deps.channels.filter((c) => c.enabled);
   if (channels.length === 0)
@@ -105,14 +106,16 @@ function afterIngest(s: BotServices, outcome: IngestOutcome, admin: Admin): Repl
   const overCap = threadsOverCap(splits);
   if (overCap.length > 0) return text(`⚠️ ${esc(threadOverCapMessage(overCap))}. Nothing queued.`);
   if (!s.requireApproval)
-    return queueNow(
-      s,
-      outcome.article,
-      channels.map((c) => c.id),
-      true,
-      admin,
+    return (
+      await queueNow(
+        s,
+        outcome.article,
+        channels.map((c) => c.id),
+        true,
+        admin,
+      )
     ).reply;
-  const preview = s.previews.add({
+  const preview = await s.previews.add({
     article: outcome.article,
     channelIds: channels.map((c) => c.id),
     createdAt: s.clock.now(),
@@ -164,20 +167,20 @@ function previewText(article: Article, splits: readonly ChannelSplit[]): string 
   return lines.join('\n');
 }
 
-function queueNow(
+async function queueNow(
   s: BotServices,
   article: Article,
   channelIds: readonly string[],
   approved: boolean,
   admin: Admin,
-): { readonly queued: boolean; readonly reply: Reply } {
+): Promise<{ readonly queued: boolean; readonly reply: Reply }> {
   const channels = s.deps.channels.filter((c) => channelIds.includes(c.id));
   if (channels.length === 0)
     return {
       queued: false,
       reply: text('⚠️ None of the previewed channels is configured any more; nothing queued.'),
     };
-  const { result, splits } = enqueueArticle(s.deps.store, {
+  const { result, splits } = await enqueueArticle(s.deps.store, {
     article,
     channels,
     approved,
@@ -208,13 +211,13 @@ function queueNow(
 }
 
 /** A press on a preview's button: acts once; an expired or unknown preview gets a clear answer. */
-export function choosePreview(
+export async function choosePreview(
   s: BotServices,
   choice: PreviewChoice,
   previewId: string,
   admin: Admin,
-): { readonly toast: string; readonly reply?: Reply } {
-  const preview = s.previews.take(previewId, s.clock.now());
+): Promise<{ readonly toast: string; readonly reply?: Reply }> {
+  const preview = await s.previews.take(previewId, s.clock.now());
   if (!preview)
     return {
       toast:
@@ -225,7 +228,13 @@ export function choosePreview(
       toast: 'Discarded',
       reply: text(`🗑 Discarded ${bold(preview.article.title)}; nothing was queued.`),
     };
-  const { queued, reply } = queueNow(s, preview.article, preview.channelIds, choice === 'approve', admin);
+  const { queued, reply } = await queueNow(
+    s,
+    preview.article,
+    preview.channelIds,
+    choice === 'approve',
+    admin,
+  );
   return {
     toast: !queued ? 'Nothing queued' : choice === 'approve' ? 'Queued and approved' : 'Queued',
     reply,

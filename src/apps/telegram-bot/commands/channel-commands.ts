@@ -79,13 +79,13 @@ function describeOutcome(channel: Channel, outcome: PublishOutcome): string {
 }
 
 /** `/pause [channel]`: every channel not yet paused when none is named (an emergency brake). */
-export function pauseCommand(s: BotServices, args: string, admin: Admin): Reply {
+export async function pauseCommand(s: BotServices, args: string, admin: Admin): Promise<Reply> {
   const picked = channelsArg(s, 'pause', args);
   if (isReply(picked)) return picked;
-  if (picked.length === 1) return fromResult(pauseChannel(s.deps, picked[0]!.id, admin.label));
-  const running = picked.filter((c) => !s.deps.store.channelState(c.id).paused);
+  if (picked.length === 1) return fromResult(await pauseChannel(s.deps, picked[0]!.id, admin.label));
+  const running = await channelsWhere(s, picked, false);
   if (running.length === 0) return text('Every channel is already paused; /resume starts them again.');
-  for (const c of running) pauseChannel(s.deps, c.id, admin.label);
+  for (const c of running) await pauseChannel(s.deps, c.id, admin.label);
   s.logger.info('channels paused from Telegram', { by: admin.label, channels: running.map((c) => c.id) });
   return text(
     `✅ Paused ${running.map((c) => esc(c.id)).join(', ')}; nothing goes out until /resume (all) or /resume CHANNEL.`,
@@ -93,13 +93,13 @@ export function pauseCommand(s: BotServices, args: string, admin: Admin): Reply 
 }
 
 /** `/resume [channel]`: every paused channel when none is named. */
-export function resumeCommand(s: BotServices, args: string, admin: Admin): Reply {
+export async function resumeCommand(s: BotServices, args: string, admin: Admin): Promise<Reply> {
   const picked = channelsArg(s, 'resume', args);
   if (isReply(picked)) return picked;
-  if (picked.length === 1) return fromResult(resumeChannel(s.deps, picked[0]!.id));
-  const paused = picked.filter((c) => s.deps.store.channelState(c.id).paused);
+  if (picked.length === 1) return fromResult(await resumeChannel(s.deps, picked[0]!.id));
+  const paused = await channelsWhere(s, picked, true);
   if (paused.length === 0) return text('No channel is paused.');
-  for (const c of paused) resumeChannel(s.deps, c.id);
+  for (const c of paused) await resumeChannel(s.deps, c.id);
   s.logger.info('channels resumed from Telegram', { by: admin.label, channels: paused.map((c) => c.id) });
   return text(`✅ Resumed ${paused.map((c) => esc(c.id)).join(', ')}.`);
 }
@@ -107,7 +107,7 @@ export function resumeCommand(s: BotServices, args: string, admin: Admin): Reply
 export const SCHEDULE_SLOTS = 10;
 
 /** `/schedule [channel]`: the next 10 slot times per channel and the post planned for each. */
-export function scheduleCommand(s: BotServices, args: string): Reply {
+export async function scheduleCommand(s: BotServices, args: string): Promise<Reply> {
   const picked = channelsArg(s, 'schedule', args);
   if (isReply(picked)) return picked;
   const lines: string[] = [bold('Schedule')];
@@ -117,8 +117,8 @@ export function scheduleCommand(s: BotServices, args: string): Reply {
       lines.push('disabled in the config');
       continue;
     }
-    const queue = s.deps.store.upcoming(channel.id, 200);
-    const plan = planSlots(s.deps, channel, queue, { minSlots: SCHEDULE_SLOTS });
+    const queue = await s.deps.store.upcoming(channel.id, 200);
+    const plan = await planSlots(s.deps, channel, queue, { minSlots: SCHEDULE_SLOTS });
     if (plan.pausedIndefinitely) {
       lines.push(`⏸ paused (${esc(plan.pauseReason ?? '')}); /resume ${esc(channel.id)} to plan slots again`);
       continue;
@@ -133,4 +133,16 @@ export function scheduleCommand(s: BotServices, args: string): Reply {
     }
   }
   return { html: paginate(lines)[0] ?? '' };
+}
+
+/** The picked channels that are (or are not) paused now, in the order given. */
+async function channelsWhere<C extends { readonly id: string }>(
+  s: BotServices,
+  picked: readonly C[],
+  paused: boolean,
+): Promise<C[]> {
+  const matching: C[] = [];
+  for (const channel of picked)
+    if ((await s.deps.store.channelState(channel.id)).paused === paused) matching.push(channel);
+  return matching;
 }

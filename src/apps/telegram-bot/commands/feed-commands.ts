@@ -15,12 +15,12 @@ export const HELD_PAGE_SIZE = 3;
  * seen / queued / held) with a Pause or Resume button per feed. Built from the store each time, so a
  * button press redraws what is true now. `note` goes on top (the verdict of the button just pressed).
  */
-export function feedsReply(s: BotServices, note?: string): Reply {
+export async function feedsReply(s: BotServices, note?: string): Promise<Reply> {
   const { feeds, timezone } = s.settings;
   const top = note ? `${note}\n\n` : '';
   if (feeds.length === 0)
     return { html: `${top}${esc('No feed is configured (feeds: in the settings file).')}` };
-  const health = feedHealth(s.deps.store, feeds);
+  const health = await feedHealth(s.deps.store, feeds);
   const blocks = health.map((h) => feedBlock(h, timezone, s.clock.now()));
   const html = `${top}${bold(`📰 ${plural(feeds.length, 'feed')}`)} ${esc(`(times in ${timezone})`)}\n\n${paginate(blocks)[0] ?? ''}`;
   const keyboard: InlineButton[][] = health
@@ -64,8 +64,8 @@ function nextPoll(h: FeedHealth, zone: string, now: Date): string {
  * and re-queue, keep as queued, drop), and page buttons; what a press redraws, from the store as it is
  * now, with `note` (the verdict) on top.
  */
-export function heldPage(s: BotServices, page: number, note?: string): Reply {
-  const all = heldItems(s.deps.store, s.settings.feeds);
+export async function heldPage(s: BotServices, page: number, note?: string): Promise<Reply> {
+  const all = await heldItems(s.deps.store, s.settings.feeds);
   const top = note ? `${note}\n\n` : '';
   if (all.length === 0) return { html: `${top}${bold('✅ No correction is waiting for a decision.')}` };
   const { pages, current, shown } = pageOf(all, page, HELD_PAGE_SIZE);

@@ -15,20 +15,20 @@ import { commandFailed } from '../middleware/command-errors.js';
 import { articleIdArg, isReply, text } from './shared.js';
 
 /** `/article 12`: the article and, per channel, each post's state, link and whether it was taken down. */
-export function articleCommand(s: BotServices, args: string): Reply {
+export async function articleCommand(s: BotServices, args: string): Promise<Reply> {
   const id = articleIdArg('article', args);
   if (isReply(id)) return id;
-  const trail = s.deps.store.articleTrail(id);
+  const trail = await s.deps.store.articleTrail(id);
   if (!trail) return text(`⚠️ There is no article a${id}. Ids are in /articles.`);
-  const [title, ...rest] = articleTrailLines(s.deps, trail);
+  const [title, ...rest] = await articleTrailLines(s.deps, trail);
   return { html: paginate([bold(title ?? ''), ...rest.map(esc)])[0] ?? '' };
 }
 
 /** `/kill 12`: what a kill will do now, with "Kill it" / "Cancel" buttons; nothing changes yet. */
-export function killCommand(s: BotServices, args: string): Reply {
+export async function killCommand(s: BotServices, args: string): Promise<Reply> {
   const id = articleIdArg('kill', args);
   if (isReply(id)) return id;
-  const preview = previewKill(s.deps, id);
+  const preview = await previewKill(s.deps, id);
   if (!preview) return text(`⚠️ There is no article a${id}. Ids are in /articles.`);
   const lines = [bold(`Kill article a${id}?`), escClipped(preview.article.title, 300), ''];
   if (preview.killed)

@@ -14,14 +14,14 @@ import type { BotServices, CommandResult, Reply } from '../bot-types.js';
 import { bold, code, esc, escClipped, excerpt, paginate, plural } from '../format-html.js';
 import { articleIdArg, fromResult, isReply, postIdArg, text, words } from './shared.js';
 
-export function skipCommand(s: BotServices, args: string): Reply {
+export async function skipCommand(s: BotServices, args: string): Promise<Reply> {
   const id = postIdArg('skip', args);
-  return isReply(id) ? id : fromResult(skipPost(s.deps.store, id));
+  return isReply(id) ? id : fromResult(await skipPost(s.deps.store, id));
 }
 
-export function retryCommand(s: BotServices, args: string): Reply {
+export async function retryCommand(s: BotServices, args: string): Promise<Reply> {
   const id = postIdArg('retry', args);
-  return isReply(id) ? id : fromResult(retryPost(s.deps.store, id, s.clock.now()));
+  return isReply(id) ? id : fromResult(await retryPost(s.deps.store, id, s.clock.now()));
 }
 
 const RESOLVE_USAGE = `${code('/resolve 42 sent 123')} (it arrived; 123 is its message or tweet id, or paste its link) or ${code('/resolve 42 resend')}`;
@@ -31,7 +31,7 @@ const RESOLVE_USAGE = `${code('/resolve 42 sent 123')} (it arrived; 123 is its m
  * thread part needs the id of the message that arrived (the next part replies to it); on X it is
  * looked for first, which answers "working…" and edits the reply when done.
  */
-export function resolveCommand(s: Pick<BotServices, 'deps'>, args: string): CommandResult {
+export async function resolveCommand(s: Pick<BotServices, 'deps'>, args: string): Promise<CommandResult> {
   const [first, decisionWord, remoteId, ...rest] = words(args);
   if (!first || !decisionWord) return text(`⚠️ /resolve needs a post id and what happened: ${RESOLVE_USAGE}.`);
   const id = parsePostId(first);
@@ -46,7 +46,7 @@ export function resolveCommand(s: Pick<BotServices, 'deps'>, args: string): Comm
       : undefined;
   if (!decision || rest.length > 0 || (decision === 'resend' && remoteId !== undefined))
     return text(`⚠️ Usage: ${RESOLVE_USAGE}; got "${esc(args.trim())}".`);
-  const step = resolveUnknownPost(s.deps, id, decision, {
+  const step = await resolveUnknownPost(s.deps, id, decision, {
     ...(remoteId === undefined ? {} : { remoteId }),
     via: 'telegram',
   });
@@ -63,45 +63,45 @@ export async function resolveButton(
   postId: number,
   decision: 'sent' | 'resend',
 ): Promise<AdminResult> {
-  const step = resolveUnknownPost(s.deps, postId, decision, { via: 'telegram' });
+  const step = await resolveUnknownPost(s.deps, postId, decision, { via: 'telegram' });
   return step.kind === 'done' ? step.result : step.run();
 }
 
-export function deleteCommand(s: BotServices, args: string): Reply {
+export async function deleteCommand(s: BotServices, args: string): Promise<Reply> {
   const id = articleIdArg('delete', args);
-  return isReply(id) ? id : fromResult(deleteArticle(s.deps.store, id));
+  return isReply(id) ? id : fromResult(await deleteArticle(s.deps.store, id));
 }
 
-export function approveCommand(s: BotServices, args: string): Reply {
+export async function approveCommand(s: BotServices, args: string): Promise<Reply> {
   const id = articleIdArg('approve', args);
-  return isReply(id) ? id : fromResult(approveArticle(s.deps.store, s.settings.feeds, id));
+  return isReply(id) ? id : fromResult(await approveArticle(s.deps.store, s.settings.feeds, id));
 }
 
 /** `/edit <post> <new text>`: the text may span lines; editPost checks it against the channel's limit. */
-export function editCommand(s: BotServices, args: string): Reply {
+export async function editCommand(s: BotServices, args: string): Promise<Reply> {
   const match = /^(\S+)(?:\s+([\s\S]*))?$/.exec(args.trim());
   const usage = `e.g. ${code('/edit 42 The new text of the post')}`;
   if (!match) return text(`⚠️ /edit needs a post id and the new text, ${usage}.`);
   const id = parsePostId(match[1]);
   if (id === undefined) return text(`⚠️ "${esc(match[1] ?? '')}" is not a post id; ${usage}.`);
   if (!match[2]?.trim()) return text(`⚠️ /edit needs the new text after the post id, ${usage}.`);
-  return fromResult(editPost(s.deps, id, match[2]));
+  return fromResult(await editPost(s.deps, id, match[2]));
 }
 
 /** `/preview 42` (or `post 42`) shows post #42; `/preview a12` (or `article 12`) shows article 12. */
-export function previewCommand(s: BotServices, args: string): Reply {
+export async function previewCommand(s: BotServices, args: string): Promise<Reply> {
   const usage = `${code('/preview 42')} for post #42, ${code('/preview a12')} for article 12`;
   const wanted = args.trim();
   if (!wanted) return text(`⚠️ /preview needs a post or article id: ${usage}.`);
   const article = /^(?:a|articles?\s+#?)(\d{1,12})$/i.exec(wanted);
-  if (article) return articlePreview(s, Number(article[1]));
+  if (article) return await articlePreview(s, Number(article[1]));
   const post = /^(?:posts?\s+)?#?(\d{1,12})$/i.exec(wanted);
-  if (post) return postPreview(s, Number(post[1]));
+  if (post) return await postPreview(s, Number(post[1]));
   return text(`⚠️ "${esc(wanted)}" is neither a post nor an article id: ${usage}.`);
 }
 
-function postPreview(s: BotServices, id: number): Reply {
-  const post = s.deps.store.getPost(id);
+async function postPreview(s: BotServices, id: number): Promise<Reply> {
+  const post = await s.deps.store.getPost(id);
   if (!post)
     return text(`⚠️ There is no post #${id}. Ids are in /queue; articles are previewed with /preview a12.`);
   const channel = s.deps.channels.find((c) => c.id === post.channelId);
@@ -130,9 +130,9 @@ function stateLine(post: StoredPost): string {
   return `${esc(state + retry)}${post.attempts > 0 ? ` · ${plural(post.attempts, 'attempt')}` : ''}`;
 }
 
-function articlePreview(s: BotServices, id: number): Reply {
+async function articlePreview(s: BotServices, id: number): Promise<Reply> {
   const { store } = s.deps;
-  const article = store.getArticle(id);
+  const article = await store.getArticle(id);
   if (!article) return text(`⚠️ There is no article ${id}. Ids are in /articles.`);
   const lines = [
     `${bold(`Article a${article.id}: ${article.title}`)}`,
@@ -140,7 +140,7 @@ function articlePreview(s: BotServices, id: number): Reply {
     ...(article.url ? [esc(article.url)] : []),
     `added ${esc(article.createdAt.toISOString().slice(0, 16).replace('T', ' '))} UTC`,
   ];
-  const posts = store.postsOfArticle(id);
+  const posts = await store.postsOfArticle(id);
   if (posts.length === 0) lines.push('', 'No posts left (deleted, or never split into any).');
   for (const channelId of [...new Set(posts.map((p) => p.channelId))]) {
     const mine = posts.filter((p) => p.channelId === channelId);
@@ -156,17 +156,17 @@ function articlePreview(s: BotServices, id: number): Reply {
 }
 
 /** `/articles [n]`: the latest articles, newest first, with their posts' states. */
-export function articlesCommand(s: BotServices, args: string): Reply {
+export async function articlesCommand(s: BotServices, args: string): Promise<Reply> {
   const parts = words(args);
   const n = parts[0] === undefined ? 10 : Number(parts[0]);
   if (!Number.isInteger(n) || n < 1 || n > 50 || parts.length > 1)
     return text(`⚠️ Usage: /articles [n], n from 1 to 50; got "${esc(args)}".`);
   const { store } = s.deps;
-  const articles = store.listArticles(n);
+  const articles = await store.listArticles(n);
   if (articles.length === 0) return text('No articles yet. Send one with /add.');
   const lines = [bold('Latest articles')];
   for (const article of articles) {
-    const posts = store.postsOfArticle(article.id);
+    const posts = await store.postsOfArticle(article.id);
     const counts = new Map<string, number>();
     for (const p of posts) {
       const key = p.state === 'queued' && !p.approved ? 'unapproved' : p.state;

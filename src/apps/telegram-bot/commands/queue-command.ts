@@ -10,7 +10,7 @@ export const DEFAULT_QUEUE_SIZE = 10;
 export const MAX_QUEUE_SIZE = 200;
 
 /** `/queue [channel] [n]`, in either order. */
-export function queueCommand(s: BotServices, args: string): Reply {
+export async function queueCommand(s: BotServices, args: string): Promise<Reply> {
   let channel: Channel | undefined;
   let n = DEFAULT_QUEUE_SIZE;
   const parts = words(args);
@@ -26,15 +26,20 @@ export function queueCommand(s: BotServices, args: string): Reply {
     if (isReply(found)) return found;
     channel = found;
   }
-  return queuePage(s, channel?.id, n, 0);
+  return await queuePage(s, channel?.id, n, 0);
 }
 
 /** One page of the queue listing; the "next page" buttons re-render it from the store as it is now. */
-export function queuePage(s: BotServices, channelId: string | undefined, n: number, page: number): Reply {
+export async function queuePage(
+  s: BotServices,
+  channelId: string | undefined,
+  n: number,
+  page: number,
+): Promise<Reply> {
   const channels = channelId ? s.deps.channels.filter((c) => c.id === channelId) : s.deps.channels;
   if (channels.length === 0) return text(`⚠️ The channel ${esc(channelId ?? '')} is no longer configured.`);
   const lines: string[] = [];
-  for (const channel of channels) lines.push(...channelLines(s, channel, n));
+  for (const channel of channels) lines.push(...(await channelLines(s, channel, n)));
   const pages = paginate(lines, PAGE_BUDGET - 80);
   const index = Math.min(Math.max(page, 0), pages.length - 1);
   const header = bold(`Queue${pages.length > 1 ? ` (page ${index + 1} of ${pages.length})` : ''}`);
@@ -49,15 +54,15 @@ export function queuePage(s: BotServices, channelId: string | undefined, n: numb
   return { html: `${header}\n${pages[index] ?? ''}`, ...(buttons.length ? { keyboard: [buttons] } : {}) };
 }
 
-function channelLines(s: BotServices, channel: Channel, n: number): string[] {
+async function channelLines(s: BotServices, channel: Channel, n: number): Promise<string[]> {
   const { store } = s.deps;
-  const total = store.countsByState(channel.id).queued;
-  const posts = store.upcoming(channel.id, n);
+  const total = (await store.countsByState(channel.id)).queued;
+  const posts = await store.upcoming(channel.id, n);
   const head = `\n${bold(channel.id)} — ${total === 0 ? 'nothing queued' : `next ${posts.length} of ${plural(total, 'queued post')}`} (times in ${esc(channel.zone)})`;
   if (posts.length === 0) return [head];
-  const plan = planSlots(s.deps, channel, posts, { minSlots: 0 });
+  const plan = await planSlots(s.deps, channel, posts, { minSlots: 0 });
   const heldBy = new Map<number, HeldThread>();
-  for (const thread of heldThreads(s.deps, channel.id))
+  for (const thread of await heldThreads(s.deps, channel.id))
     for (const part of thread.held) heldBy.set(part.id, thread);
   return [
     head,

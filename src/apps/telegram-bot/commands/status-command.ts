@@ -12,17 +12,17 @@ import type { BotServices, Reply } from '../bot-types.js';
 import { bold, esc, excerpt, paginate } from '../format-html.js';
 
 /** Like `quotecast status`: per channel counts, next slot in its zone, daily cap left, paused or not. */
-export function statusCommand(s: BotServices): Reply {
+export async function statusCommand(s: BotServices): Promise<Reply> {
   const { store } = s.deps;
   const now = s.clock.now();
   const lines: string[] = [bold('Status')];
   for (const channel of s.deps.channels) {
-    const counts = store.countsByState(channel.id);
-    const state = activeState(s.deps, channel.id, now);
+    const counts = await store.countsByState(channel.id);
+    const state = await activeState(s.deps, channel.id, now);
     const [next] = nextSlots(channel.schedule, channel.zone, now, 1);
-    const awaiting = store.upcoming(channel.id, 10_000).filter((p) => !p.approved).length;
+    const awaiting = (await store.upcoming(channel.id, 10_000)).filter((p) => !p.approved).length;
     const publisher = s.deps.publishers.get(channel.id)?.kind ?? 'none';
-    const waiting = threadCapWait(s.deps, channel.id);
+    const waiting = await threadCapWait(s.deps, channel.id);
     const extra = (['sending', 'unknown', 'skipped'] as const)
       .filter((k) => counts[k] > 0)
       .map((k) => ` · ${k} ${counts[k]}`)
@@ -32,22 +32,24 @@ export function statusCommand(s: BotServices): Reply {
       `${bold(channel.id)} (${esc(`${channel.platform} via ${publisher}, ${channel.mode}`)})${channel.enabled ? '' : ' — disabled in config'}`,
       `queued ${counts.queued}${awaiting > 0 ? ` (${awaiting} awaiting /approve)` : ''} · sent ${counts.sent} · failed ${counts.failed}${extra}`,
       `next slot: ${esc(next ? formatInZone(next, channel.zone) : 'never')}`,
-      `daily cap: ${dailyCapLeft(s.deps, channel.id)} of ${channel.dailyCap} left today${waiting ? esc(`; ${waiting}`) : ''}`,
+      `daily cap: ${await dailyCapLeft(s.deps, channel.id)} of ${channel.dailyCap} left today${waiting ? esc(`; ${waiting}`) : ''}`,
       state.paused
         ? `⏸ ${bold('paused')}: ${esc(state.pauseReason ?? '')}${state.pausedUntil ? esc(` (until ${formatInZone(state.pausedUntil, channel.zone)})`) : ` — /resume ${esc(channel.id)}`}`
         : '▶️ running',
-      ...heldThreads(s.deps, channel.id).map((h) => `⛔ ${esc(describeHeldThread(h, 'telegram'))}`),
+      ...(await heldThreads(s.deps, channel.id)).map((h) => `⛔ ${esc(describeHeldThread(h, 'telegram'))}`),
     );
   }
-  const feeds = feedHealth(store, s.settings.feeds).flatMap((h) => feedTrouble(h, s.settings.timezone));
+  const feeds = (await feedHealth(store, s.settings.feeds)).flatMap((h) =>
+    feedTrouble(h, s.settings.timezone),
+  );
   if (feeds.length > 0) lines.push('', ...feeds);
-  const unknown = store.postsInState('unknown', 20);
+  const unknown = await store.postsInState('unknown', 20);
   if (unknown.length > 0)
     lines.push(
       '',
       `❓ ${unknown.length} post(s) of unknown outcome after a crash: ${unknown.map((p) => `#${p.id}`).join(' ')}. Check the channel, then press the buttons in the alert, or /skip or /retry.`,
     );
-  const failed = store.postsInState('failed', 5);
+  const failed = await store.postsInState('failed', 5);
   if (failed.length > 0)
     lines.push(
       '',

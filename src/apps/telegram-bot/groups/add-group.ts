@@ -9,13 +9,18 @@ export const addGroup = defineCommandGroup(
       name: 'add',
       args: '<text | URL>',
       description: 'Preview an article: text, a URL, a reply to a message, or a .txt/.md/.html file',
-      run: (s, req) => addCommand(s, req),
+      run: async (s, req) => await addCommand(s, req),
     },
   ],
   [
     onAction('preview', async (ctx, { action, message, admin, answer }) => {
       const chatId = message.chat.id;
-      const { toast, reply } = choosePreview(ctx.tools.services, action.choice, action.previewId, admin);
+      const { toast, reply } = await choosePreview(
+        ctx.tools.services,
+        action.choice,
+        action.previewId,
+        admin,
+      );
       await answer(toast, reply === undefined);
       if (reply) await ctx.tools.edit(chatId, message.message_id, reply);
       else

@@ -13,18 +13,18 @@ export const channelGroup = defineCommandGroup('channels', [
     name: 'pause',
     args: '[channel]',
     description: 'Stop publishing (every channel when none is named)',
-    run: (s, req) => pauseCommand(s, req.args, req.admin),
+    run: async (s, req) => await pauseCommand(s, req.args, req.admin),
   },
   {
     name: 'resume',
     args: '[channel]',
     description: 'Publish again (every paused channel when none is named)',
-    run: (s, req) => resumeCommand(s, req.args, req.admin),
+    run: async (s, req) => await resumeCommand(s, req.args, req.admin),
   },
   {
     name: 'schedule',
     args: '[channel]',
     description: 'The next 10 slot times and what goes out at each',
-    run: (s, req) => scheduleCommand(s, req.args),
+    run: async (s, req) => await scheduleCommand(s, req.args),
   },
 ]);

@@ -11,7 +11,7 @@ export interface BotCommand extends CommandInfo {
   /** Other names it answers to, not listed (Telegram sends /start when a chat with the bot opens). */
   readonly aliases?: readonly string[];
   /** Parses the arguments, calls one use case, says the outcome (see commands/). */
-  readonly run: (s: BotServices, req: CommandRequest) => CommandResult;
+  readonly run: (s: BotServices, req: CommandRequest) => CommandResult | Promise<CommandResult>;
 }
 
 export interface CommandGroup {
@@ -44,7 +44,7 @@ function onCommand(command: BotCommand): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
     const { request } = ctx;
     if (!request || !answersTo(command, request.name)) return next();
-    ctx.result = command.run(ctx.tools.services, request);
+    ctx.result = await command.run(ctx.tools.services, request);
   };
 }
 

@@ -37,17 +37,22 @@ export const feedGroup = defineCommandGroup(
       const { action } = press;
       // The store says whether the item is still held (a re-held item is decided again); the
       // memory only names who decided when it is not.
-      const outcome = decide(services, `held:${action.itemId}`, press, 'after', () =>
-        decideHeldItem(
-          {
-            store: services.deps.store,
-            clock: services.clock,
-            channels: services.deps.channels,
-            settings: services.settings,
-          },
-          action.itemId,
-          action.decision,
-        ),
+      const outcome = await decide(
+        services,
+        `held:${action.itemId}`,
+        press,
+        'after',
+        async () =>
+          await decideHeldItem(
+            {
+              store: services.deps.store,
+              clock: services.clock,
+              channels: services.deps.channels,
+              settings: services.settings,
+            },
+            action.itemId,
+            action.decision,
+          ),
       );
       services.logger.info('held correction decided from Telegram', {
         item: action.itemId,
@@ -62,7 +67,7 @@ export const feedGroup = defineCommandGroup(
     onAction('held-page', async (ctx, { action, message, answer }) => {
       const { services, edit, describe } = ctx.tools;
       await answer('');
-      await edit(message.chat.id, message.message_id, heldPage(services, action.page)).catch(
+      await edit(message.chat.id, message.message_id, await heldPage(services, action.page)).catch(
         (error: unknown) => services.logger.debug('held page not edited', { error: describe(error) }),
       );
     }),
@@ -71,16 +76,16 @@ export const feedGroup = defineCommandGroup(
       const { action } = press;
       const { store } = services.deps;
       // Asked first: a "Delete" pressed on another admin's copy after "Approve" must not delete.
-      const outcome = decide(services, `article:${action.articleId}`, press, 'before', () => {
+      const outcome = await decide(services, `article:${action.articleId}`, press, 'before', async () => {
         if (action.decision === 'approve')
-          return approveArticle(store, services.settings.feeds, action.articleId);
-        const posts = store.postsOfArticle(action.articleId);
+          return await approveArticle(store, services.settings.feeds, action.articleId);
+        const posts = await store.postsOfArticle(action.articleId);
         if (posts.some((p) => p.state === 'queued') && posts.every((p) => p.approved))
           return {
             ok: false,
             message: `Article ${action.articleId} was approved meanwhile; /delete ${action.articleId} removes its unsent posts if you mean it.`,
           };
-        return deleteArticle(store, action.articleId);
+        return await deleteArticle(store, action.articleId);
       });
       services.logger.info('feed article decided from Telegram', {
         article: action.articleId,
@@ -94,7 +99,7 @@ export const feedGroup = defineCommandGroup(
       const { services, edit, describe } = ctx.tools;
       const { action, message, answer } = press;
       const subject = `vanished:${action.itemId}`;
-      const killed = services.deps.store.articleTrail(action.articleId)?.killed;
+      const killed = (await services.deps.store.articleTrail(action.articleId))?.killed;
       const earlier = services.decisions.get(subject);
       if (action.decision === 'kill' && !earlier) {
         // The same confirmation /kill shows (with its own "Kill it" / "Cancel"); nothing changes yet.
@@ -102,13 +107,13 @@ export const feedGroup = defineCommandGroup(
         await edit(
           message.chat.id,
           message.message_id,
-          killCommand(services, String(action.articleId)),
+          await killCommand(services, String(action.articleId)),
         ).catch((error: unknown) =>
           services.logger.debug('kill confirmation not shown', { error: describe(error) }),
         );
         return;
       }
-      const outcome = decide(services, subject, press, 'before', () =>
+      const outcome = await decide(services, subject, press, 'before', () =>
         killed
           ? { ok: false, message: `Article ${action.articleId} was already ${killLine(killed)}.` }
           : { ok: true, message: `Kept article ${action.articleId} as it is; nothing was done.` },
@@ -117,7 +122,7 @@ export const feedGroup = defineCommandGroup(
     }),
     onAction('feed-pause', async (ctx, { action, message, admin, answer }) => {
       const { services, edit, describe } = ctx.tools;
-      const result = setFeedPaused(
+      const result = await setFeedPaused(
         services.deps.store,
         services.settings.feeds,
         action.feedId,
@@ -130,7 +135,7 @@ export const feedGroup = defineCommandGroup(
       });
       await answer(result.message, !result.ok);
       const verdict = result.ok ? `✅ ${result.message} (${admin.label})` : `⚠️ ${result.message}`;
-      await edit(message.chat.id, message.message_id, feedsReply(services, bold(verdict))).catch(
+      await edit(message.chat.id, message.message_id, await feedsReply(services, bold(verdict))).catch(
         (error: unknown) => services.logger.debug('feeds not redrawn', { error: describe(error) }),
       );
     }),
@@ -149,13 +154,13 @@ interface Outcome {
  * admin's copy) answers without acting; `'after'`: the use case decides whether it can act, and the
  * earlier decision only names who decided when it cannot.
  */
-function decide(
+async function decide(
   s: BotServices,
   subject: string,
   press: ButtonPress,
   memory: 'before' | 'after',
-  act: () => FeedActionResult,
-): Outcome {
+  act: () => FeedActionResult | Promise<FeedActionResult>,
+): Promise<Outcome> {
   const earlier = s.decisions.get(subject);
   const already = earlier && {
     ok: false,
@@ -163,7 +168,7 @@ function decide(
     toast: `Already decided by ${earlier.by}.`,
   };
   if (memory === 'before' && already) return already;
-  const result = act();
+  const result = await act();
   if (result.ok) {
     s.decisions.record(subject, { verdict: result.message, by: press.admin.label });
     return { ok: true, verdict: `✅ ${result.message} (${press.admin.label})`, toast: result.message };
@@ -179,13 +184,13 @@ async function finish(
   ctx: BotContext,
   press: ButtonPress,
   outcome: Outcome,
-  redraw: (note: string) => Reply | undefined = () => undefined,
+  redraw: (note: string) => Promise<Reply> | undefined = () => undefined,
 ) {
   const { services, edit, describe } = ctx.tools;
   const { message, answer } = press;
   await answer(outcome.toast, !outcome.ok);
   const note = bold(outcome.verdict);
-  const reply = redraw(note) ?? { html: `${escClipped(message.text ?? '', 3500)}\n\n${note}` };
+  const reply = (await redraw(note)) ?? { html: `${escClipped(message.text ?? '', 3500)}\n\n${note}` };
   await edit(message.chat.id, message.message_id, reply).catch((error: unknown) =>
     services.logger.debug('alert not edited', { error: describe(error) }),
   );

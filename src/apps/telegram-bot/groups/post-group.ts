@@ -26,68 +26,68 @@ export const postGroup = defineCommandGroup(
       name: 'approve',
       args: '<article>',
       description: 'Let an article queued with "Queue" go out at its slots',
-      run: (s, req) => approveCommand(s, req.args),
+      run: async (s, req) => await approveCommand(s, req.args),
     },
     {
       name: 'preview',
       args: '<post> | a<article>',
       description: 'A post exactly as it will be sent, or an article',
-      run: (s, req) => previewCommand(s, req.args),
+      run: async (s, req) => await previewCommand(s, req.args),
     },
     {
       name: 'articles',
       args: '[n]',
       description: 'The latest articles and the state of their posts',
-      run: (s, req) => articlesCommand(s, req.args),
+      run: async (s, req) => await articlesCommand(s, req.args),
     },
     {
       name: 'article',
       args: '<article>',
       description: 'Where an article went: each post per channel, its link, and whether it was taken down',
-      run: (s, req) => articleCommand(s, req.args),
+      run: async (s, req) => await articleCommand(s, req.args),
     },
     {
       name: 'skip',
       args: '<post>',
       description: 'Never publish this post',
-      run: (s, req) => skipCommand(s, req.args),
+      run: async (s, req) => await skipCommand(s, req.args),
     },
     {
       name: 'retry',
       args: '<post>',
       description: 'Queue a failed, skipped or unknown post again',
-      run: (s, req) => retryCommand(s, req.args),
+      run: async (s, req) => await retryCommand(s, req.args),
     },
     {
       name: 'resolve',
       args: '<post> sent [id] | resend',
       description: 'Decide a post of unknown outcome; a thread part needs its message id',
-      run: (s, req) => resolveCommand(s, req.args),
+      run: async (s, req) => await resolveCommand(s, req.args),
     },
     {
       name: 'unknown',
       args: '',
       description: 'Posts of unknown outcome, with buttons to mark each as sent or send it again',
-      run: (s) => unknownPage(s.deps.store, 0),
+      run: async (s) => await unknownPage(s.deps.store, 0),
     },
     {
       name: 'edit',
       args: '<post> <new text>',
       description: "Replace an unsent post's text (checked against the limit)",
-      run: (s, req) => editCommand(s, req.args),
+      run: async (s, req) => await editCommand(s, req.args),
     },
     {
       name: 'delete',
       args: '<article>',
       description: "Remove an article's unsent posts; published ones stay",
-      run: (s, req) => deleteCommand(s, req.args),
+      run: async (s, req) => await deleteCommand(s, req.args),
     },
     {
       name: 'kill',
       args: '<article>',
       description:
         'Pull an article everywhere: drop its queued posts, delete its published ones (asks first)',
-      run: (s, req) => killCommand(s, req.args),
+      run: async (s, req) => await killCommand(s, req.args),
     },
   ],
   [
@@ -106,7 +106,7 @@ export const postGroup = defineCommandGroup(
       const redrawn =
         action.page === undefined
           ? { html: `${escClipped(message.text ?? '', 3500)}\n\n${bold(verdict)}` }
-          : unknownPage(services.deps.store, action.page, bold(verdict));
+          : await unknownPage(services.deps.store, action.page, bold(verdict));
       await edit(message.chat.id, message.message_id, redrawn).catch((error: unknown) =>
         services.logger.debug('alert not edited', { error: describe(error) }),
       );
@@ -114,8 +114,12 @@ export const postGroup = defineCommandGroup(
     onAction('unknown-page', async (ctx, { action, message, answer }) => {
       const { services, edit, describe } = ctx.tools;
       await answer('');
-      await edit(message.chat.id, message.message_id, unknownPage(services.deps.store, action.page)).catch(
-        (error: unknown) => services.logger.debug('unknown page not edited', { error: describe(error) }),
+      await edit(
+        message.chat.id,
+        message.message_id,
+        await unknownPage(services.deps.store, action.page),
+      ).catch((error: unknown) =>
+        services.logger.debug('unknown page not edited', { error: describe(error) }),
       );
     }),
   ],

@@ -10,13 +10,13 @@ export const queueGroup = defineCommandGroup(
       name: 'status',
       args: '',
       description: 'Queue counts, next slot, daily cap left and pause state per channel',
-      run: (s) => statusCommand(s),
+      run: async (s) => await statusCommand(s),
     },
     {
       name: 'queue',
       args: '[channel] [n]',
       description: 'The next n posts (default 10) with ids and slot times',
-      run: (s, req) => queueCommand(s, req.args),
+      run: async (s, req) => await queueCommand(s, req.args),
     },
   ],
   [
@@ -26,7 +26,7 @@ export const queueGroup = defineCommandGroup(
       await edit(
         message.chat.id,
         message.message_id,
-        queuePage(services, action.channel, action.n, action.page),
+        await queuePage(services, action.channel, action.n, action.page),
       ).catch((error: unknown) => services.logger.debug('queue page not edited', { error: describe(error) }));
     }),
   ],

@@ -8,7 +8,7 @@ import type {
   TrailPost,
 } from '../../ports/post-store.js';
 
-/** Rows exactly as SQLite returns them: times are epoch milliseconds, booleans 0 or 1. */
+/** Rows as both engines return them (SQLite, and PostgreSQL with int8 read as numbers): times are epoch milliseconds, booleans 0 or 1. */
 export interface ArticleRow {
   id: number;
   content_hash: string;
