@@ -206,7 +206,13 @@ export interface PostStore extends FeedStore {
   markFailed(postId: number, reason: PublishFailureReason, detail: string, now: Date): Promise<void>;
   /** sending -> unknown: the send may or may not have arrived and the platform cannot be asked. */
   markUnknown(postId: number, detail: string, now: Date): Promise<void>;
-  /** On start-up: every post left in `sending` becomes `unknown`. Returns them. */
+  /**
+   * Every post left in `sending` by a process that is gone becomes `unknown`; returns them. On SQLite
+   * one daemon holds the file, so at its start-up that is every `sending` post. On PostgreSQL several
+   * daemons share the queue: only posts whose holder (see `instanceId`) stopped heartbeating more than
+   * its lease ago, or that have no holder, so a survivor takes over a dead daemon's posts and never
+   * a live one's.
+   */
   markInterruptedAsUnknown(now: Date): Promise<readonly StoredPost[]>;
   /** unknown -> sent (it did arrive) with the remote id when known. */
   resolveUnknownAsSent(
@@ -286,7 +292,59 @@ export interface PostStore extends FeedStore {
   getSetting(key: string): Promise<string | undefined>;
   setSetting(key: string, value: string): Promise<void>;
 
+  /**
+   * Several daemons on one store (PostgreSQL). This process's instance: `heartbeat` keeps its leases
+   * alive (posts it is sending, channel slots, roles); a lease ends `leaseMs` after the last heartbeat.
+   * On SQLite one daemon holds the file lock, so every claim below is granted to it.
+   */
+  readonly instanceId: string;
+  /**
+   * True when other daemons may share this store (PostgreSQL): the daemon then heartbeats, claims
+   * each slot, hands `sending` posts of dead instances to reconciliation while it runs, and plays the
+   * admin bot and feed polling only while it holds their role. False on SQLite (one daemon per file).
+   */
+  readonly shared: boolean;
+  heartbeat(now: Date): Promise<void>;
+  /**
+   * One firing of a channel's schedule across instances: true when this instance may run the slot
+   * scheduled at `slotAt`. False when another instance already ran (or runs) that slot or a later
+   * one, or holds the channel now (a slot still running). Released by `releaseSlot`, or by the
+   * holder's death (its heartbeat stops).
+   */
+  claimSlot(channelId: string, slotAt: Date, now: Date): Promise<boolean>;
+  releaseSlot(channelId: string): Promise<void>;
+  /**
+   * A role only one instance may play at a time (`admin-bot`: Telegram allows one poller per token;
+   * `feeds`: one poller per feed). True while this instance holds it (taken when free or when its
+   * holder stopped heartbeating; kept by calling again).
+   */
+  claimRole(role: string, now: Date): Promise<boolean>;
+  releaseRole(role: string): Promise<void>;
+  /**
+   * Pacing shared by every instance publishing through one platform account. Under a lock on the
+   * account: reads its sends of the last `windowMs` (in flight ones have no `doneAt`; those of dead
+   * instances are dropped), asks `wait` how long the next send to `chat` must wait, and records it
+   * as a send in flight when that is 0 (returning its id for `finishSend`).
+   */
+  reserveSend(
+    account: string,
+    chat: string,
+    now: Date,
+    windowMs: number,
+    wait: (sends: readonly PacedSend[]) => number,
+  ): Promise<{ readonly sendId: number } | { readonly waitMs: number }>;
+  /** The send is over (answered or failed): it counts from `now`. */
+  finishSend(sendId: number, now: Date): Promise<void>;
+
   close(): Promise<void>;
+}
+
+/** One send through a paced account (see `reserveSend`). */
+export interface PacedSend {
+  readonly chat: string;
+  readonly startedAt: Date;
+  /** When it was over; undefined while it is in flight. */
+  readonly doneAt: Date | undefined;
 }
 
 /** What happened to a feed item (see use-cases/poll-feed.ts). */

@@ -27,6 +27,7 @@ import { createKillStore } from './kill-store.js';
 import { NEXT_DUE_SQL, type NextDueParams } from './next-due-query.js';
 import { BUSY_TIMEOUT_MS, ensureStoreDirectory, openStoreDatabase } from './open-store-database.js';
 import { createPreviewStore } from './preview-store.js';
+import { createSingleInstance } from './single-instance.js';
 import { diskFullError, StoreError } from './store-error.js';
 import { asynchronous, type Synchronous } from './synchronous.js';
 
@@ -285,6 +286,7 @@ function createSynchronousStore(options: SqliteStoreOptions): Synchronous<PostSt
     ...createPreviewStore(db, write),
     ...createFeedStore(db, write),
     ...createKillStore(db, write),
+    ...createSingleInstance(),
     enqueueArticle,
     getArticle: (id) => {
       const row = sql.getArticle.get(id);

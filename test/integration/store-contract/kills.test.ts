@@ -1,29 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSqliteStore } from '../../src/adapters/sqlite/create-sqlite-store.js';
-import type { ChannelBatch, PostStore } from '../../src/ports/post-store.js';
-import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { describe, expect, it } from 'vitest';
+import type { ChannelBatch, PostStore } from '../../../src/ports/post-store.js';
+import { at, useStoreAdapters } from '../../helpers/store-adapters.js';
 
 /**
- * The store's side of a kill on a real SQLite file: one transaction that drops what is unsent, and the
- * guards that keep a killed article's posts from going out again however the daemon and admins race
- * it (a post in flight at the kill, a retry, a requeue, the same article queued again).
+ * The store's side of a kill, on every store adapter: one transaction that drops what is unsent, and
+ * the guards that keep a killed article's posts from going out again however the daemon and admins
+ * race it (a post in flight at the kill, a retry, a requeue, the same article queued again).
  */
 
-const T0 = new Date('2026-03-10T12:00:00Z');
-const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
-
-let dir: TempDir;
-let store: PostStore;
-
-beforeEach(() => {
-  dir = createTempDir('quotecast-kill-store-');
-  store = createSqliteStore({ path: dir.file('store.db'), now: () => T0 });
-});
-
-afterEach(async () => {
-  await store.close();
-  dir.remove();
-});
+const adapters = useStoreAdapters();
 
 const batch = (channelId: string, count: number): ChannelBatch => ({
   channelId,
@@ -31,7 +16,7 @@ const batch = (channelId: string, count: number): ChannelBatch => ({
   posts: Array.from({ length: count }, (_, i) => ({ text: `${channelId} part ${i + 1}`, length: 10 })),
 });
 
-async function enqueueOne(force = false) {
+async function enqueueOne(store: PostStore, force = false) {
   return await store.enqueueArticle(
     { contentHash: 'hash-1', url: 'https://news.example/a', title: 'A story' },
     [batch('x', 4)],
@@ -39,9 +24,12 @@ async function enqueueOne(force = false) {
   );
 }
 
-describe('killing an article in the store', () => {
+describe.each(adapters)('$name store: killing an article', (adapter) => {
+  const open = () => adapter.open();
+
   it('drops queued and failed posts in one step, and a post in flight at the kill never goes out again', async () => {
-    const queued = await enqueueOne();
+    const store = await open();
+    const queued = await enqueueOne(store);
     if (queued.kind !== 'queued') throw new Error('not queued');
     const [first, second, third, fourth] = queued.postIds as [number, number, number, number];
     await store.lease(first, at(1));
@@ -92,7 +80,8 @@ describe('killing an article in the store', () => {
   });
 
   it('refuses to queue a killed article again unless forced, and then as a new article', async () => {
-    const queued = await enqueueOne();
+    const store = await open();
+    const queued = await enqueueOne(store);
     if (queued.kind !== 'queued') throw new Error('not queued');
     await store.killArticle(queued.articleId, 'the command line', at(1));
 
@@ -108,11 +97,65 @@ describe('killing an article in the store', () => {
       killed: { at: at(1), by: 'the command line' },
     });
 
-    const forced = await enqueueOne(true);
+    const forced = await enqueueOne(store, true);
     expect(forced.kind).toBe('queued');
     if (forced.kind !== 'queued') return;
     expect(forced.articleId).not.toBe(queued.articleId);
     expect((await store.articleTrail(forced.articleId))?.killed).toBeUndefined();
     expect((await store.nextDue('x', at(3)))?.articleId).toBe(forced.articleId);
+  });
+
+  it('leaves unknown posts to the caller, lists the whole trail by channel, and settles its feed items', async () => {
+    const store = await open();
+    const queued = await store.enqueueArticle(
+      { contentHash: 'hash-2', url: 'https://news.example/b', title: 'B story' },
+      [batch('x', 2), batch('tg', 2)],
+      { now: at(0), approved: true },
+    );
+    if (queued.kind !== 'queued') throw new Error('not queued');
+    const [x1, , tg1, tg2] = queued.postIds as [number, number, number, number];
+    await store.lease(x1, at(1));
+    await store.markUnknown(x1, 'timeout', at(1));
+    await store.lease(tg1, at(1));
+    await store.markSent(tg1, { remoteId: '5', publishedAt: at(1), chat: '@news' });
+    const item = await store.addFeedItem({
+      feedId: 'news',
+      itemKey: 'b',
+      canonicalUrl: 'https://news.example/b',
+      rawHash: 'raw-b',
+      title: 'B story',
+      articleId: queued.articleId,
+      state: 'queued',
+      now: at(0),
+    });
+    await store.holdFeedItem(item.id, queued.articleId, '{"title":"B story, corrected"}');
+
+    const kill = await store.killArticle(queued.articleId, '@ada (1001)', at(2));
+    // By channel, then position: tg before x.
+    expect(kill?.dropped.map((p) => p.id)).toEqual([tg2, queued.postIds[1]]);
+    expect((await store.getPost(x1))?.state).toBe('unknown');
+    expect(await store.feedItemById(item.id)).toMatchObject({ state: 'dropped', heldArticle: null });
+
+    const trail = await store.articleTrail(queued.articleId);
+    expect(trail?.article).toMatchObject({ id: queued.articleId, title: 'B story' });
+    expect(trail?.killed).toEqual({ at: at(2), by: '@ada (1001)' });
+    expect(trail?.posts.map((p) => [p.channelId, p.seq, p.state])).toEqual([
+      ['tg', 1, 'sent'],
+      ['tg', 2, 'skipped'],
+      ['x', 1, 'unknown'],
+      ['x', 2, 'skipped'],
+    ]);
+    expect(trail?.posts[0]).toMatchObject({
+      remoteId: '5',
+      remoteChat: '@news',
+      deletedAt: null,
+      deleteError: null,
+    });
+    // An unknown post found published later is something to take down too.
+    await store.resolveUnknownAsSent(x1, { remoteId: 'x9', publishedAt: at(1) });
+    expect((await store.postsToTakeDown(queued.articleId)).map((p) => p.id)).toEqual([tg1, x1]);
+    // Not sent, not down.
+    expect(await store.markDeleted(tg2, at(3))).toBe(false);
+    expect(await store.markDeleteFailed(tg2, 'x')).toBe(false);
   });
 });
