@@ -234,7 +234,25 @@ export const settingsSchema = z
   .strictObject({
     publication: z.string().min(1).optional(),
     timezone: timeZone.default('UTC'),
-    store: z.strictObject({ path: z.string().min(1).default('./data/quotecast.db') }).prefault({}),
+    store: z
+      .strictObject({
+        /** SQLite file: the embedded default, one daemon per file. */
+        path: z.string().min(1).default('./data/quotecast.db'),
+        /**
+         * PostgreSQL instead (several daemons sharing one queue): postgres://user:password@host:port/db.
+         * DATABASE_URL wins over it; keep the password there rather than in the settings file.
+         */
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (or postgresql://)')
+          .optional(),
+        /**
+         * PostgreSQL only: how long a daemon that stopped heartbeating keeps its posts, slots and roles
+         * before the others take them over. Heartbeats come every third of it.
+         */
+        leaseSeconds: z.number().int().min(3).max(3600).default(90),
+      })
+      .prefault({}),
     outbox: z.strictObject({ path: z.string().min(1).default('./data/outbox.jsonl') }).prefault({}),
     input: z
       .strictObject({

@@ -161,6 +161,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
   if (opsHost !== undefined && !OPS_HOST.test(opsHost))
     problems.push(`QUOTECAST_OPS_HOST: "${env.QUOTECAST_OPS_HOST}": ${OPS_HOST_EXPECTED}`);
   const dryRun = /^(1|true|yes)$/i.test(env.QUOTECAST_DRY_RUN ?? '');
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/./.test(databaseUrl))
+    problems.push(
+      'DATABASE_URL: not a PostgreSQL URL; use postgres://user:password@host:5432/database, or unset it to keep the SQLite store',
+    );
   const secretKey = env.QUOTECAST_SECRET_KEY?.trim() || undefined;
   if (secretKey !== undefined && secretKey.length < 16)
     problems.push(
@@ -190,8 +195,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ConfigOutcome {
     channels.map((c) => c.auth).find((a) => a.kind === 'telegram')?.token ?? env.TELEGRAM_BOT_TOKEN?.trim();
   if (botToken) secrets.add(botToken);
   if (secretKey) secrets.add(secretKey);
+  const store = { ...parsed.data.store, ...(databaseUrl ? { url: databaseUrl } : {}) };
+  const password = store.url ? urlPassword(store.url) : undefined;
+  if (password) secrets.add(password);
   const config: Config = {
-    settings: parsed.data,
+    settings: { ...parsed.data, store },
     channels,
     adminIds,
     botToken: dryRun ? undefined : botToken || undefined,
@@ -385,4 +393,14 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+/** The password in a database URL (percent-decoded, as the server gets it), so logs redact it. */
+function urlPassword(url: string): string | undefined {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password || undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../ports/clock.js';
+import type { PacedSend, PostStore } from '../ports/post-store.js';
 import type { DeleteOptions, Publisher } from '../ports/publisher.js';
 
 /**
@@ -111,6 +112,71 @@ export function createPacer(limits: PacingLimits, clock: Clock): Pacer {
       return turn;
     },
   };
+}
+
+/**
+ * The same windows when several daemons publish through one account (PostgreSQL): the sends live in
+ * the store (`reserveSend`), which checks and records each one under a lock on the account, so two
+ * daemons never overrun it together. A send in flight on another daemon cannot wake us when it is
+ * over, so a wait that depends on one is a short poll (`pollMs`).
+ */
+export function createSharedPacer(
+  store: Pick<PostStore, 'reserveSend' | 'finishSend'>,
+  account: string,
+  limits: PacingLimits,
+  clock: Clock,
+  pollMs = 50,
+): Pacer {
+  const turns = new Map<string, Promise<unknown>>();
+  const take = async (chat: string, signal?: AbortSignal): Promise<SendDone> => {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const reserved = await store.reserveSend(account, chat, clock.now(), 60_000, (sends) =>
+        sharedWaitMs(sends, chat, limits, clock.now().getTime()),
+      );
+      if ('sendId' in reserved) {
+        let done = false;
+        return () => {
+          if (done) return;
+          done = true;
+          void store.finishSend(reserved.sendId, clock.now()).catch(() => undefined);
+        };
+      }
+      await clock.sleep(Number.isFinite(reserved.waitMs) ? reserved.waitMs : pollMs, signal);
+    }
+  };
+  return {
+    acquire(chat, signal) {
+      // Sends to one chat from this daemon go in order, as with the in-memory pacer.
+      const previous = turns.get(chat) ?? Promise.resolve();
+      const turn = previous.then(() => take(chat, signal));
+      const settled = turn.catch(() => {});
+      turns.set(chat, settled);
+      void settled.then(() => {
+        if (turns.get(chat) === settled) turns.delete(chat);
+      });
+      return turn;
+    },
+  };
+}
+
+/** `createPacer`'s wait, computed from the account's sends as the store lists them. */
+export function sharedWaitMs(
+  sends: readonly PacedSend[],
+  chat: string,
+  limits: PacingLimits,
+  now: number,
+): number {
+  const asSend = (send: PacedSend): Send => ({ doneAt: send.doneAt?.getTime() });
+  const overall = sends.filter((s) => s.doneAt === undefined || s.doneAt.getTime() > now - 1000).map(asSend);
+  const toChat = sends
+    .filter((s) => s.chat === chat && (s.doneAt === undefined || s.doneAt.getTime() > now - 60_000))
+    .map(asSend);
+  let wait = 0;
+  const last = toChat.at(-1);
+  if (last !== undefined) wait = Math.max(wait, after(last, limits.perChatIntervalMs, now));
+  wait = Math.max(wait, windowWait(toChat, limits.perChatPerMinute, 60_000, now));
+  return Math.max(wait, windowWait(overall, limits.overallPerSecond, 1000, now));
 }
 
 /** How long until `ms` have passed since the send was over (Infinity while it is in flight). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type ArticleProblems,
   attributionProblems,
@@ -182,6 +182,9 @@ describe('editorial corpus: the scorer sees what it claims to see', () => {
 });
 
 describe('editorial corpus: posts as an editor wants them (npm run eval:editorial -- --details)', () => {
+  // The scoring itself (a few seconds idle, over 20 on a loaded 2-core machine) is set-up, not a test.
+  beforeAll(() => void score(), 120_000);
+
   it('every article ingests and splits in all four runs', () => {
     expect(findings('failures')).toEqual([]);
   });

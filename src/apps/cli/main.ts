@@ -7,6 +7,7 @@ import {
   ARTICLE_USAGE,
   FEEDS_USAGE,
   KILL_USAGE,
+  MIGRATE_STORE_USAGE,
   PUBLISH_USAGE,
   RESOLVE_USAGE,
   SPLIT_USAGE,
@@ -119,6 +120,14 @@ const COMMANDS: Record<string, Command> = {
     ),
     usage: FEEDS_USAGE,
     summary: 'list the feeds with their health, or poll them now (--dry-run: what would be queued)',
+  },
+  'migrate-store': {
+    run: lazy(
+      () => import('./commands/migrate-store-command.js'),
+      (m) => m.migrateStoreCommand,
+    ),
+    usage: MIGRATE_STORE_USAGE,
+    summary: 'copy the SQLite store (history, queue, tokens) into an empty PostgreSQL database',
   },
   retry: {
     run: lazy(

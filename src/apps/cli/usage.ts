@@ -8,4 +8,5 @@ export const ADD_USAGE =
 export const RESOLVE_USAGE = 'resolve POST_ID (--sent [--remote-id ID|LINK] | --resend)';
 export const KILL_USAGE = 'kill ARTICLE [--yes]';
 export const ARTICLE_USAGE = 'article ARTICLE [--format json|text]';
+export const MIGRATE_STORE_USAGE = 'migrate-store --from sqlite --to postgres [--sqlite PATH] [--url URL]';
 export const FEEDS_USAGE = 'feeds list | feeds poll [ID] [--dry-run] [--format json|text]';

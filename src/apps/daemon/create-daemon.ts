@@ -32,22 +32,42 @@ export const scheduleWithCroner: ScheduleTask = (channel, onTick) => {
 export const HEARTBEAT_SECONDS = 30;
 
 /** Calls `onBeat` every HEARTBEAT_SECONDS; croner in production, the test's hand in tests. */
-export type Heartbeat = (onBeat: () => void) => SlotTask;
+export type Heartbeat = (onBeat: () => void | Promise<void>) => SlotTask;
 
 /**
  * Ticks with croner, like the channels' slots: a heartbeat that stops arriving means the daemon's
- * timers stopped firing, which a health check can see (`Daemon.health().lastTick`).
+ * timers stopped firing, which a health check can see (`Daemon.health().lastTick`). A shared store
+ * beats faster (a third of its lease, see `heartbeatEvery`).
  */
-export const heartbeatWithCroner: Heartbeat = (onBeat) => {
-  const job = new Cron(`*/${HEARTBEAT_SECONDS} * * * * *`, { protect: true }, onBeat);
-  return { stop: () => job.stop() };
-};
+export const heartbeatWithCroner: Heartbeat = (onBeat) => heartbeatEvery(HEARTBEAT_SECONDS)(onBeat);
+
+export function heartbeatEvery(seconds: number): Heartbeat {
+  const every = Math.min(HEARTBEAT_SECONDS, Math.max(1, Math.floor(seconds)));
+  return (onBeat) => {
+    const job = new Cron(`*/${every} * * * * *`, { protect: true }, onBeat);
+    return { stop: () => job.stop() };
+  };
+}
+
+/**
+ * The slot a tick belongs to: the first scheduled time after `now` minus this. Two daemons firing
+ * for one slot (a few milliseconds, or a little clock skew, apart) name the same slot, so the
+ * store grants it once (`claimSlot`).
+ */
+const SLOT_TOLERANCE_MS = 30_000;
+
+function slotOf(channel: ResolvedChannel, now: Date): Date {
+  const [slot] = nextSlots(channel.schedule, channel.zone, new Date(now.getTime() - SLOT_TOLERANCE_MS), 1);
+  return slot && slot <= now ? slot : now;
+}
 
 export interface DaemonOptions {
   readonly deps: PublishDeps;
   readonly channels: readonly ResolvedChannel[];
   readonly schedule?: ScheduleTask;
   readonly heartbeat?: Heartbeat;
+  /** With a shared store: the default heartbeat's period (a third of store.leaseSeconds). */
+  readonly heartbeatSeconds?: number;
   /** Called after every slot, for the console view and tests. */
   readonly onSlot?: (channel: ResolvedChannel, result: SlotResult) => void | Promise<void>;
 }
@@ -95,12 +115,42 @@ export function createDaemon(options: DaemonOptions): Daemon {
   // bot replaces once it starts: a copy would keep alerting the log only).
   const deps: PublishDeps = Object.create(options.deps, { store: { value: gatedStore, enumerable: true } });
   const schedule = options.schedule ?? scheduleWithCroner;
-  const heartbeat = options.heartbeat ?? heartbeatWithCroner;
+  const heartbeat =
+    options.heartbeat ??
+    (store.shared ? heartbeatEvery(options.heartbeatSeconds ?? HEARTBEAT_SECONDS) : heartbeatWithCroner);
   let startedAt: Date | undefined;
   let lastTick: Date | undefined;
   const slotsRunning = new Map<string, Date>();
   const tick = () => {
     if (startedAt) lastTick = deps.clock.now();
+  };
+  /**
+   * With a shared store, each heartbeat keeps this daemon's leases alive and takes over what a
+   * stopped daemon left `sending` once its lease ran out, with the rules of a restart: looked for on
+   * the platform, sent again once the grace has passed, or put to an admin.
+   */
+  const beat = async () => {
+    tick();
+    if (!store.shared || stopping.signal.aborted) return;
+    try {
+      await store.heartbeat(deps.clock.now());
+      await takeOverAbandoned();
+    } catch (error) {
+      deps.logger.error('heartbeat on the shared store failed', { error: (error as Error).message });
+    }
+  };
+  const takeOverAbandoned = async () => {
+    const abandoned = await store.markInterruptedAsUnknown(deps.clock.now());
+    if (abandoned.length === 0) return;
+    deps.logger.warn('taking over posts a stopped daemon left sending', {
+      posts: abandoned.map((post) => post.id),
+    });
+    settleLater(
+      await settleDeferred(
+        deps,
+        abandoned.map((post) => post.id),
+      ),
+    );
   };
   const stopping = new AbortController();
   const tasks: SlotTask[] = [];
@@ -140,7 +190,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
     return true;
   };
 
-  const runSlot = async (channel: ResolvedChannel): Promise<SlotResult> => {
+  const runSlot = async (channel: ResolvedChannel, slotAt = deps.clock.now()): Promise<SlotResult> => {
     if (stopping.signal.aborted) return { kind: 'idle', why: 'paused', detail: 'shutting down' };
     tick();
     try {
@@ -152,6 +202,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }
     if (busy.has(channel.id))
       return { kind: 'idle', why: 'nothing-due', detail: 'previous slot still running' };
+    try {
+      if (!(await store.claimSlot(channel.id, slotAt, deps.clock.now())))
+        return { kind: 'idle', why: 'nothing-due', detail: 'another daemon runs this slot' };
+    } catch (error) {
+      deps.logger.error('could not claim the slot', { channel: channel.id, error: (error as Error).message });
+      return { kind: 'idle', why: 'nothing-due', detail: 'error' };
+    }
     busy.add(channel.id);
     const work = (async () => {
       if (channel.randomDelaySeconds > 0) {
@@ -179,6 +236,12 @@ export function createDaemon(options: DaemonOptions): Daemon {
       inFlight.delete(work);
       busy.delete(channel.id);
       slotsRunning.delete(channel.id);
+      await store.releaseSlot(channel.id).catch((error: unknown) =>
+        deps.logger.warn('could not release the slot', {
+          channel: channel.id,
+          error: (error as Error).message,
+        }),
+      );
     }
   };
 
@@ -209,6 +272,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
 
   return {
     async start() {
+      // Registers this daemon first on a shared store: what it leases must belong to a live instance.
+      if (store.shared) await store.heartbeat(deps.clock.now());
       const report = await recoverInterrupted(deps);
       settleLater(report);
       if (report.askAdmin.length > 0) {
@@ -221,7 +286,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
           deps.logger.info('channel disabled in config', { channel: channel.id });
           continue;
         }
-        tasks.push(schedule(channel, async () => void (await runSlot(channel))));
+        tasks.push(
+          schedule(channel, async () => void (await runSlot(channel, slotOf(channel, deps.clock.now())))),
+        );
         const [next] = nextSlots(channel.schedule, channel.zone, deps.clock.now(), 1);
         deps.logger.info('channel scheduled', {
           channel: channel.id,
@@ -230,7 +297,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
         });
       }
       if (stopping.signal.aborted) return;
-      tasks.push(heartbeat(tick));
+      tasks.push(heartbeat(beat));
       startedAt = deps.clock.now();
       lastTick = startedAt;
     },

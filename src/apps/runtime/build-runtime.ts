@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { createConsolePublisher } from '../../adapters/console/create-console-publisher.js';
 import { createSecretBox, type SecretBox } from '../../adapters/crypto/secret-box.js';
 import { createLogger } from '../../adapters/log/create-logger.js';
+import { openPostgresStore } from '../../adapters/postgres/open-postgres-store.js';
 import { createSqliteStore } from '../../adapters/sqlite/create-sqlite-store.js';
 import { createTelegramPublisher } from '../../adapters/telegram/create-telegram-publisher.js';
 import {
@@ -16,6 +18,7 @@ import type { PostStore } from '../../ports/post-store.js';
 import type { Publisher } from '../../ports/publisher.js';
 import {
   createPacer,
+  createSharedPacer,
   type Pacer,
   type PacingLimits,
   pacePublisher,
@@ -75,12 +78,20 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
       level: options.logLevel ?? config.logLevel,
       ...(options.logSink ? { write: options.logSink } : {}),
     });
-  const store = createSqliteStore({
-    path: config.settings.store.path,
-    exclusive: options.exclusive,
-    now: () => clock.now(),
-    warn: (message) => logger.warn(message),
-  });
+  const { store: where } = config.settings;
+  const store = where.url
+    ? openPostgresStore({
+        url: where.url,
+        leaseMs: where.leaseSeconds * 1000,
+        now: () => clock.now(),
+        warn: (message) => logger.warn(message),
+      })
+    : createSqliteStore({
+        path: where.path,
+        exclusive: options.exclusive,
+        now: () => clock.now(),
+        warn: (message) => logger.warn(message),
+      });
   // Derives its key (scrypt, ~0.1 s) only when a sealed value is first read or written.
   const secretBox = config.secretKey === undefined ? undefined : createSecretBox(config.secretKey);
   const pacers = new Map<string, Pacer>();
@@ -127,7 +138,7 @@ export function buildRuntime(config: Config, options: RuntimeOptions): Runtime {
     setNotifier(next) {
       deliverer = next;
     },
-    pacerFor: (token) => pacerFor(pacers, token, options.pacing ?? TELEGRAM_PACING, clock),
+    pacerFor: (token) => pacerFor(pacers, token, options.pacing ?? TELEGRAM_PACING, clock, store),
     close: async () => await store.close(),
   };
 }
@@ -157,7 +168,7 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
     case 'telegram': {
       if (channel.platform !== 'telegram')
         throw new Error(`channel ${channel.id}: telegram credentials on a ${channel.platform} channel`);
-      const pacer = pacerFor(ctx.pacers, auth.token, ctx.pacing ?? TELEGRAM_PACING, ctx.clock);
+      const pacer = pacerFor(ctx.pacers, auth.token, ctx.pacing ?? TELEGRAM_PACING, ctx.clock, ctx.store);
       const publisher = createTelegramPublisher({
         token: auth.token,
         chatId: channel.chat,
@@ -220,11 +231,22 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
   }
 }
 
-/** One pacer per bot token: Telegram's overall limit is per bot, the per-chat limit per chat. */
-function pacerFor(pacers: Map<string, Pacer>, token: string, limits: PacingLimits, clock: Clock): Pacer {
+/**
+ * One pacer per bot token: Telegram's overall limit is per bot, the per-chat limit per chat. When
+ * several daemons share the store, they share the windows through it too; the account is named by a
+ * hash of the token, never the token itself.
+ */
+function pacerFor(
+  pacers: Map<string, Pacer>,
+  token: string,
+  limits: PacingLimits,
+  clock: Clock,
+  store: PostStore,
+): Pacer {
   let pacer = pacers.get(token);
   if (!pacer) {
-    pacer = createPacer(limits, clock);
+    const account = `telegram:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`;
+    pacer = store.shared ? createSharedPacer(store, account, limits, clock) : createPacer(limits, clock);
     pacers.set(token, pacer);
   }
   return pacer;

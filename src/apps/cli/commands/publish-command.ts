@@ -63,10 +63,14 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
   const outcome = await readArticle(ctx, positionals, values);
   const out = (line: string) => ctx.stdout.write(`${line}\n`);
 
-  // A dry run rehearses in a throwaway store: it must not make the real publish a "duplicate".
+  // A dry run rehearses in a throwaway SQLite store (even when the real one is PostgreSQL): it must
+  // not make the real publish a "duplicate".
   const scratch = dryRun ? mkdtempSync(path.join(tmpdir(), 'quotecast-dry-run-')) : undefined;
   const runConfig: Config = scratch
-    ? { ...config, settings: { ...config.settings, store: { path: path.join(scratch, 'dry-run.db') } } }
+    ? {
+        ...config,
+        settings: { ...config.settings, store: { path: path.join(scratch, 'dry-run.db'), leaseSeconds: 90 } },
+      }
     : config;
   const runtime = openPublishRuntime(ctx, runConfig, dryRun, out);
   const stop = abortOnStop(ctx, () =>

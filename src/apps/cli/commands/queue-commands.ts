@@ -123,6 +123,10 @@ export async function statusCommand(ctx: CliContext, args: readonly string[]): P
   });
   const format = oneOf('--format', values.format, ['text', 'json'] as const, 'text');
   let check: StoreCheck | undefined;
+  if (values.check && ctx.config().settings.store.url)
+    throw new CliError(
+      "status --check checks a SQLite store file; this store is PostgreSQL: check it with the server's own tools (pg_amcheck, or the status of your managed database)",
+    );
   if (values.check) {
     try {
       check = checkStoreFile(ctx.config().settings.store.path);

@@ -2,11 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ingestWithSettings } from '../../../adapters/document/ingest-with-settings.js';
+import { redactUrl } from '../../../adapters/postgres/pg-store-error.js';
+import type { Config } from '../../../config/load-config.js';
 import { formatInZone, nextSlots } from '../../../domain/schedule.js';
 import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
 import { dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
-import { createDaemon, type Daemon } from '../../daemon/create-daemon.js';
+import { createDaemon, type Daemon, heartbeatEvery } from '../../daemon/create-daemon.js';
 import { startFeedsForRuntime } from '../../daemon/feed-polling.js';
+import { keepRole } from '../../daemon/keep-role.js';
 import { isLoopbackHost, type OpsServer, OpsServerError, startOpsServer } from '../../ops/ops-server.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { adminBotForRuntime } from '../../telegram-bot/admin-bot-for-runtime.js';
@@ -54,6 +57,23 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   let ops: OpsServer | undefined;
   let adminBot: ReturnType<typeof adminBotForRuntime>;
   let feeds: Awaited<ReturnType<typeof startFeedsForRuntime>> | undefined;
+  const roles: { stop(): void; holds(): boolean }[] = [];
+  const startAdminBot = async () => {
+    if (!adminBot) return;
+    try {
+      const state = await adminBot.start();
+      say(
+        state === 'running'
+          ? `Telegram admin bot is running for ${config.adminIds.length} admin(s); send it /help`
+          : 'Telegram admin bot: Telegram cannot be reached yet; it keeps trying in the background (see the log); publishing goes on',
+      );
+    } catch (error) {
+      say(
+        `WARNING the Telegram admin bot did not start: ${(error as Error).message}; publishing goes on without it`,
+      );
+      adminBot = undefined;
+    }
+  };
   try {
     const usingDefaults = path.basename(config.configPath) === 'default.yaml';
     if (
@@ -66,6 +86,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
     daemon = createDaemon({
       deps: runtime.deps,
       channels: config.channels,
+      heartbeatSeconds: config.settings.store.leaseSeconds / 3,
       onSlot: async (channel, result) => {
         const [next] = nextSlots(channel.schedule, channel.zone, runtime.clock.now(), 1);
         const upcoming = await runtime.store.nextDue(channel.id, new Date(8.64e15));
@@ -86,24 +107,53 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
     if (adminBot) runtime.setNotifier(adminBot.notifier);
     ops = await openOpsServer(runtime, daemon, say);
     await daemon.start();
-    feeds = await startFeedsForRuntime(runtime, say);
+    // Feed polling and the admin bot run in one daemon at a time when several share a PostgreSQL
+    // store (Telegram allows one poller per token); on SQLite this daemon plays both at once.
+    const roleBeat = heartbeatEvery(config.settings.store.leaseSeconds / 3);
+    const role = (name: string, onGained: () => Promise<void>, onLost: () => Promise<void>) =>
+      keepRole({
+        store: runtime.store,
+        role: name,
+        now: () => runtime.clock.now(),
+        heartbeat: roleBeat,
+        logger: runtime.logger,
+        onGained,
+        onLost,
+      });
+    roles.push(
+      await role(
+        'feeds',
+        async () => {
+          feeds = await startFeedsForRuntime(runtime, say);
+        },
+        async () => {
+          await feeds?.stop();
+          feeds = undefined;
+        },
+      ),
+    );
     if (adminBot) {
-      try {
-        const state = await adminBot.start();
-        say(
-          state === 'running'
-            ? `Telegram admin bot is running for ${config.adminIds.length} admin(s); send it /help`
-            : 'Telegram admin bot: Telegram cannot be reached yet; it keeps trying in the background (see the log); publishing goes on',
-        );
-      } catch (error) {
-        say(
-          `WARNING the Telegram admin bot did not start: ${(error as Error).message}; publishing goes on without it`,
-        );
-        adminBot = undefined;
-      }
+      const started = daemon;
+      roles.push(
+        await role(
+          'admin-bot',
+          async () => {
+            // A bot stopped when another daemon took the role cannot start again: make a new one.
+            adminBot ??= adminBotForRuntime(runtime, started);
+            if (adminBot) runtime.setNotifier(adminBot.notifier);
+            await startAdminBot();
+          },
+          async () => {
+            await adminBot?.stop();
+            adminBot = undefined;
+          },
+        ),
+      );
+      if (runtime.store.shared && !roles.at(-1)?.holds())
+        say('Telegram admin bot: another daemon runs it; this one takes over if that one stops');
     }
     say(
-      `quotecast is running with ${config.channels.length} channel(s) from ${path.relative(ctx.cwd, config.configPath)}; store ${config.settings.store.path}. Ctrl-C stops it.`,
+      `quotecast is running with ${config.channels.length} channel(s) from ${path.relative(ctx.cwd, config.configPath)}; store ${storeName(config)}. Ctrl-C stops it.`,
     );
     await shutdown.requested;
     say('stopping: finishing the send in flight…');
@@ -113,6 +163,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
     say(`stopping: start-up failed (${(error as Error).message})`);
     throw error;
   } finally {
+    for (const held of roles) held.stop();
     await adminBot?.stop();
     await feeds?.stop();
     await daemon?.stop();
@@ -207,4 +258,10 @@ function waitForShutdown(
     };
   });
   return { requested, dispose };
+}
+
+/** Where the queue lives, for the start-up line (a PostgreSQL URL without its password). */
+function storeName(config: Config): string {
+  const { url, path: file } = config.settings.store;
+  return url ? `${redactUrl(url)} (PostgreSQL, shared)` : file;
 }
