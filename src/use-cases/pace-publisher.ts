@@ -101,16 +101,7 @@ export function createPacer(limits: PacingLimits, clock: Clock): Pacer {
     });
 
   return {
-    acquire(chat, signal) {
-      const previous = turns.get(chat) ?? Promise.resolve();
-      const turn = previous.then(() => take(chat, signal));
-      const settled = turn.catch(() => {});
-      turns.set(chat, settled);
-      void settled.then(() => {
-        if (turns.get(chat) === settled) turns.delete(chat);
-      });
-      return turn;
-    },
+    acquire: (chat, signal) => inTurn(turns, chat, () => take(chat, signal)),
   };
 }
 
@@ -146,17 +137,8 @@ export function createSharedPacer(
     }
   };
   return {
-    acquire(chat, signal) {
-      // Sends to one chat from this daemon go in order, as with the in-memory pacer.
-      const previous = turns.get(chat) ?? Promise.resolve();
-      const turn = previous.then(() => take(chat, signal));
-      const settled = turn.catch(() => {});
-      turns.set(chat, settled);
-      void settled.then(() => {
-        if (turns.get(chat) === settled) turns.delete(chat);
-      });
-      return turn;
-    },
+    // Sends to one chat from this daemon go in order, as with the in-memory pacer.
+    acquire: (chat, signal) => inTurn(turns, chat, () => take(chat, signal)),
   };
 }
 
@@ -177,6 +159,18 @@ export function sharedWaitMs(
   if (last !== undefined) wait = Math.max(wait, after(last, limits.perChatIntervalMs, now));
   wait = Math.max(wait, windowWait(toChat, limits.perChatPerMinute, 60_000, now));
   return Math.max(wait, windowWait(overall, limits.overallPerSecond, 1000, now));
+}
+
+/** Runs `take` after the chat's previous grant has settled: one chat's messages are granted in order. */
+function inTurn<T>(turns: Map<string, Promise<unknown>>, chat: string, take: () => Promise<T>): Promise<T> {
+  const previous = turns.get(chat) ?? Promise.resolve();
+  const turn = previous.then(take);
+  const settled = turn.catch(() => {});
+  turns.set(chat, settled);
+  void settled.then(() => {
+    if (turns.get(chat) === settled) turns.delete(chat);
+  });
+  return turn;
 }
 
 /** How long until `ms` have passed since the send was over (Infinity while it is in flight). */
