@@ -50,15 +50,19 @@ export function heartbeatEvery(seconds: number): Heartbeat {
 }
 
 /**
- * The slot a tick belongs to: the first scheduled time after `now` minus this. Two daemons firing
- * for one slot (a few milliseconds, or a little clock skew, apart) name the same slot, so the
- * store grants it once (`claimSlot`).
+ * The slot a tick belongs to: the last scheduled time at or before it (croner fires on time, never
+ * early; a few ms of leeway). Two daemons firing for one slot, milliseconds apart, name the same
+ * slot, so the store grants it once (`claimSlot`); a tick more than SLOT_LOOKBACK_MS late (a stalled
+ * process) counts as its own slot.
  */
-const SLOT_TOLERANCE_MS = 30_000;
+const SLOT_LEEWAY_MS = 20;
+const SLOT_LOOKBACK_MS = 30_000;
 
-function slotOf(channel: ResolvedChannel, now: Date): Date {
-  const [slot] = nextSlots(channel.schedule, channel.zone, new Date(now.getTime() - SLOT_TOLERANCE_MS), 1);
-  return slot && slot <= now ? slot : now;
+export function slotOf(channel: Pick<ResolvedChannel, 'schedule' | 'zone'>, now: Date): Date {
+  const until = now.getTime() + SLOT_LEEWAY_MS;
+  // 64 runs of the densest cron croner takes (every second) span more than the lookback.
+  const recent = nextSlots(channel.schedule, channel.zone, new Date(now.getTime() - SLOT_LOOKBACK_MS), 64);
+  return recent.filter((slot) => slot.getTime() <= until).at(-1) ?? now;
 }
 
 export interface DaemonOptions {
@@ -205,6 +209,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
     try {
       if (!(await store.claimSlot(channel.id, slotAt, deps.clock.now())))
         return { kind: 'idle', why: 'nothing-due', detail: 'another daemon runs this slot' };
+      if (store.shared)
+        deps.logger.debug('slot claimed', { channel: channel.id, slot: slotAt.toISOString() });
     } catch (error) {
       deps.logger.error('could not claim the slot', { channel: channel.id, error: (error as Error).message });
       return { kind: 'idle', why: 'nothing-due', detail: 'error' };
