@@ -28,6 +28,9 @@ export interface PgInstanceOptions {
 const alive = (holder: string, now: string) => `EXISTS (SELECT 1 FROM instances
   WHERE instances.id = ${holder} AND instances.heartbeat_at + instances.lease_ms > ${now})`;
 
+/** Instances silent this long are forgotten. */
+const FORGET_AFTER_MS = 7 * 86_400_000;
+
 const HEARTBEAT = `
   INSERT INTO instances (id, started_at, heartbeat_at, lease_ms) VALUES ($1, $2, $2, $3)
   ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, lease_ms = excluded.lease_ms`;
@@ -77,6 +80,9 @@ export function createPgInstance(db: PgDb, options: PgInstanceOptions): Instance
     instanceId: me,
     async heartbeat(now) {
       await db.run(HEARTBEAT, [me, now.getTime(), options.leaseMs]);
+      // Every command and restart is a new instance: forget those silent for a week. A missing row
+      // reads as dead, which they are (their posts, slots, roles and sends were taken over long ago).
+      await db.run('DELETE FROM instances WHERE heartbeat_at < $1', [now.getTime() - FORGET_AFTER_MS]);
     },
     async claimSlot(channelId, slotAt, now) {
       return (await db.run(CLAIM_SLOT, [channelId, slotAt.getTime(), me, now.getTime()])) === 1;

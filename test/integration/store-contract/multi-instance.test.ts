@@ -251,6 +251,19 @@ describe.each(postgres)('$name store: daemons sharing it', (adapter) => {
     expect(go.seen[1]).toEqual([]);
   });
 
+  it('forgets instances silent for a week at the next heartbeat, and a forgotten one reads as dead', async () => {
+    const old = await adapter.open({ instanceId: 'old-command', ...LEASE });
+    await old.heartbeat(ms(0));
+    expect(await old.claimRole('admin-bot', ms(0))).toBe(true);
+    const live = await adapter.open({ instanceId: 'daemon-a', ...LEASE });
+    await live.heartbeat(ms(7 * 86_400_000 - 1));
+    expect(await adapter.countRows('instances')).toBe(2);
+    await live.heartbeat(ms(7 * 86_400_000 + 1));
+    expect(await adapter.countRows('instances')).toBe(1);
+    // The role it held (its row gone) goes to the first daemon that asks.
+    expect(await live.claimRole('admin-bot', ms(7 * 86_400_000 + 2))).toBe(true);
+  });
+
   it('lets only one of two daemons reserve a send when the wait function allows one', async () => {
     const a = await adapter.open({ instanceId: 'daemon-a', ...LEASE });
     const b = await adapter.open({ instanceId: 'daemon-b', ...LEASE });
