@@ -21,6 +21,13 @@ import {
   toStoredArticle,
   toStoredPost,
 } from '../store-rows/row-mappers.js';
+import {
+  APPROVED_UNLESS_HELD,
+  ARTICLE_HELD,
+  ARTICLE_KILLED,
+  ATTEMPT_COUNTS_AS_POSTED,
+  INTERRUPTED,
+} from '../store-rows/state-machine-sql.js';
 import { createPgAlertOutbox } from './pg-alert-outbox.js';
 import { openPgDb, type PgDb, type PgQueryable } from './pg-db.js';
 import { createPgFeedStore } from './pg-feed-store.js';
@@ -58,20 +65,6 @@ export interface PostgresStoreOptions {
 }
 
 const DEFAULT_LEASE_MS = 60_000;
-const ATTEMPT_COUNTS_AS_POSTED = "(finished_at IS NULL OR outcome IN ('sent', 'duplicate', 'unknown'))";
-const INTERRUPTED = 'interrupted while sending: it may or may not have been published';
-/** The post's article was killed (pulled by the newsroom): nothing of it may go out again. */
-const ARTICLE_KILLED =
-  '(EXISTS (SELECT 1 FROM articles WHERE articles.id = posts.article_id AND articles.killed_at IS NOT NULL))';
-/**
- * A feed correction holds the post's article until an admin decides (/held): none of its posts may
- * go out, whatever their `approved` says (see the SQLite store for how such a post can be queued).
- * Served by the partial index feed_items_held.
- */
-const ARTICLE_HELD =
-  "(EXISTS (SELECT 1 FROM feed_items WHERE feed_items.article_id = posts.article_id AND feed_items.state = 'held'))";
-/** A post back in `queued` while its article is held waits unapproved, as the hold left the others. */
-const APPROVED_UNLESS_HELD = `approved = CASE WHEN ${ARTICLE_HELD} THEN 0 ELSE approved END`;
 /**
  * Class of the transaction advisory locks serialising enqueues of one article (two-argument lock
  * space: 'qcenq' cut to 31 bits). The key is the hash of its content or of its canonical URL.

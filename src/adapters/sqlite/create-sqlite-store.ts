@@ -20,6 +20,13 @@ import {
   toStoredArticle,
   toStoredPost,
 } from '../store-rows/row-mappers.js';
+import {
+  APPROVED_UNLESS_HELD,
+  ARTICLE_HELD,
+  ARTICLE_KILLED,
+  ATTEMPT_COUNTS_AS_POSTED,
+  INTERRUPTED,
+} from '../store-rows/state-machine-sql.js';
 import { acquireStoreLock, type StoreLock } from './acquire-store-lock.js';
 import { createAlertOutbox } from './alert-outbox.js';
 import { createFeedStore } from './feed-store.js';
@@ -52,23 +59,6 @@ export interface SqliteStoreOptions {
    */
   readonly warn?: PermissionWarning;
 }
-
-const ATTEMPT_COUNTS_AS_POSTED = "(finished_at IS NULL OR outcome IN ('sent', 'duplicate', 'unknown'))";
-const INTERRUPTED = 'interrupted while sending: it may or may not have been published';
-/** The post's article was killed (pulled by the newsroom): nothing of it may go out again. */
-const ARTICLE_KILLED =
-  '(EXISTS (SELECT 1 FROM articles WHERE articles.id = posts.article_id AND articles.killed_at IS NOT NULL))';
-/**
- * A feed correction holds the post's article until an admin decides (/held): none of its posts may go
- * out, whatever their `approved` says. The hold clears `approved` on the queued posts, but a post
- * that was in flight or failed at that moment can come back to `queued` later (a retry, /retry), and
- * a slot may have picked a post just before the hold: the lease checks the hold itself.
- * (Served by the partial index feed_items_held of migration 7.)
- */
-const ARTICLE_HELD =
-  "(EXISTS (SELECT 1 FROM feed_items WHERE feed_items.article_id = posts.article_id AND feed_items.state = 'held'))";
-/** A post back in `queued` while its article is held waits unapproved, as the hold left the others. */
-const APPROVED_UNLESS_HELD = `approved = CASE WHEN ${ARTICLE_HELD} THEN 0 ELSE approved END`;
 
 /**
  * The post queue on one SQLite file (WAL mode). Every state change is one IMMEDIATE transaction that
