@@ -339,6 +339,32 @@ export interface PostStore extends FeedStore {
   close(): Promise<void>;
 }
 
+/**
+ * The parts of the port an adapter builds in modules of their own (the alert outbox, /add previews,
+ * kills, sharing between daemons); the core is the rest.
+ */
+export type AlertOutboxMethods = Pick<
+  PostStore,
+  'addAlert' | 'pendingAlerts' | 'countPendingAlerts' | 'recordAlertDelivery' | 'finishAlerts'
+>;
+export type PreviewMethods = Pick<PostStore, 'savePreview' | 'getPreview' | 'takePreview'>;
+export type KillMethods = Pick<
+  PostStore,
+  'killArticle' | 'articleTrail' | 'postsToTakeDown' | 'markDeleted' | 'markDeleteFailed'
+>;
+export type InstanceMethods = Pick<
+  PostStore,
+  | 'instanceId'
+  | 'shared'
+  | 'heartbeat'
+  | 'claimSlot'
+  | 'releaseSlot'
+  | 'claimRole'
+  | 'releaseRole'
+  | 'reserveSend'
+  | 'finishSend'
+>;
+
 /** One send through a paced account (see `reserveSend`). */
 export interface PacedSend {
   readonly chat: string;

@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { canonicalUrl } from '../../domain/canonical-url.js';
 import type {
+  AlertOutboxMethods,
   ChannelBatch,
   ChannelState,
   EnqueueResult,
   FeedStore,
+  InstanceMethods,
+  KillMethods,
   NewArticle,
   PostState,
   PostStore,
+  PreviewMethods,
   StoredPost,
 } from '../../ports/post-store.js';
 import { POST_STATES } from '../../ports/post-store.js';
@@ -215,27 +219,10 @@ function translatingErrors(url: string, store: PostStore): PostStore {
 type CoreMethods = Omit<
   PostStore,
   | keyof FeedStore
-  | 'addAlert'
-  | 'pendingAlerts'
-  | 'countPendingAlerts'
-  | 'recordAlertDelivery'
-  | 'finishAlerts'
-  | 'savePreview'
-  | 'getPreview'
-  | 'takePreview'
-  | 'killArticle'
-  | 'articleTrail'
-  | 'postsToTakeDown'
-  | 'markDeleted'
-  | 'markDeleteFailed'
-  | 'instanceId'
-  | 'heartbeat'
-  | 'claimSlot'
-  | 'releaseSlot'
-  | 'claimRole'
-  | 'releaseRole'
-  | 'reserveSend'
-  | 'finishSend'
+  | keyof AlertOutboxMethods
+  | keyof PreviewMethods
+  | keyof KillMethods
+  | keyof InstanceMethods
 >;
 
 interface CoreContext {
@@ -279,8 +266,6 @@ function createPgCore(db: PgDb, { url, clock, instanceId }: CoreContext): CoreMe
   let closed = false;
 
   return {
-    // Other daemons may share this database: the daemon heartbeats, claims slots and roles.
-    shared: true,
     enqueueArticle: (article, batches, opts) => enqueueArticle(db, article, batches, opts),
     getArticle: async (id) => {
       const row = await db.one<ArticleRow>('SELECT * FROM articles WHERE id = $1', [id]);

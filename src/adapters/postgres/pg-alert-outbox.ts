@@ -1,15 +1,10 @@
 import type { AdminAlert } from '../../ports/notifier.js';
-import type { PostStore, StoredAlert } from '../../ports/post-store.js';
+import type { AlertOutboxMethods, PostStore, StoredAlert } from '../../ports/post-store.js';
 import { type AlertRow, toStoredAlert } from '../store-rows/alert-rows.js';
 import type { PgDb } from './pg-db.js';
 
 /** Finished alerts (and their keys) are kept this long, then forgotten. */
 const KEEP_FINISHED_MS = 30 * 86_400_000;
-
-type AlertMethods = Pick<
-  PostStore,
-  'addAlert' | 'pendingAlerts' | 'countPendingAlerts' | 'recordAlertDelivery' | 'finishAlerts'
->;
 
 /**
  * Two daemons raising the same alert (the same unknown post found by both) store it once: the second
@@ -35,7 +30,7 @@ const SELECT = `
   FROM alerts a`;
 
 /** The admin alert outbox on PostgreSQL (as alert-outbox.ts on SQLite). */
-export function createPgAlertOutbox(db: PgDb): AlertMethods {
+export function createPgAlertOutbox(db: PgDb): AlertOutboxMethods {
   const add = (alert: AdminAlert, now: number, logOnly: boolean) =>
     db.transaction(async (tx): Promise<StoredAlert | undefined> => {
       await tx.run('DELETE FROM alerts WHERE done_at IS NOT NULL AND done_at < $1', [now - KEEP_FINISHED_MS]);

@@ -1,17 +1,5 @@
-import type { PacedSend, PostStore } from '../../ports/post-store.js';
+import type { InstanceMethods, PacedSend, PostStore } from '../../ports/post-store.js';
 import type { PgDb } from './pg-db.js';
-
-type InstanceMethods = Pick<
-  PostStore,
-  | 'instanceId'
-  | 'heartbeat'
-  | 'claimSlot'
-  | 'releaseSlot'
-  | 'claimRole'
-  | 'releaseRole'
-  | 'reserveSend'
-  | 'finishSend'
->;
 
 export interface PgInstanceOptions {
   /** This daemon's name in the shared tables (holder of slots, roles, sends and leased posts). */
@@ -78,6 +66,8 @@ export function createPgInstance(db: PgDb, options: PgInstanceOptions): Instance
   const me = options.instanceId;
   return {
     instanceId: me,
+    // Other daemons may share this database: the daemon heartbeats, claims slots and roles.
+    shared: true,
     async heartbeat(now) {
       await db.run(HEARTBEAT, [me, now.getTime(), options.leaseMs]);
       // Every command and restart is a new instance: forget those silent for a week. A missing row

@@ -1,4 +1,4 @@
-import type { KillResult, PostStore } from '../../ports/post-store.js';
+import type { KillMethods, KillResult, PostStore } from '../../ports/post-store.js';
 import {
   type ArticleRow,
   type PostRow,
@@ -8,11 +8,6 @@ import {
   toTrailPost,
 } from '../store-rows/row-mappers.js';
 import type { PgDb } from './pg-db.js';
-
-type KillMethods = Pick<
-  PostStore,
-  'killArticle' | 'articleTrail' | 'postsToTakeDown' | 'markDeleted' | 'markDeleteFailed'
->;
 
 /**
  * Channels in byte order (COLLATE "C"), as SQLite's BINARY collation sorts them, whatever collation

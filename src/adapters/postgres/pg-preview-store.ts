@@ -1,4 +1,4 @@
-import type { PostStore, StoredPreview } from '../../ports/post-store.js';
+import type { PostStore, PreviewMethods, StoredPreview } from '../../ports/post-store.js';
 import type { PgDb } from './pg-db.js';
 
 interface PreviewRow {
@@ -7,8 +7,6 @@ interface PreviewRow {
   created_by: number;
   created_at: number;
 }
-
-type PreviewMethods = Pick<PostStore, 'savePreview' | 'getPreview' | 'takePreview'>;
 
 /**
  * /add previews on PostgreSQL (as preview-store.ts on SQLite): the article waits in the database, so

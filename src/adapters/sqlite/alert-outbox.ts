@@ -1,16 +1,11 @@
 import type { Database } from 'better-sqlite3';
 import type { AdminAlert } from '../../ports/notifier.js';
-import type { PostStore, StoredAlert } from '../../ports/post-store.js';
+import type { AlertOutboxMethods, PostStore, StoredAlert } from '../../ports/post-store.js';
 import { type AlertRow, toStoredAlert } from '../store-rows/alert-rows.js';
 import type { Synchronous } from './synchronous.js';
 
 /** Finished alerts (and their keys) are kept this long, then forgotten. */
 const KEEP_FINISHED_MS = 30 * 86_400_000;
-
-type AlertMethods = Pick<
-  PostStore,
-  'addAlert' | 'pendingAlerts' | 'countPendingAlerts' | 'recordAlertDelivery' | 'finishAlerts'
->;
 
 /**
  * The admin alert outbox on the store's database (tables from migration 2). `write` wraps a function
@@ -19,7 +14,7 @@ type AlertMethods = Pick<
 export function createAlertOutbox(
   db: Database,
   write: <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A) => R,
-): Synchronous<AlertMethods> {
+): Synchronous<AlertOutboxMethods> {
   const insert = db.prepare<{
     kind: string;
     text: string;

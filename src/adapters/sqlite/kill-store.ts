@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { KillResult, PostStore } from '../../ports/post-store.js';
+import type { KillMethods, KillResult, PostStore } from '../../ports/post-store.js';
 import {
   type ArticleRow,
   type PostRow,
@@ -9,11 +9,6 @@ import {
   toTrailPost,
 } from '../store-rows/row-mappers.js';
 import type { Synchronous } from './synchronous.js';
-
-type KillMethods = Pick<
-  PostStore,
-  'killArticle' | 'articleTrail' | 'postsToTakeDown' | 'markDeleted' | 'markDeleteFailed'
->;
 
 /**
  * Kills and the article's trail on the store's database (migration 4). The guards that keep a killed

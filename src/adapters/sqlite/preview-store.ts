@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { PostStore, StoredPreview } from '../../ports/post-store.js';
+import type { PostStore, PreviewMethods, StoredPreview } from '../../ports/post-store.js';
 import type { Synchronous } from './synchronous.js';
 
 interface PreviewRow {
@@ -8,8 +8,6 @@ interface PreviewRow {
   created_by: number;
   created_at: number;
 }
-
-type PreviewMethods = Pick<PostStore, 'savePreview' | 'getPreview' | 'takePreview'>;
 
 /**
  * /add previews on the store's database (migration 3): the article waits on disk, not in the

@@ -1,18 +1,5 @@
-import type { PacedSend, PostStore } from '../../ports/post-store.js';
+import type { InstanceMethods, PacedSend, PostStore } from '../../ports/post-store.js';
 import type { Synchronous } from './synchronous.js';
-
-type InstanceMethods = Pick<
-  PostStore,
-  | 'instanceId'
-  | 'shared'
-  | 'heartbeat'
-  | 'claimSlot'
-  | 'releaseSlot'
-  | 'claimRole'
-  | 'releaseRole'
-  | 'reserveSend'
-  | 'finishSend'
->;
 
 /**
  * The sharing part of the port on SQLite, where one daemon holds the file lock (acquire-store-lock.ts):
