@@ -62,10 +62,10 @@ export interface CrashResult {
   readonly figures: string;
 }
 
-const X_LATENCY_MS = 40;
-const TELEGRAM_LATENCY_MS = 70;
+export const X_LATENCY_MS = 40;
+export const TELEGRAM_LATENCY_MS = 70;
 
-interface ChannelUnderTest {
+export interface ChannelUnderTest {
   readonly id: string;
   readonly platform: 'twitter' | 'telegram';
   readonly mode: 'quotes' | 'thread';
@@ -114,7 +114,7 @@ export const CRASH_CHANNELS: readonly ChannelUnderTest[] = [
 ];
 const CHANNELS = CRASH_CHANNELS;
 
-interface Fakes {
+export interface Fakes {
   readonly x: FakeXApi;
   readonly telegram: FakeTelegramApi;
 }
@@ -329,7 +329,7 @@ async function resolveAsAdmins(fakes: Fakes, storePath: string): Promise<{ sent:
 }
 
 /** Queues articles with the real use case on the daemon's own store, before the first start. */
-async function queueArticles(env: Record<string, string>, cwd: string, count: number): Promise<number> {
+export async function queueArticles(env: Record<string, string>, cwd: string, count: number): Promise<number> {
   const outcome = loadConfig({ env, cwd });
   if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
   const runtime = buildRuntime(outcome.config, { exclusive: false, logger: createSilentLogger() });
@@ -365,7 +365,7 @@ async function waitFor(condition: () => boolean, daemon: QuotecastProcess, ms: n
   return true;
 }
 
-async function stop(daemon: QuotecastProcess, logs: string[]): Promise<void> {
+export async function stop(daemon: QuotecastProcess, logs: string[]): Promise<void> {
   daemon.kill('SIGTERM');
   const timer = setTimeout(() => daemon.kill('SIGKILL'), 10_000);
   const result = await daemon.exited;
@@ -403,7 +403,7 @@ async function allPosts(store: PostStore): Promise<StoredPost[]> {
 }
 
 /** Queued posts that can never go out without an admin: Telegram thread parts behind an unknown part. */
-async function heldBehindUnknown(store: PostStore, post: StoredPost): Promise<boolean> {
+export async function heldBehindUnknown(store: PostStore, post: StoredPost): Promise<boolean> {
   if (post.state !== 'queued' || post.mode !== 'thread') return false;
   return (await store.postsOfArticle(post.articleId, post.channelId)).some(
     (p) => p.seq < post.seq && p.state === 'unknown',
@@ -442,7 +442,7 @@ interface Arrival {
 }
 
 /** What each channel's destination received, by text. */
-function arrivals({ x, telegram }: Fakes, channel: ChannelUnderTest): Map<string, Arrival[]> {
+export function arrivals({ x, telegram }: Fakes, channel: ChannelUnderTest): Map<string, Arrival[]> {
   const byText = new Map<string, Arrival[]>();
   const add = (text: string, arrival: Arrival) => byText.set(text, [...(byText.get(text) ?? []), arrival]);
   if (channel.platform === 'twitter') {

@@ -1,5 +1,5 @@
 import type { AdminAlert } from '../../ports/notifier.js';
-import type { AlertOutboxMethods, PostStore, StoredAlert } from '../../ports/post-store.js';
+import type { AlertOutboxMethods, StoredAlert } from '../../ports/post-store.js';
 import { type AlertRow, toStoredAlert } from '../store-rows/alert-rows.js';
 import type { PgDb } from './pg-db.js';
 

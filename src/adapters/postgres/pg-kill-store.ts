@@ -1,4 +1,4 @@
-import type { KillMethods, KillResult, PostStore } from '../../ports/post-store.js';
+import type { KillMethods, KillResult } from '../../ports/post-store.js';
 import {
   type ArticleRow,
   type PostRow,

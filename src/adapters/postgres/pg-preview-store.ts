@@ -1,4 +1,4 @@
-import type { PostStore, PreviewMethods, StoredPreview } from '../../ports/post-store.js';
+import type { PreviewMethods, StoredPreview } from '../../ports/post-store.js';
 import type { PgDb } from './pg-db.js';
 
 interface PreviewRow {

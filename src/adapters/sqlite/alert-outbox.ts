@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AdminAlert } from '../../ports/notifier.js';
-import type { AlertOutboxMethods, PostStore, StoredAlert } from '../../ports/post-store.js';
+import type { AlertOutboxMethods, StoredAlert } from '../../ports/post-store.js';
 import { type AlertRow, toStoredAlert } from '../store-rows/alert-rows.js';
 import type { Synchronous } from './synchronous.js';
 

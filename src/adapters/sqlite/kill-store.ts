@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { KillMethods, KillResult, PostStore } from '../../ports/post-store.js';
+import type { KillMethods, KillResult } from '../../ports/post-store.js';
 import {
   type ArticleRow,
   type PostRow,

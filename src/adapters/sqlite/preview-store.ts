@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { PostStore, PreviewMethods, StoredPreview } from '../../ports/post-store.js';
+import type { PreviewMethods, StoredPreview } from '../../ports/post-store.js';
 import type { Synchronous } from './synchronous.js';
 
 interface PreviewRow {

@@ -1,4 +1,4 @@
-import type { InstanceMethods, PacedSend, PostStore } from '../../ports/post-store.js';
+import type { InstanceMethods, PacedSend } from '../../ports/post-store.js';
 import type { Synchronous } from './synchronous.js';
 
 /**
