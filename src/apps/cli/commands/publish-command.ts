@@ -76,6 +76,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
   const stop = abortOnStop(ctx, () =>
     out('interrupted: finishing the post in flight; continue later with --resume'),
   );
+  const alive = heartbeatWhileRunning(runtime, runConfig.settings.store.leaseSeconds);
   try {
     const plan = await planPublishNow(runtime.deps, {
       article: outcome.article,
@@ -123,6 +124,7 @@ export async function publishCommand(ctx: CliContext, args: readonly string[]): 
     if (result.kind === 'killed') throw killedError(outcome.article.title, result);
     return summarise(out, result.reports, dryRun);
   } finally {
+    alive.stop();
     stop.dispose();
     await runtime.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
@@ -259,4 +261,23 @@ function summarise(out: (line: string) => void, reports: readonly ChannelReport[
   }
   if (!ok) out('Run the same command with --resume to finish; nothing already sent is sent again.');
   return ok ? 0 : EXIT_FAILURE;
+}
+
+/**
+ * On a shared store the daemons take over the posts of a process that stopped heartbeating: a
+ * publish run (a long thread waits for Telegram's pacing between parts) beats like a daemon, every
+ * third of the lease, so what it is sending stays its own.
+ */
+function heartbeatWhileRunning(runtime: Runtime, leaseSeconds: number): { stop(): void } {
+  if (!runtime.store.shared) return { stop() {} };
+  const beat = () =>
+    void runtime.store
+      .heartbeat(runtime.clock.now())
+      .catch((error: unknown) =>
+        runtime.logger.warn('heartbeat failed', { error: (error as Error).message }),
+      );
+  beat();
+  const timer = setInterval(beat, (leaseSeconds * 1000) / 3);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }
