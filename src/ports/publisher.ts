@@ -96,6 +96,12 @@ export interface Publisher {
   readonly kind: Platform | 'console';
   /** Whether `replyTo` is honoured (threads as reply chains). */
   readonly supportsReplies: boolean;
+  /**
+   * The platform account the posts go out through, as a name that is not a secret (a hash of its
+   * credentials): channels with the same account share its rate limits, so a limit hit on one
+   * pauses all of them. Absent for the console.
+   */
+  readonly account?: string;
   publish(post: OutgoingPost, options?: PublishOptions): Promise<Receipt>;
   /**
    * Waits until a post may go out now without breaking the platform's pacing, and holds that turn:

@@ -203,6 +203,7 @@ export function pacePublisher(publisher: Publisher, pacer: Pacer, chat: string):
     platform: publisher.platform,
     kind: publisher.kind,
     supportsReplies: publisher.supportsReplies,
+    ...(publisher.account === undefined ? {} : { account: publisher.account }),
     awaitTurn: (signal) => pacer.acquire(chat, signal),
     publish: (post, options) => publisher.publish(post, options),
   };

@@ -219,11 +219,15 @@ async function handleFailure(
           ? error.retryAt
           : new Date(now.getTime() + PAST_RESET_WAIT_MS);
       await store.markRetry(post.id, 'rate-limited', at, detail, now);
-      // The whole channel waits, so the next slot does not hit the same limit again; unless it is
+      // The whole channel waits, so the next slot does not hit the same limit again, and so does
+      // every channel posting through the same account (the limit is the account's); unless one is
       // already paused for longer (an admin's pause has no end and must not lapse with the reset).
-      const paused = await store.channelState(post.channelId);
-      if (!paused.paused || (paused.pausedUntil !== null && paused.pausedUntil < at))
-        await store.pauseChannel(post.channelId, `rate limited until ${at.toISOString()}`, at);
+      // The pause is in the store: every daemon sharing it waits too.
+      for (const channelId of sameAccount(deps, post.channelId)) {
+        const paused = await store.channelState(channelId);
+        if (!paused.paused || (paused.pausedUntil !== null && paused.pausedUntil < at))
+          await store.pauseChannel(channelId, `rate limited until ${at.toISOString()}`, at);
+      }
       logger.warn('rate limited; channel waits', {
         post: post.id,
         channel: post.channelId,
@@ -392,4 +396,11 @@ async function holdForAdmin(deps: PublishDeps, post: StoredPost, detail: string)
     text: `Post ${post.id} (${post.channelId}, ${post.seq}/${post.total}) may or may not have arrived (${detail}). Check the channel, then mark it as sent or send it again.`,
   });
   return { kind: 'unknown', post, detail };
+}
+
+/** The channel and every other channel whose publisher posts through the same platform account. */
+function sameAccount(deps: Pick<PublishDeps, 'publishers'>, channelId: string): string[] {
+  const account = deps.publishers.get(channelId)?.account;
+  if (account === undefined) return [channelId];
+  return [...deps.publishers].filter(([, publisher]) => publisher.account === account).map(([id]) => id);
 }

@@ -249,6 +249,24 @@ describe('what each failure does', () => {
     expect(w.x.tweets.map((t) => t.text)).toEqual([first!.text, second!.text]);
   });
 
+  it('rate-limited: every channel posting as the same X account waits too, not those of another account', async () => {
+    const sameAccount = { ...X_QUOTES, id: 'x-more' };
+    const w = await setUp({ channels: [X_QUOTES, sameAccount, X_THREAD] });
+    queued(await w.enqueue(makeArticle(6)));
+    const reset = Math.floor(w.clock.now().getTime() / 1000) + 40 * 60;
+    w.x.failNext({ fault: { kind: 'rate-limit', reset } });
+
+    expect(outcomesOf(await slot(w, 'x-quotes'))[0]).toMatchObject({ kind: 'retry', reason: 'rate-limited' });
+    for (const channel of ['x-quotes', 'x-more'])
+      expect(await w.runtime.store.channelState(channel)).toMatchObject({
+        paused: true,
+        pausedUntil: new Date(reset * 1000),
+      });
+    expect((await w.runtime.store.channelState('x-thread')).paused).toBe(false);
+    expect(await slot(w, 'x-more')).toMatchObject({ kind: 'idle', why: 'paused' });
+    expect(outcomesOf(await slot(w, 'x-thread'))[0]).toMatchObject({ kind: 'sent' });
+  });
+
   it("rate-limited while an admin pauses the channel: the admin's pause outlasts the reset", async () => {
     const w = await setUp({ channels: [X_QUOTES], xLatencyMs: 200 });
     queued(await w.enqueue(makeArticle(19)));

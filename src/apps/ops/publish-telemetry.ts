@@ -103,6 +103,7 @@ export function createPublishTelemetry(options: {
       platform: publisher.platform,
       kind: publisher.kind,
       supportsReplies: publisher.supportsReplies,
+      ...(publisher.account === undefined ? {} : { account: publisher.account }),
       publish,
       ...(publisher.awaitTurn
         ? {

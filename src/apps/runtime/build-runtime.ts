@@ -213,7 +213,7 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
                 ...(ctx.secretBox ? { secretBox: ctx.secretBox } : {}),
               }),
             };
-      return createTwitterPublisher({
+      const publisher = createTwitterPublisher({
         credentials,
         timeoutMs,
         logger: ctx.logger,
@@ -227,6 +227,10 @@ function buildPublisher(config: Config, channel: ResolvedChannel, ctx: BuildCont
           : {}),
         ...(config.apiRoots.twitter ? { apiRoot: config.apiRoots.twitter } : {}),
       });
+      // X's limits are per account (user token): channels posting as the same user share them.
+      const user =
+        auth.kind === 'twitter-oauth1' ? auth.accessToken : `${auth.clientId}:${auth.refreshToken}`;
+      return { ...publisher, account: `x:${createHash('sha256').update(user).digest('hex').slice(0, 16)}` };
     }
   }
 }
