@@ -299,6 +299,12 @@ describe('two daemons on one PostgreSQL queue', () => {
     await waitUntil(async () => (await stateOf(x2!)) === 'queued', 'x2 to be queued again after the grace');
     // …at its place in the queue, and the next slot sends it, once.
     c.clock.set(new Date(Date.parse(START) + HOUR));
+    // A live daemon beats every third of its lease; one that has not beaten for longer runs no slot
+    // and leases nothing (the others may already count it dead), leaving the slot to them.
+    await c.b.tick('x-quotes');
+    expect(tweetTexts(c)).toEqual([x3!.text]);
+    expect(await stateOf(x2!)).toBe('queued');
+    await c.b.beat();
     await c.b.tick('x-quotes');
     expect(tweetTexts(c)).toEqual([x3!.text, x2!.text]);
     expect(c.x.tweets.filter((t) => t.text === x1!.text)).toEqual([arrived]);

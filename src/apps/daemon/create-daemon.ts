@@ -106,11 +106,17 @@ export function createDaemon(options: DaemonOptions): Daemon {
   // a slot already running cannot start its next send either.
   let storeFailure: string | undefined;
   const store = options.deps.store;
+  // On a shared store a daemon whose heartbeats stopped getting through may already count as dead
+  // to the others, who take over what it sends: it leases nothing new until a heartbeat lands.
+  let lastBeat: Date | undefined;
+  const heartbeatSeconds = options.heartbeatSeconds ?? HEARTBEAT_SECONDS;
+  const beatFresh = (now: Date) =>
+    !store.shared || (lastBeat !== undefined && now.getTime() - lastBeat.getTime() < heartbeatSeconds * 1500);
   const gatedStore = new Proxy(store, {
     get(target, key) {
       if (key === 'lease')
         return async (postId: number, now: Date) =>
-          storeFailure ? undefined : await target.lease(postId, now);
+          storeFailure || !beatFresh(now) ? undefined : await target.lease(postId, now);
       const value = Reflect.get(target, key, target) as unknown;
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -120,8 +126,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
   const deps: PublishDeps = Object.create(options.deps, { store: { value: gatedStore, enumerable: true } });
   const schedule = options.schedule ?? scheduleWithCroner;
   const heartbeat =
-    options.heartbeat ??
-    (store.shared ? heartbeatEvery(options.heartbeatSeconds ?? HEARTBEAT_SECONDS) : heartbeatWithCroner);
+    options.heartbeat ?? (store.shared ? heartbeatEvery(heartbeatSeconds) : heartbeatWithCroner);
   let startedAt: Date | undefined;
   let lastTick: Date | undefined;
   const slotsRunning = new Map<string, Date>();
@@ -137,7 +142,9 @@ export function createDaemon(options: DaemonOptions): Daemon {
     tick();
     if (!store.shared || stopping.signal.aborted) return;
     try {
-      await store.heartbeat(deps.clock.now());
+      const now = deps.clock.now();
+      await store.heartbeat(now);
+      lastBeat = now;
       await takeOverAbandoned();
     } catch (error) {
       deps.logger.error('heartbeat on the shared store failed', { error: (error as Error).message });
@@ -206,16 +213,23 @@ export function createDaemon(options: DaemonOptions): Daemon {
     }
     if (busy.has(channel.id))
       return { kind: 'idle', why: 'nothing-due', detail: 'previous slot still running' };
+    // Not claimed while this daemon may count as dead to the others: one of them runs the slot.
+    if (!beatFresh(deps.clock.now()))
+      return { kind: 'idle', why: 'nothing-due', detail: 'no recent heartbeat on the shared store' };
+    // Taken before the claim's round trip: a /next arriving meanwhile must not start a second slot.
+    busy.add(channel.id);
     try {
-      if (!(await store.claimSlot(channel.id, slotAt, deps.clock.now())))
+      if (!(await store.claimSlot(channel.id, slotAt, deps.clock.now()))) {
+        busy.delete(channel.id);
         return { kind: 'idle', why: 'nothing-due', detail: 'another daemon runs this slot' };
+      }
       if (store.shared)
         deps.logger.debug('slot claimed', { channel: channel.id, slot: slotAt.toISOString() });
     } catch (error) {
+      busy.delete(channel.id);
       deps.logger.error('could not claim the slot', { channel: channel.id, error: (error as Error).message });
       return { kind: 'idle', why: 'nothing-due', detail: 'error' };
     }
-    busy.add(channel.id);
     const work = (async () => {
       if (channel.randomDelaySeconds > 0) {
         await deps.clock.sleep(deps.random() * channel.randomDelaySeconds * 1000, stopping.signal);
@@ -279,7 +293,11 @@ export function createDaemon(options: DaemonOptions): Daemon {
   return {
     async start() {
       // Registers this daemon first on a shared store: what it leases must belong to a live instance.
-      if (store.shared) await store.heartbeat(deps.clock.now());
+      if (store.shared) {
+        const now = deps.clock.now();
+        await store.heartbeat(now);
+        lastBeat = now;
+      }
       const report = await recoverInterrupted(deps);
       settleLater(report);
       if (report.askAdmin.length > 0) {
