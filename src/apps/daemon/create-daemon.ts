@@ -106,12 +106,13 @@ export function createDaemon(options: DaemonOptions): Daemon {
   // a slot already running cannot start its next send either.
   let storeFailure: string | undefined;
   const store = options.deps.store;
-  // On a shared store a daemon whose heartbeats stopped getting through may already count as dead
-  // to the others, who take over what it sends: it leases nothing new until a heartbeat lands.
+  // On a shared store a daemon whose heartbeats stopped getting through may soon count as dead to
+  // the others, who take over what it sends: two beats missed (two thirds of the lease), it runs no
+  // slot and leases nothing until a heartbeat lands, keeping a third of the lease for the send.
   let lastBeat: Date | undefined;
   const heartbeatSeconds = options.heartbeatSeconds ?? HEARTBEAT_SECONDS;
   const beatFresh = (now: Date) =>
-    !store.shared || (lastBeat !== undefined && now.getTime() - lastBeat.getTime() < heartbeatSeconds * 1500);
+    !store.shared || (lastBeat !== undefined && now.getTime() - lastBeat.getTime() < heartbeatSeconds * 2000);
   const gatedStore = new Proxy(store, {
     get(target, key) {
       if (key === 'lease')
