@@ -2,13 +2,15 @@ import { runCliStartupBench } from './cli-startup-bench.js';
 import { runDaemonMemoryBench } from './daemon-memory-bench.js';
 import { runHostileInputBench } from './hostile-input-bench.js';
 import { runPacingBench } from './pacing-bench.js';
+import { runSharedQueueBench } from './shared-queue-bench.js';
 import { runSplitBench } from './split-bench.js';
 import { runStoreBench } from './store-bench.js';
 
 /**
  * `npm run bench`: every benchmark in turn. Each prints figures, as ratios against a baseline measured
  * in the same run where there is one; none asserts on time (the machines are shared and noisy).
- * `npm run bench -- split` (or store, pacing, memory, hostile, cli) runs one.
+ * `npm run bench -- split` (or store, pacing, memory, hostile, cli, shared) runs one. `shared` (several
+ * daemons on one PostgreSQL queue) runs only when named: it needs PostgreSQL and takes about 2 minutes.
  */
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const benches: Record<string, () => unknown> = {
@@ -18,6 +20,7 @@ const benches: Record<string, () => unknown> = {
   memory: runDaemonMemoryBench,
   hostile: () => runHostileInputBench({ print }),
   cli: () => runCliStartupBench(print),
+  shared: runSharedQueueBench,
 };
 
 const chosen = process.argv.slice(2);
@@ -26,7 +29,8 @@ if (unknown.length > 0) {
   print(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`);
   process.exit(2);
 }
-for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
+const onlyWhenNamed = new Set(['shared']);
+for (const name of chosen.length > 0 ? chosen : Object.keys(benches).filter((n) => !onlyWhenNamed.has(n))) {
   print(`\n=== ${name} ===`);
   await benches[name]!();
 }
