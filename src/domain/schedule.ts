@@ -28,6 +28,20 @@ export function nextSlots(cron: string, zone: string, from: Date, count: number)
   }
 }
 
+/** Parsed schedules, reused: parsing is most of what asking croner for one slot costs. */
+const parsed = new Map<string, Cron>();
+
+/** The last slot time at or before `at` (croner counts one earlier in the same second), if any. */
+export function previousSlot(cron: string, zone: string, at: Date): Date | undefined {
+  const key = `${zone} ${cron}`;
+  let job = parsed.get(key);
+  if (!job) {
+    job = new Cron(cron, { timezone: zone, paused: true, ...CRON_OPTIONS });
+    parsed.set(key, job);
+  }
+  return job.previousRuns(1, at)[0];
+}
+
 /** Local wall-clock parts of an instant in a zone. */
 export function localParts(
   date: Date,

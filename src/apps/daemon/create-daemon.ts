@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
 import { isStoreError } from '../../adapters/sqlite/store-error.js';
 import type { ResolvedChannel } from '../../config/load-config.js';
-import { CRON_OPTIONS, formatInZone, nextSlots } from '../../domain/schedule.js';
+import { CRON_OPTIONS, formatInZone, nextSlots, previousSlot } from '../../domain/schedule.js';
 import type { PublishDeps } from '../../use-cases/publish-deps.js';
 import {
   type RecoveryReport,
@@ -59,10 +59,8 @@ const SLOT_LEEWAY_MS = 20;
 const SLOT_LOOKBACK_MS = 30_000;
 
 export function slotOf(channel: Pick<ResolvedChannel, 'schedule' | 'zone'>, now: Date): Date {
-  const until = now.getTime() + SLOT_LEEWAY_MS;
-  // 64 runs of the densest cron croner takes (every second) span more than the lookback.
-  const recent = nextSlots(channel.schedule, channel.zone, new Date(now.getTime() - SLOT_LOOKBACK_MS), 64);
-  return recent.filter((slot) => slot.getTime() <= until).at(-1) ?? now;
+  const slot = previousSlot(channel.schedule, channel.zone, new Date(now.getTime() + SLOT_LEEWAY_MS));
+  return slot && slot.getTime() >= now.getTime() - SLOT_LOOKBACK_MS ? slot : now;
 }
 
 export interface DaemonOptions {
