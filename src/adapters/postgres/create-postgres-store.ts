@@ -81,18 +81,21 @@ const ENQUEUE_LOCK_CLASS = 1_667_591_793;
  * `posts_due_fresh` for the channel is already the lowest (article, seq), one seek whatever the
  * queue size. Posts waiting for a retry: a range on `posts_due_retry` up to `now`, so only due
  * retries are read and sorted. The partial indexes' WHERE terms are repeated literally so the
- * planner can prove the query stays inside them.
+ * planner can prove the query stays inside them. Both halves order by `article_id + 0, seq + 0`:
+ * the first half's index is built on those expressions (migration 2), and no index gives that order
+ * otherwise, so the planner cannot walk posts_state or the unique key in publishing order instead,
+ * reading past every post the half does not want (it did, by statistics or for lack of them).
  */
 export const PG_NEXT_DUE_SQL = `
   (SELECT * FROM posts
    WHERE channel_id = $1 AND state = 'queued' AND approved = 1 AND next_attempt_at IS NULL
-   ORDER BY article_id, seq
+   ORDER BY article_id + 0, seq + 0
    LIMIT 1)
   UNION ALL
   (SELECT * FROM posts
    WHERE channel_id = $1 AND state = 'queued' AND approved = 1
      AND next_attempt_at IS NOT NULL AND next_attempt_at <= $2
-   ORDER BY article_id, seq
+   ORDER BY article_id + 0, seq + 0
    LIMIT 1)
   ORDER BY article_id, seq
   LIMIT 1`;
