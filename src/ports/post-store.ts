@@ -323,7 +323,7 @@ export interface PostStore extends FeedStore {
   /**
    * Pacing shared by every instance publishing through one platform account. Under a lock on the
    * account: reads its sends of the last `windowMs` (in flight ones have no `doneAt`; those of dead
-   * instances are dropped), asks `wait` how long the next send to `chat` must wait, and records it
+   * instances count as finished when found dead: they may have arrived), asks `wait` how long the next send to `chat` must wait, and records it
    * as a send in flight when that is 0 (returning its id for `finishSend`).
    */
   reserveSend(

@@ -44,11 +44,18 @@ const CLAIM_ROLE = `
         since = CASE WHEN role.holder = excluded.holder THEN role.since ELSE excluded.since END
     WHERE role.holder = excluded.holder OR NOT ${alive('role.holder', '$3')}`;
 
-/** Sends that left the window, and sends in flight on a dead instance (they will never be finished). */
+/**
+ * A send in flight on a dead instance will never be finished by it, but it may have reached the
+ * platform (the daemon died between the request and the answer): it counts as finished when found
+ * dead, so it stays in the chat's windows for their length instead of vanishing from them.
+ */
+const SETTLE_DEAD_SENDS = `
+  UPDATE paced_sends SET done_at = $2
+  WHERE account = $1 AND done_at IS NULL AND NOT ${alive('paced_sends.holder', '$2')}`;
+
+/** Sends that left the window. */
 const FORGET_SENDS = `
-  DELETE FROM paced_sends
-  WHERE account = $1
-    AND (done_at <= $2::bigint - $3::bigint OR (done_at IS NULL AND NOT ${alive('paced_sends.holder', '$2')}))`;
+  DELETE FROM paced_sends WHERE account = $1 AND done_at <= $2::bigint - $3::bigint`;
 
 interface SendRow {
   chat: string;
@@ -94,6 +101,7 @@ export function createPgInstance(db: PgDb, options: PgInstanceOptions): Instance
         // Every instance publishing through the account queues here, so reading the window and
         // recording the send are one step for all of them.
         await tx.run(`SELECT pg_advisory_xact_lock(hashtext('pacing:' || $1::text))`, [account]);
+        await tx.run(SETTLE_DEAD_SENDS, [account, now.getTime()]);
         await tx.run(FORGET_SENDS, [account, now.getTime(), windowMs]);
         const rows = await tx.rows<SendRow>(
           'SELECT chat, started_at, done_at FROM paced_sends WHERE account = $1 ORDER BY started_at, id',
