@@ -73,11 +73,18 @@ async function reconcileUnknown(deps: PublishDeps, unknown: readonly StoredPost[
       }
       const match = recent.find((r) => samePostText(post.text, r.text));
       if (match) {
-        await store.resolveUnknownAsSent(post.id, {
-          remoteId: match.remoteId,
-          ...(match.url ? { url: match.url } : {}),
-          publishedAt: match.publishedAt ?? clock.now(),
-        });
+        try {
+          await store.resolveUnknownAsSent(post.id, {
+            remoteId: match.remoteId,
+            ...(match.url ? { url: match.url } : {}),
+            publishedAt: match.publishedAt ?? clock.now(),
+          });
+        } catch (error) {
+          // Another daemon sharing the store settled it meanwhile (it found the same tweet).
+          if (!isRefusedTransition(error)) throw error;
+          logger.debug('post settled by another daemon meanwhile', { post: post.id });
+          continue;
+        }
         reconciled.push(post);
         continue;
       }
@@ -119,4 +126,9 @@ async function reconcileUnknown(deps: PublishDeps, unknown: readonly StoredPost[
     });
   }
   return { reconciled, requeued, askAdmin, deferred };
+}
+
+/** The store refused a state change: the post is no longer in the state this run read it in. */
+function isRefusedTransition(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'invalid-transition';
 }

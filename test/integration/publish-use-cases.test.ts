@@ -139,6 +139,34 @@ describe('quotes and thread modes', () => {
     expect(await w.runtime.store.postsInState('unknown', 10)).toEqual([]);
   });
 
+  it('reconciling a post another daemon settled meanwhile (same tweet found) moves on instead of failing', async () => {
+    const w = await setUp({ channels: [X_QUOTES] });
+    const { articleId } = queued(await w.enqueue(makeArticle(7)));
+    const [first, second] = await w.posts(articleId, 'x-quotes');
+    // Two posts were in flight when their daemon died; both tweets arrived.
+    for (const post of [first!, second!]) {
+      await w.runtime.store.lease(post.id, w.clock.now());
+      w.x.addTweet(post.text);
+    }
+    // Another daemon sharing the store settles the first one between this run's read and its write.
+    const store = w.runtime.store;
+    const racing = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (key !== 'resolveUnknownAsSent' || typeof value !== 'function') return value;
+        return async (postId: number, receipt: { remoteId: string | null; publishedAt: Date }) => {
+          if (postId === first!.id) await target.resolveUnknownAsSent(postId, receipt);
+          return await value.call(target, postId, receipt);
+        };
+      },
+    });
+    const report = await recoverInterrupted({ ...w.runtime.deps, store: racing });
+    expect(report.reconciled.map((p) => p.id)).toEqual([second!.id]);
+    expect((await store.getPost(first!.id))?.state).toBe('sent');
+    expect((await store.getPost(second!.id))?.state).toBe('sent');
+    expect(w.x.tweets).toHaveLength(2);
+  });
+
   it('a thread cut by an outage resumes after a restart, replying to the stored id of the last part sent', async () => {
     const w = await setUp({
       channels: [X_THREAD],
