@@ -315,4 +315,32 @@ describe('two daemons on one PostgreSQL queue', () => {
     expect(c.telegram.sentMessages.map((m) => m.shownText)).toEqual([tg2!.text]);
     expect(await c.b.runtime.store.countsByState()).toMatchObject({ sending: 0 });
   }, 30_000);
+
+  it('settles an X post of unknown outcome even when the daemon that took it over dies before looking again', async () => {
+    const c = await startCluster();
+    const { articleId } = await enqueue(c, 4);
+    const [x1, x2] = await postsOn(c, [articleId], 'x-quotes');
+    await Promise.all([c.a.beat(), c.b.beat()]);
+    const start = c.clock.now().getTime();
+    const stateOf = async (post: StoredPost) => (await c.b.runtime.store.getPost(post.id))!.state;
+
+    // A post was left unknown (its daemon died mid-send); A took it over and waits for the grace
+    // before looking for it on X again, but A dies too before then.
+    for (const post of [x1!, x2!]) await c.b.runtime.store.lease(post.id, c.clock.now());
+    await c.b.runtime.store.markInterruptedAsUnknown(new Date(start + 10 * LEASE_SECONDS * 1000));
+    expect(await Promise.all([x1!, x2!].map(stateOf))).toEqual(['unknown', 'unknown']);
+    // Meanwhile x1 shows up on X's timeline; x2 never does.
+    const arrived = c.x.addTweet(x1!.text);
+
+    // B, alive all along, looks at unknown posts once per lease period (three heartbeats, 90 s
+    // here); past the grace, x1 is found and recorded, x2 is queued again.
+    c.clock.set(new Date(start + 89_000));
+    await c.b.beat();
+    expect(await Promise.all([x1!, x2!].map(stateOf))).toEqual(['unknown', 'unknown']);
+    c.clock.set(new Date(start + 91_000));
+    await c.b.beat();
+    await waitUntil(async () => (await stateOf(x2!)) === 'queued', 'x2 to be queued again by B');
+    expect(await c.b.runtime.store.getPost(x1!.id)).toMatchObject({ state: 'sent', remoteId: arrived.id });
+    expect(tweetTexts(c)).toEqual([]);
+  }, 30_000);
 });

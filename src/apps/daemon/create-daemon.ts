@@ -151,16 +151,40 @@ export function createDaemon(options: DaemonOptions): Daemon {
   };
   const takeOverAbandoned = async () => {
     const abandoned = await store.markInterruptedAsUnknown(deps.clock.now());
-    if (abandoned.length === 0) return;
-    deps.logger.warn('taking over posts a stopped daemon left sending', {
-      posts: abandoned.map((post) => post.id),
-    });
-    settleLater(
-      await settleDeferred(
-        deps,
-        abandoned.map((post) => post.id),
-      ),
+    if (abandoned.length > 0) {
+      deps.logger.warn('taking over posts a stopped daemon left sending', {
+        posts: abandoned.map((post) => post.id),
+      });
+      settleLater(
+        await settleDeferred(
+          deps,
+          abandoned.map((post) => post.id),
+        ),
+      );
+    }
+    await lookAgainForUnknown();
+  };
+  /**
+   * A post of unknown outcome on a platform that can be asked (X) is looked for again by the daemon
+   * that took it over once its request settled. If that daemon dies first, nobody would: so every
+   * lease period each daemon looks for the ones still unknown (found: sent; still not there once
+   * settled: queued again). Two daemons looking at once settle it once (the store's guards).
+   */
+  let lookedAt = Number.NEGATIVE_INFINITY;
+  const lookAgainForUnknown = async () => {
+    const now = deps.clock.now().getTime();
+    if (now - lookedAt < heartbeatSeconds * 3000) return;
+    lookedAt = now;
+    const askable = (await store.postsInState('unknown', 1000)).filter(
+      (post) => deps.publishers.get(post.channelId)?.recentPosts !== undefined,
     );
+    if (askable.length > 0)
+      settleLater(
+        await settleDeferred(
+          deps,
+          askable.map((post) => post.id),
+        ),
+      );
   };
   const stopping = new AbortController();
   const tasks: SlotTask[] = [];
