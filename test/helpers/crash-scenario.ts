@@ -329,7 +329,11 @@ async function resolveAsAdmins(fakes: Fakes, storePath: string): Promise<{ sent:
 }
 
 /** Queues articles with the real use case on the daemon's own store, before the first start. */
-export async function queueArticles(env: Record<string, string>, cwd: string, count: number): Promise<number> {
+export async function queueArticles(
+  env: Record<string, string>,
+  cwd: string,
+  count: number,
+): Promise<number> {
   const outcome = loadConfig({ env, cwd });
   if (!outcome.ok) throw new Error(outcome.problems.join('\n'));
   const runtime = buildRuntime(outcome.config, { exclusive: false, logger: createSilentLogger() });
