@@ -36,13 +36,14 @@ describe('a role played by one daemon at a time (the admin bot, feed polling)', 
       role: 'admin-bot',
       now: () => T0,
       heartbeat: hand.heartbeat,
+      leaseMs: 90_000,
       logger: createSilentLogger(),
       ...player('only', log),
     });
     expect(role.holds()).toBe(true);
     await hand.beat(); // no task was scheduled: nothing to ask
     expect(log).toEqual(['only starts']);
-    role.stop();
+    await role.stop();
   });
 
   it('on PostgreSQL starts in one daemon; when it dies another starts it after the lease, once', async () => {
@@ -56,7 +57,7 @@ describe('a role played by one daemon at a time (the admin bot, feed polling)', 
     await storeA.heartbeat(clock());
     await storeB.heartbeat(clock());
     const [handA, handB] = [handHeartbeat(), handHeartbeat()];
-    const common = { role: 'admin-bot', now: clock, logger: createSilentLogger() };
+    const common = { role: 'admin-bot', now: clock, leaseMs: 3000, logger: createSilentLogger() };
     const a = await keepRole({ ...common, store: storeA, heartbeat: handA.heartbeat, ...player('a', log) });
     const b = await keepRole({ ...common, store: storeB, heartbeat: handB.heartbeat, ...player('b', log) });
     expect([a.holds(), b.holds()]).toEqual([true, false]);
@@ -89,7 +90,56 @@ describe('a role played by one daemon at a time (the admin bot, feed polling)', 
     await handA.beat();
     expect(a.holds()).toBe(false);
     expect(log).toEqual(['a starts', 'b starts', 'a stops']);
-    a.stop();
-    b.stop();
+    await a.stop();
+    // Stopping gives the role back at once: the next daemon to ask gets it without waiting a lease.
+    await b.stop();
+    const c = await keepRole({
+      ...common,
+      store: storeA,
+      heartbeat: handHeartbeat().heartbeat,
+      ...player('c', log),
+    });
+    expect(c.holds()).toBe(true);
+    await c.stop();
+  });
+
+  it('on PostgreSQL stops playing it when the store cannot confirm it for two thirds of the lease', async () => {
+    let now = T0.getTime();
+    const clock = () => new Date(now);
+    const log: string[] = [];
+    const store = await postgres.open({ instanceId: 'daemon-a', leaseMs: 3000, now: clock });
+    await store.heartbeat(clock());
+    let reachable = true;
+    // The same store, cut off from the server when the test says (the network, not the code).
+    const cutOff = new Proxy(store, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (key !== 'claimRole' || typeof value !== 'function') return value;
+        return async (...args: [string, Date]) => {
+          if (!reachable) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+          return await target.claimRole(...args);
+        };
+      },
+    });
+    const hand = handHeartbeat();
+    const role = await keepRole({
+      store: cutOff,
+      role: 'feeds',
+      now: clock,
+      heartbeat: hand.heartbeat,
+      leaseMs: 3000,
+      logger: createSilentLogger(),
+      ...player('a', log),
+    });
+    expect(role.holds()).toBe(true);
+    reachable = false;
+    now += 1000;
+    await hand.beat();
+    expect(role.holds()).toBe(true); // a short blip: still its own
+    now += 1000;
+    await hand.beat();
+    expect(role.holds()).toBe(false); // 2 s of 3 unconfirmed: another daemon may take it soon
+    expect(log).toEqual(['a starts', 'a stops']);
+    await role.stop();
   });
 });

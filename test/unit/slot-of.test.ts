@@ -17,8 +17,9 @@ describe('the slot a tick belongs to', () => {
     expect(slotOf(channel, at('2026-03-02T13:00:05.990Z'))).toEqual(at('2026-03-02T13:00:06.000Z'));
   });
 
-  it('is the tick itself when no scheduled time falls in the last 30 s (a stalled process, a manual run)', () => {
-    const channel = { schedule: '0 9 * * *', zone: 'UTC' };
-    expect(slotOf(channel, at('2026-03-02T13:07:00.000Z'))).toEqual(at('2026-03-02T13:07:00.000Z'));
+  it('names the slot a stalled tick was for however late it fires, so a second daemon cannot run it again', async () => {
+    const channel = { schedule: '0 9,13 * * *', zone: 'UTC' };
+    expect(slotOf(channel, at('2026-03-02T13:00:31.000Z'))).toEqual(at('2026-03-02T13:00:00.000Z'));
+    expect(slotOf(channel, at('2026-03-02T12:59:00.000Z'))).toEqual(at('2026-03-02T09:00:00.000Z'));
   });
 });

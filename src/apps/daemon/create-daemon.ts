@@ -43,24 +43,24 @@ export const heartbeatWithCroner: Heartbeat = (onBeat) => heartbeatEvery(HEARTBE
 
 export function heartbeatEvery(seconds: number): Heartbeat {
   const every = Math.min(HEARTBEAT_SECONDS, Math.max(1, Math.floor(seconds)));
+  // Not protected: a beat still busy (a slow take-over) must not stop the next one from renewing
+  // the lease, or the others would count a live daemon dead. Each beat guards its own slow part.
   return (onBeat) => {
-    const job = new Cron(`*/${every} * * * * *`, { protect: true }, onBeat);
+    const job = new Cron(`*/${every} * * * * *`, { protect: false }, onBeat);
     return { stop: () => job.stop() };
   };
 }
 
 /**
  * The slot a tick belongs to: the last scheduled time at or before it (croner fires on time, never
- * early; a few ms of leeway). Two daemons firing for one slot, milliseconds apart, name the same
- * slot, so the store grants it once (`claimSlot`); a tick more than SLOT_LOOKBACK_MS late (a stalled
- * process) counts as its own slot.
+ * early; a few ms of leeway). Two daemons firing for one slot name the same slot however late one
+ * of them fires (a stalled process), so the store grants it once (`claimSlot`); a tick so late that
+ * a later slot has come names that one, and the slot it missed is not run twice either.
  */
 const SLOT_LEEWAY_MS = 20;
-const SLOT_LOOKBACK_MS = 30_000;
 
 export function slotOf(channel: Pick<ResolvedChannel, 'schedule' | 'zone'>, now: Date): Date {
-  const slot = previousSlot(channel.schedule, channel.zone, new Date(now.getTime() + SLOT_LEEWAY_MS));
-  return slot && slot.getTime() >= now.getTime() - SLOT_LOOKBACK_MS ? slot : now;
+  return previousSlot(channel.schedule, channel.zone, new Date(now.getTime() + SLOT_LEEWAY_MS)) ?? now;
 }
 
 export interface DaemonOptions {
@@ -137,6 +137,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
    * stopped daemon left `sending` once its lease ran out, with the rules of a restart: looked for on
    * the platform, sent again once the grace has passed, or put to an admin.
    */
+  let takingOver = false;
   const beat = async () => {
     tick();
     if (!store.shared || stopping.signal.aborted) return;
@@ -144,9 +145,19 @@ export function createDaemon(options: DaemonOptions): Daemon {
       const now = deps.clock.now();
       await store.heartbeat(now);
       lastBeat = now;
-      await takeOverAbandoned();
     } catch (error) {
       deps.logger.error('heartbeat on the shared store failed', { error: (error as Error).message });
+      return;
+    }
+    // A take-over reads the platforms and may take a while (X down): later beats only renew.
+    if (takingOver) return;
+    takingOver = true;
+    try {
+      await takeOverAbandoned();
+    } catch (error) {
+      deps.logger.error('taking over abandoned posts failed', { error: (error as Error).message });
+    } finally {
+      takingOver = false;
     }
   };
   const takeOverAbandoned = async () => {
@@ -279,12 +290,17 @@ export function createDaemon(options: DaemonOptions): Daemon {
       inFlight.delete(work);
       busy.delete(channel.id);
       slotsRunning.delete(channel.id);
-      await store.releaseSlot(channel.id).catch((error: unknown) =>
+      // Tracked like the send: stop() waits for it, so the store is not closed under it and the
+      // next daemon does not wait a lease for a slot nobody holds.
+      const released = store.releaseSlot(channel.id).catch((error: unknown) =>
         deps.logger.warn('could not release the slot', {
           channel: channel.id,
           error: (error as Error).message,
         }),
       );
+      inFlight.add(released);
+      await released;
+      inFlight.delete(released);
     }
   };
 
@@ -352,7 +368,8 @@ export function createDaemon(options: DaemonOptions): Daemon {
       stopping.abort();
       startedAt = undefined;
       for (const task of tasks) task.stop();
-      await Promise.allSettled([...inFlight]);
+      // What finishes may start a last write (a slot's release): wait until nothing is left.
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     health: () => ({
       startedAt,

@@ -1,6 +1,6 @@
 import type { Logger } from '../../ports/logger.js';
 import type { PostStore } from '../../ports/post-store.js';
-import type { Heartbeat, SlotTask } from './create-daemon.js';
+import type { Heartbeat } from './create-daemon.js';
 
 export interface RoleOptions {
   readonly store: Pick<PostStore, 'shared' | 'claimRole' | 'releaseRole'>;
@@ -8,11 +8,22 @@ export interface RoleOptions {
   readonly role: string;
   readonly now: () => Date;
   readonly heartbeat: Heartbeat;
+  /**
+   * The store's lease (store.leaseSeconds): a daemon that could not renew its claim for two thirds
+   * of it stops playing the role, as the others may take it over once the lease has run out.
+   */
+  readonly leaseMs: number;
   readonly logger: Logger;
   /** This daemon now plays the role: start it. A failure is logged and tried again at the next beat. */
   readonly onGained: () => Promise<void>;
-  /** Another daemon took it over (this one stopped heartbeating for a lease): stop playing it. */
+  /** Another daemon took it over (or may have: the store could not be asked): stop playing it. */
   readonly onLost: () => Promise<void>;
+}
+
+export interface HeldRole {
+  holds(): boolean;
+  /** Stops asking, stops playing, and gives the role back at once (another daemon takes it). */
+  stop(): Promise<void>;
 }
 
 /**
@@ -20,17 +31,35 @@ export interface RoleOptions {
  * at once. On a shared store every daemon asks at each heartbeat; the holder keeps it by asking, and
  * when it dies a survivor gets it once the holder's lease has run out, and starts it.
  */
-export async function keepRole(options: RoleOptions): Promise<SlotTask & { holds(): boolean }> {
+export async function keepRole(options: RoleOptions): Promise<HeldRole> {
   const { store, role, logger } = options;
   let holding = false;
+  let grantedAt: number | undefined;
   let stopped = false;
-  const check = async () => {
-    if (stopped) return;
-    const granted = await store.claimRole(role, options.now()).catch((error: unknown) => {
+  let checking: Promise<void> | undefined;
+
+  const lose = async (why: string) => {
+    holding = false;
+    logger.warn(why, { role });
+    await options.onLost().catch(() => undefined);
+  };
+  const ask = async () => {
+    let granted: boolean;
+    try {
+      granted = await store.claimRole(role, options.now());
+    } catch (error) {
       logger.warn('could not ask for a role', { role, error: (error as Error).message });
-      return holding;
-    });
+      // Unanswered for two thirds of the lease: the others may take it soon; stop before they do.
+      if (
+        holding &&
+        grantedAt !== undefined &&
+        options.now().getTime() - grantedAt >= (options.leaseMs * 2) / 3
+      )
+        await lose('the store has not confirmed the role for too long; stopping it here');
+      return;
+    }
     if (stopped) return;
+    if (granted) grantedAt = options.now().getTime();
     if (granted && !holding) {
       holding = true;
       if (store.shared) logger.info('this daemon takes the role', { role });
@@ -39,19 +68,27 @@ export async function keepRole(options: RoleOptions): Promise<SlotTask & { holds
         logger.error('could not start the role', { role, error: (error as Error).message });
       });
     } else if (!granted && holding) {
-      holding = false;
-      logger.warn('another daemon took the role over; stopping it here', { role });
-      await options.onLost().catch(() => undefined);
+      await lose('another daemon took the role over; stopping it here');
     }
   };
+  // One check at a time: a slow start (the bot logging in) must not be started twice.
+  const check = async () => {
+    if (stopped || checking) return;
+    checking = ask().finally(() => {
+      checking = undefined;
+    });
+    await checking;
+  };
+
   await check();
   const task = store.shared ? options.heartbeat(check) : undefined;
   return {
     holds: () => holding,
-    stop() {
+    async stop() {
       stopped = true;
       task?.stop();
-      if (holding) void store.releaseRole(role).catch(() => undefined);
+      await checking;
+      if (holding) await store.releaseRole(role).catch(() => undefined);
     },
   };
 }

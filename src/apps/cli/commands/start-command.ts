@@ -9,7 +9,7 @@ import { enqueueArticle } from '../../../use-cases/enqueue-article.js';
 import { dailyCapLeft } from '../../../use-cases/run-channel-slot.js';
 import { createDaemon, type Daemon, heartbeatEvery } from '../../daemon/create-daemon.js';
 import { startFeedsForRuntime } from '../../daemon/feed-polling.js';
-import { keepRole } from '../../daemon/keep-role.js';
+import { type HeldRole, keepRole } from '../../daemon/keep-role.js';
 import { isLoopbackHost, type OpsServer, OpsServerError, startOpsServer } from '../../ops/ops-server.js';
 import type { Runtime } from '../../runtime/build-runtime.js';
 import { adminBotForRuntime } from '../../telegram-bot/admin-bot-for-runtime.js';
@@ -57,7 +57,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
   let ops: OpsServer | undefined;
   let adminBot: ReturnType<typeof adminBotForRuntime>;
   let feeds: Awaited<ReturnType<typeof startFeedsForRuntime>> | undefined;
-  const roles: { stop(): void; holds(): boolean }[] = [];
+  const roles: HeldRole[] = [];
   const startAdminBot = async () => {
     if (!adminBot) return;
     try {
@@ -116,6 +116,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
         role: name,
         now: () => runtime.clock.now(),
         heartbeat: roleBeat,
+        leaseMs: config.settings.store.leaseSeconds * 1000,
         logger: runtime.logger,
         onGained,
         onLost,
@@ -163,7 +164,7 @@ export async function startCommand(ctx: CliContext, args: readonly string[]): Pr
     say(`stopping: start-up failed (${(error as Error).message})`);
     throw error;
   } finally {
-    for (const held of roles) held.stop();
+    for (const held of roles) await held.stop();
     await adminBot?.stop();
     await feeds?.stop();
     await daemon?.stop();
