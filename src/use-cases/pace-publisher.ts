@@ -119,6 +119,20 @@ export function createSharedPacer(
   pollMs = 50,
 ): Pacer {
   const turns = new Map<string, Promise<unknown>>();
+  /**
+   * Records the end of a send, trying again while the store does not answer (a blip): a send left
+   * in flight would hold its chat on every daemon (see SHARED_SEND_STALE_MS for the last resort).
+   */
+  const finish = async (sendId: number, at: Date) => {
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      try {
+        await store.finishSend(sendId, at);
+        return;
+      } catch {
+        await clock.sleep(attempt * 1000).catch(() => undefined);
+      }
+    }
+  };
   const take = async (chat: string, signal?: AbortSignal): Promise<SendDone> => {
     for (;;) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
@@ -130,7 +144,7 @@ export function createSharedPacer(
         return () => {
           if (done) return;
           done = true;
-          void store.finishSend(reserved.sendId, clock.now()).catch(() => undefined);
+          void finish(reserved.sendId, clock.now());
         };
       }
       await clock.sleep(Number.isFinite(reserved.waitMs) ? reserved.waitMs : pollMs, signal);
@@ -142,6 +156,17 @@ export function createSharedPacer(
   };
 }
 
+/**
+ * No send takes this long (requests time out after publishTimeoutMs, 2 minutes at most): one still
+ * "in flight" after it was never recorded as finished, and counts as finished then.
+ */
+export const SHARED_SEND_STALE_MS = 5 * 60_000;
+
+function staleEnd(send: PacedSend, now: number): number | undefined {
+  const end = send.startedAt.getTime() + SHARED_SEND_STALE_MS;
+  return end <= now ? end : undefined;
+}
+
 /** `createPacer`'s wait, computed from the account's sends as the store lists them. */
 export function sharedWaitMs(
   sends: readonly PacedSend[],
@@ -149,7 +174,11 @@ export function sharedWaitMs(
   limits: PacingLimits,
   now: number,
 ): number {
-  const asSend = (send: PacedSend): Send => ({ doneAt: send.doneAt?.getTime() });
+  // A send whose end was never recorded (the store was unreachable then) counts as over once no
+  // request can still be running, instead of holding its chat on every daemon for good.
+  const asSend = (send: PacedSend): Send => ({
+    doneAt: send.doneAt?.getTime() ?? staleEnd(send, now),
+  });
   const overall = sends.filter((s) => s.doneAt === undefined || s.doneAt.getTime() > now - 1000).map(asSend);
   const toChat = sends
     .filter((s) => s.chat === chat && (s.doneAt === undefined || s.doneAt.getTime() > now - 60_000))

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { OutgoingPost, Publisher, PublishOptions, Receipt } from '../../src/ports/publisher.js';
-import { createPacer, type PacingLimits, pacePublisher } from '../../src/use-cases/pace-publisher.js';
+import {
+  createPacer,
+  type PacingLimits,
+  pacePublisher,
+  SHARED_SEND_STALE_MS,
+  sharedWaitMs,
+} from '../../src/use-cases/pace-publisher.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
 
 const LIMITS: PacingLimits = { perChatIntervalMs: 1000, perChatPerMinute: 20, overallPerSecond: 30 };
@@ -162,6 +168,25 @@ describe('createPacer', () => {
       ['@a', 0],
       ['@a', 1000],
     ]);
+  });
+});
+
+describe('sharedWaitMs (the windows of createSharedPacer, over the sends the store lists)', () => {
+  const limits: PacingLimits = { perChatIntervalMs: 1000, perChatPerMinute: 20, overallPerSecond: 30 };
+  const at = (ms: number) => new Date(ms);
+
+  it('waits the chat interval after a finished send, and for good while one is in flight', () => {
+    const finished = [{ chat: '@a', startedAt: at(0), doneAt: at(200) }];
+    expect(sharedWaitMs(finished, '@a', limits, 700)).toBe(500);
+    expect(sharedWaitMs(finished, '@b', limits, 700)).toBe(0);
+    const inFlight = [{ chat: '@a', startedAt: at(0), doneAt: undefined }];
+    expect(sharedWaitMs(inFlight, '@a', limits, 60_000)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('takes a send never recorded as finished as over once no request can still run, so its chat is not held for good', () => {
+    const lost = [{ chat: '@a', startedAt: at(0), doneAt: undefined }];
+    expect(sharedWaitMs(lost, '@a', limits, SHARED_SEND_STALE_MS - 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(sharedWaitMs(lost, '@a', limits, SHARED_SEND_STALE_MS + 1000)).toBe(0);
   });
 });
 

@@ -44,6 +44,9 @@ const CLAIM_ROLE = `
         since = CASE WHEN role.holder = excluded.holder THEN role.since ELSE excluded.since END
     WHERE role.holder = excluded.holder OR NOT ${alive('role.holder', '$3')}`;
 
+/** No request runs this long (see SHARED_SEND_STALE_MS): a send still open then was never closed. */
+const STALE_SEND_MS = 5 * 60_000;
+
 /**
  * A send in flight on a dead instance will never be finished by it, but it may have reached the
  * platform (the daemon died between the request and the answer): it counts as finished when found
@@ -51,7 +54,8 @@ const CLAIM_ROLE = `
  */
 const SETTLE_DEAD_SENDS = `
   UPDATE paced_sends SET done_at = $2
-  WHERE account = $1 AND done_at IS NULL AND NOT ${alive('paced_sends.holder', '$2')}`;
+  WHERE account = $1 AND done_at IS NULL
+    AND (NOT ${alive('paced_sends.holder', '$2')} OR started_at < $2::bigint - ${STALE_SEND_MS})`;
 
 /** Sends that left the window. */
 const FORGET_SENDS = `
