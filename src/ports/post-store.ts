@@ -211,7 +211,8 @@ export interface PostStore extends FeedStore {
    * one daemon holds the file, so at its start-up that is every `sending` post. On PostgreSQL several
    * daemons share the queue: only posts whose holder (see `instanceId`) stopped heartbeating more than
    * its lease ago, or that have no holder, so a survivor takes over a dead daemon's posts and never
-   * a live one's.
+   * a live one's; and posts `sending` for longer than any request takes (10 minutes), whose live
+   * daemon could not record the outcome (the store failed under it).
    */
   markInterruptedAsUnknown(now: Date): Promise<readonly StoredPost[]>;
   /** unknown -> sent (it did arrive) with the remote id when known. */

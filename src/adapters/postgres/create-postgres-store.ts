@@ -126,16 +126,27 @@ const LEASE_SQL = `
   RETURNING posts.*`;
 
 /**
- * `sending` posts nobody is sending any more: no holder (written before holders, or by hand), or a
- * holder that stopped heartbeating more than its lease ago (judged by the caller's `now`). A post a
- * live daemon is sending is never touched, so a survivor can run this at any time.
+ * `sending` posts nobody is sending any more: no holder (written before holders, or by hand), a
+ * holder that stopped heartbeating more than its lease ago (judged by the caller's `now`), or an
+ * attempt open for longer than any send takes (ORPHANED_SEND_MS). A post a live daemon is sending
+ * is never touched, so a survivor can run this at any time.
  */
 const MARK_INTERRUPTED_SQL = `
   UPDATE posts SET state = 'unknown', last_error = $1
   WHERE state = 'sending' AND (holder IS NULL OR NOT EXISTS (
     SELECT 1 FROM instances
-    WHERE instances.id = posts.holder AND instances.heartbeat_at + instances.lease_ms > $2))
+    WHERE instances.id = posts.holder AND instances.heartbeat_at + instances.lease_ms > $2)
+    OR EXISTS (
+      SELECT 1 FROM attempts
+      WHERE attempts.post_id = posts.id AND attempts.finished_at IS NULL AND attempts.started_at < $3))
   RETURNING *`;
+
+/**
+ * No send takes this long (a request times out after publishTimeoutMs, 2 minutes at most): a post
+ * still `sending` then is one whose outcome its live daemon could not record (the store failed
+ * under it), and is settled like a dead daemon's.
+ */
+const ORPHANED_SEND_MS = 10 * 60_000;
 
 const CLOSE_ATTEMPT_SQL = `
   UPDATE attempts SET finished_at = $2, outcome = $3, detail = $4
@@ -363,7 +374,11 @@ function createPgCore(db: PgDb, { url, clock, instanceId }: CoreContext): CoreMe
       }),
     markInterruptedAsUnknown: (now) =>
       db.transaction(async (tx) => {
-        const rows = await tx.rows<PostRow>(MARK_INTERRUPTED_SQL, [INTERRUPTED, now.getTime()]);
+        const rows = await tx.rows<PostRow>(MARK_INTERRUPTED_SQL, [
+          INTERRUPTED,
+          now.getTime(),
+          now.getTime() - ORPHANED_SEND_MS,
+        ]);
         if (rows.length > 0) {
           await tx.run(
             `UPDATE attempts SET finished_at = $2, outcome = 'unknown', detail = $3

@@ -185,7 +185,7 @@ describe.each(postgres)('$name store: daemons sharing it', (adapter) => {
     expect(await b.markInterruptedAsUnknown(ms(1600))).toEqual([]);
   });
 
-  it("never takes a live daemon's sending post, however long the send takes", async () => {
+  it("never takes a live daemon's sending post while a send may still be running", async () => {
     const a = await adapter.open({ instanceId: 'daemon-a', ...LEASE });
     const b = await adapter.open({ instanceId: 'daemon-b', ...LEASE });
     const { postIds } = await enqueue(a, 1, [batch('x', 1)]);
@@ -199,6 +199,21 @@ describe.each(postgres)('$name store: daemons sharing it', (adapter) => {
     // a finishes: it is still its post to settle.
     await a.markSent(postIds[0]!, { remoteId: 'r', publishedAt: ms(10_100) });
     expect((await b.getPost(postIds[0]!))?.state).toBe('sent');
+  });
+
+  it("takes a live daemon's post once it has been sending longer than any send takes (its outcome was never recorded)", async () => {
+    const a = await adapter.open({ instanceId: 'daemon-a', ...LEASE });
+    const b = await adapter.open({ instanceId: 'daemon-b', ...LEASE });
+    const { postIds } = await enqueue(a, 1, [batch('x', 1)]);
+    await a.lease(postIds[0]!, ms(0)); // its attempt starts at the store's clock: T0
+    const tenMinutes = 10 * 60_000;
+    for (const t of [tenMinutes - 1000, tenMinutes + 1000]) {
+      await a.heartbeat(ms(t));
+      await b.heartbeat(ms(t));
+    }
+    expect(await b.markInterruptedAsUnknown(ms(tenMinutes - 1000))).toEqual([]);
+    expect((await b.markInterruptedAsUnknown(ms(tenMinutes + 1000))).map((p) => p.id)).toEqual([postIds[0]]);
+    expect((await b.getPost(postIds[0]!))?.state).toBe('unknown');
   });
 
   it("hands a dead daemon's post to exactly one survivor when two look at once", async () => {
