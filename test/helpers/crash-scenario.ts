@@ -252,16 +252,7 @@ async function finish(
   } catch (error) {
     last.kill('SIGKILL');
     await last.exited;
-    const left = await withStore(storePath, async (store) => {
-      const lines: string[] = [];
-      for (const p of await allPosts(store)) {
-        if (p.state === 'sent' || p.state === 'unknown' || (await heldBehindUnknown(store, p))) continue;
-        lines.push(
-          `${p.channelId} #${p.id} ${p.seq}/${p.total} ${p.state} ${p.nextAttemptAt?.toISOString() ?? ''} ${p.lastError ?? ''}`,
-        );
-      }
-      return lines;
-    });
+    const left = await withStore(storePath, (store) => describeUnsettled(store, CHANNELS));
     throw new Error(`${(error as Error).message}:\n${left.join('\n')}\n${last.stderr().slice(-4000)}`);
   }
   await delay(300);
@@ -303,29 +294,35 @@ function injectFaults(fakes: Fakes, random: () => number): number {
  * "sent" with that message's id (so a thread goes on replying to it), not there → "send again".
  */
 async function resolveAsAdmins(fakes: Fakes, storePath: string): Promise<{ sent: number; resent: number }> {
-  return await withStore(storePath, async (store) => {
-    let sent = 0;
-    let resent = 0;
-    for (const post of await store.postsInState('unknown', 10_000)) {
-      const channel = CHANNELS.find((c) => c.id === post.channelId)!;
-      const copies = arrivals(fakes, channel).get(post.text) ?? [];
-      const remoteId = copies[0]?.id;
-      const result =
-        remoteId !== undefined
-          ? await resolveUnknown(store, post.id, 'sent', new Date(), {
-              remoteId,
-              channel: {
-                platform: channel.platform,
-                ...(channel.platform === 'telegram' ? { chat: channel.where } : {}),
-              },
-            })
-          : await resolveUnknown(store, post.id, 'resend', new Date());
-      if (!result.ok) throw new Error(`admin could not resolve post ${post.id}: ${result.message}`);
-      if (remoteId !== undefined) sent++;
-      else resent++;
-    }
-    return { sent, resent };
-  });
+  return await withStore(storePath, (store) => decideUnknownsAsAdmins(fakes, store, CHANNELS));
+}
+
+/** `resolveAsAdmins` on an open store, for these channels (the failover scenario's too). */
+export async function decideUnknownsAsAdmins(
+  fakes: Fakes,
+  store: PostStore,
+  channels: readonly ChannelUnderTest[],
+): Promise<{ sent: number; resent: number }> {
+  let sent = 0;
+  let resent = 0;
+  for (const post of await store.postsInState('unknown', 10_000)) {
+    const channel = channels.find((c) => c.id === post.channelId)!;
+    const remoteId = (arrivals(fakes, channel).get(post.text) ?? [])[0]?.id;
+    const result =
+      remoteId !== undefined
+        ? await resolveUnknown(store, post.id, 'sent', new Date(), {
+            remoteId,
+            channel: {
+              platform: channel.platform,
+              ...(channel.platform === 'telegram' ? { chat: channel.where } : {}),
+            },
+          })
+        : await resolveUnknown(store, post.id, 'resend', new Date());
+    if (!result.ok) throw new Error(`admin could not resolve post ${post.id}: ${result.message}`);
+    if (remoteId !== undefined) sent++;
+    else resent++;
+  }
+  return { sent, resent };
 }
 
 /** Queues articles with the real use case on the daemon's own store, before the first start. */
@@ -398,12 +395,31 @@ async function withStore<T>(path: string, work: (store: PostStore) => Promise<T>
   }
 }
 
-async function allPosts(store: PostStore): Promise<StoredPost[]> {
+/** Every post of these channels, in id order. */
+export async function allPosts(
+  store: PostStore,
+  channels: readonly ChannelUnderTest[] = CHANNELS,
+): Promise<StoredPost[]> {
   const posts: StoredPost[] = [];
-  for (const c of CHANNELS)
+  for (const c of channels)
     for (const state of ['queued', 'sending', 'sent', 'failed', 'unknown', 'skipped'] as const)
       posts.push(...(await store.postsInState(state, 10_000, c.id)));
   return posts.sort((a, b) => a.id - b.id);
+}
+
+/** One line per post that could still go out (not sent, not unknown, not held behind an unknown part). */
+export async function describeUnsettled(
+  store: PostStore,
+  channels: readonly ChannelUnderTest[],
+): Promise<string[]> {
+  const lines: string[] = [];
+  for (const p of await allPosts(store, channels)) {
+    if (p.state === 'sent' || p.state === 'unknown' || (await heldBehindUnknown(store, p))) continue;
+    lines.push(
+      `${p.channelId} #${p.id} ${p.seq}/${p.total} ${p.state} ${p.nextAttemptAt?.toISOString() ?? ''} ${p.lastError ?? ''}`,
+    );
+  }
+  return lines;
 }
 
 /** Queued posts that can never go out without an admin: Telegram thread parts behind an unknown part. */

@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { createPostgresStore } from '../../src/adapters/postgres/create-postgres-store.js';
 import type { PostStore, StoredPost } from '../../src/ports/post-store.js';
-import { resolveUnknown } from '../../src/use-cases/admin-actions.js';
 import {
   createFakeTelegramApi,
   DEFAULT_FAKE_TELEGRAM_TOKEN,
@@ -11,10 +10,12 @@ import {
 } from '../fakes/fake-telegram-api.js';
 import { createFakeXApi } from '../fakes/fake-x-api.js';
 import {
+  allPosts,
   arrivals,
   type ChannelUnderTest,
+  decideUnknownsAsAdmins,
+  describeUnsettled,
   type Fakes,
-  heldBehindUnknown,
   queueArticles,
   stop,
   TELEGRAM_LATENCY_MS,
@@ -405,7 +406,7 @@ async function run(
         return (await remaining(db)) === 0;
       };
       await waitUntil(settled, what, { timeoutMs, intervalMs: 250 }).catch(async (error: Error) => {
-        throw new Error(`${error.message}:\n${(await describeUnsettled(store)).join('\n')}`);
+        throw new Error(`${error.message}:\n${(await describeUnsettled(store, CHANNELS)).join('\n')}`);
       });
     };
     // The survivors finish: everything sent, or (Telegram) unknown, or held behind an unknown part.
@@ -419,7 +420,7 @@ async function run(
     let resolvedResent = 0;
     for (let round = 0; (await unsent(db)) > 0; round++) {
       if (round >= 5) throw new Error(`posts still not sent after ${round} rounds of admin decisions`);
-      const decided = await resolveAsAdmins(fakes, store);
+      const decided = await decideUnknownsAsAdmins(fakes, store, CHANNELS);
       resolvedSent += decided.sent;
       resolvedResent += decided.resent;
       // Telegram thread parts go out at most 20 a minute per chat: a few minutes for the held ones.
@@ -652,52 +653,6 @@ function slotClaims(logs: readonly string[]): { total: number; twice: string[] }
   };
 }
 
-async function allPosts(store: PostStore): Promise<StoredPost[]> {
-  const posts: StoredPost[] = [];
-  for (const c of CHANNELS)
-    for (const state of ['queued', 'sending', 'sent', 'failed', 'unknown', 'skipped'] as const)
-      posts.push(...(await store.postsInState(state, 10_000, c.id)));
-  return posts.sort((a, b) => a.id - b.id);
-}
-
-async function describeUnsettled(store: PostStore): Promise<string[]> {
-  const lines: string[] = [];
-  for (const p of await allPosts(store)) {
-    if (p.state === 'sent' || p.state === 'unknown' || (await heldBehindUnknown(store, p))) continue;
-    lines.push(
-      `${p.channelId} #${p.id} ${p.seq}/${p.total} ${p.state} ${p.nextAttemptAt?.toISOString() ?? ''} ${p.lastError ?? ''}`,
-    );
-  }
-  return lines;
-}
-
-/**
- * What an admin does with each post of unknown outcome: look for its text in the channel; there →
- * "sent" with that message's id (so a thread goes on replying to it), not there → "send again".
- */
-async function resolveAsAdmins(fakes: Fakes, store: PostStore): Promise<{ sent: number; resent: number }> {
-  let sent = 0;
-  let resent = 0;
-  for (const post of await store.postsInState('unknown', 10_000)) {
-    const channel = CHANNELS.find((c) => c.id === post.channelId)!;
-    const remoteId = (arrivals(fakes, channel).get(post.text) ?? [])[0]?.id;
-    const result =
-      remoteId !== undefined
-        ? await resolveUnknown(store, post.id, 'sent', new Date(), {
-            remoteId,
-            channel: {
-              platform: channel.platform,
-              ...(channel.platform === 'telegram' ? { chat: channel.where } : {}),
-            },
-          })
-        : await resolveUnknown(store, post.id, 'resend', new Date());
-    if (!result.ok) throw new Error(`admin could not resolve post ${post.id}: ${result.message}`);
-    if (remoteId !== undefined) sent++;
-    else resent++;
-  }
-  return { sent, resent };
-}
-
 export type FailoverReport = Awaited<ReturnType<typeof check>>;
 
 /** Every post sent, arrived exactly once under its stored id, each thread part replying to the one before. */
@@ -707,7 +662,7 @@ async function check(fakes: Fakes, store: PostStore) {
   let duplicates = 0;
   let brokenChains = 0;
   let total = 0;
-  const posts = await allPosts(store);
+  const posts = await allPosts(store, CHANNELS);
   for (const channel of CHANNELS) {
     const received = arrivals(fakes, channel);
     const mine = posts.filter((p) => p.channelId === channel.id);
