@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDaemon, type Daemon, type ScheduleTask } from '../../src/apps/daemon/create-daemon.js';
+import { checkHealth } from '../../src/apps/ops/health.js';
 import { buildRuntime, type Runtime } from '../../src/apps/runtime/build-runtime.js';
 import { type Config, loadConfig } from '../../src/config/load-config.js';
 import type { Logger } from '../../src/ports/logger.js';
@@ -304,7 +305,15 @@ describe('two daemons on one PostgreSQL queue', () => {
     await c.b.tick('x-quotes');
     expect(tweetTexts(c)).toEqual([x3!.text]);
     expect(await stateOf(x2!)).toBe('queued');
+    // /healthz says so, though the daemon's timers tick.
+    const stale = await checkHealth(c.b.runtime, c.b.daemon.health());
+    expect(stale.problems).toContainEqual(
+      expect.stringMatching(/^heartbeats to the shared store are not getting through/),
+    );
     await c.b.beat();
+    expect((await checkHealth(c.b.runtime, c.b.daemon.health())).problems).not.toContainEqual(
+      expect.stringMatching(/heartbeats to the shared store/),
+    );
     await c.b.tick('x-quotes');
     expect(tweetTexts(c)).toEqual([x3!.text, x2!.text]);
     expect(c.x.tweets.filter((t) => t.text === x1!.text)).toEqual([arrived]);

@@ -94,6 +94,11 @@ export interface DaemonHealth {
   readonly storeFailure: string | undefined;
   /** Slots publishing now (after their random delay), with when they began. */
   readonly slotsRunning: readonly { readonly channelId: string; readonly since: Date }[];
+  /**
+   * With a shared store: whether this daemon's heartbeats are getting through. When they are not,
+   * it publishes nothing (the others may count it dead) although its timers still tick.
+   */
+  readonly sharedStoreBeat?: { readonly last: Date | undefined; readonly fresh: boolean };
 }
 
 /** The small write that tells whether the store can record again (a setting, overwritten each time). */
@@ -376,6 +381,7 @@ export function createDaemon(options: DaemonOptions): Daemon {
       lastTick,
       storeFailure,
       slotsRunning: [...slotsRunning].map(([channelId, since]) => ({ channelId, since })),
+      ...(store.shared ? { sharedStoreBeat: { last: lastBeat, fresh: beatFresh(deps.clock.now()) } } : {}),
     }),
     runNow(channelId) {
       const channel = options.channels.find((c) => c.id === channelId);

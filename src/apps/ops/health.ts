@@ -82,6 +82,10 @@ export async function checkHealth(runtime: Runtime, daemon: DaemonHealth): Promi
   }));
   const stuck = slotsRunning.filter((slot) => slot.seconds * 1000 > STUCK_SLOT_MS);
   if (!daemon.startedAt) problems.push('scheduler not running (starting up or stopping)');
+  if (daemon.sharedStoreBeat && !daemon.sharedStoreBeat.fresh)
+    problems.push(
+      `heartbeats to the shared store are not getting through (last ${daemon.sharedStoreBeat.last?.toISOString() ?? 'never'}): publishing nothing until one does`,
+    );
   else if (age === null || age > STALE_TICK_MS)
     problems.push(`scheduler stalled: no tick for ${Math.round((age ?? 0) / 1000)} s`);
   for (const slot of stuck)
