@@ -73,7 +73,7 @@ export async function keepRole(options: RoleOptions): Promise<HeldRole> {
   };
   // One check at a time: a slow start (the bot logging in) must not be started twice.
   const check = async () => {
-    if (stopped || checking) return;
+    if (stopped || checking !== undefined) return;
     checking = ask().finally(() => {
       checking = undefined;
     });
