@@ -5,7 +5,8 @@ import { createPostgresStore } from '../../src/adapters/postgres/create-postgres
 import { createSqliteStore } from '../../src/adapters/sqlite/create-sqlite-store.js';
 import { StoreError } from '../../src/adapters/sqlite/store-error.js';
 import type { ChannelBatch, NewArticle, PostStore } from '../../src/ports/post-store.js';
-import { type PostgresServer, postgresAvailable, startPostgres } from './postgres-server.js';
+import { type PostgresServer, postgresAvailable } from './postgres-server.js';
+import { usePostgres } from './shared-postgres.js';
 import { createTempDir, type TempDir } from './temp-dir.js';
 
 /**
@@ -172,7 +173,7 @@ function postgresAdapter(): AdapterLifecycle & { start(): Promise<void>; stop():
       },
     },
     async start() {
-      server = await startPostgres();
+      server = await usePostgres();
     },
     newTest() {
       ready = false;

@@ -12,9 +12,10 @@ import { killArticle } from '../../src/use-cases/kill-article.js';
 import { publishPost } from '../../src/use-cases/publish-post.js';
 import { runChannelSlot } from '../../src/use-cases/run-channel-slot.js';
 import { makeArticle } from '../helpers/articles.js';
-import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
+import type { PostgresServer } from '../helpers/postgres-server.js';
 import { isTweetPost } from '../helpers/publish-world.js';
 import { type CliResult, runCliInProcess } from '../helpers/run-cli.js';
+import { usePostgres } from '../helpers/shared-postgres.js';
 import { createWorld, queued, TG_QUOTES, type World, X_QUOTES } from '../helpers/world.js';
 
 /**
@@ -267,7 +268,7 @@ async function writeHistory(w: World): Promise<void> {
 }
 
 beforeAll(async () => {
-  server = await startPostgres();
+  server = await usePostgres();
   world = await createWorld({ start: '2026-03-10T12:00:00Z', channels: [X_QUOTES, TG_QUOTES] });
   sqlitePath = world.dir.file('queue.db');
   await writeHistory(world);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/adapters/postgres/create-postgres-store.js';
 import { LATEST_PG_SCHEMA_VERSION, pgMigrations } from '../../src/adapters/postgres/pg-migrations.js';
 import { isStoreError, type StoreError } from '../../src/adapters/sqlite/store-error.js';
-import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
+import type { PostgresServer } from '../helpers/postgres-server.js';
+import { usePostgres } from '../helpers/shared-postgres.js';
 
 /**
  * What is particular to the PostgreSQL store (the port's behaviour is in store-contract/, run on
@@ -13,7 +14,7 @@ import { type PostgresServer, startPostgres } from '../helpers/postgres-server.j
 
 let server: PostgresServer;
 beforeAll(async () => {
-  server = await startPostgres();
+  server = await usePostgres();
 }, 60_000);
 afterAll(async () => await server?.stop(), 30_000);
 

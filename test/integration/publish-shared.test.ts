@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkerParser } from '../../src/adapters/parse-worker/create-worker-parser.js';
 import { createPostgresStore } from '../../src/adapters/postgres/create-postgres-store.js';
 import { createFakeClock } from '../helpers/fake-clock.js';
-import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
+import type { PostgresServer } from '../helpers/postgres-server.js';
 import {
   expectEachOnce,
   expectReplyChain,
@@ -13,6 +13,7 @@ import {
 } from '../helpers/publish-world.js';
 import { REPO_ROOT } from '../helpers/quotecast-process.js';
 import { runCliInProcess } from '../helpers/run-cli.js';
+import { usePostgres } from '../helpers/shared-postgres.js';
 
 /**
  * `quotecast publish` beside daemons on a shared PostgreSQL queue: the same posts, sent once, each
@@ -23,7 +24,7 @@ import { runCliInProcess } from '../helpers/run-cli.js';
 let server: PostgresServer;
 const parser = createWorkerParser();
 beforeAll(async () => {
-  server = await startPostgres();
+  server = await usePostgres();
 }, 60_000);
 afterAll(async () => {
   await parser.close();

@@ -12,10 +12,11 @@ import { createFakeTelegramApi, type FakeTelegramApi } from '../fakes/fake-teleg
 import { createFakeXApi, type FakeXApi } from '../fakes/fake-x-api.js';
 import { makeArticle } from '../helpers/articles.js';
 import { createFakeClock, type FakeClock } from '../helpers/fake-clock.js';
-import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
+import type { PostgresServer } from '../helpers/postgres-server.js';
 import { isSend, isTweetPost } from '../helpers/publish-world.js';
 import { waitUntil } from '../helpers/quotecast-process.js';
 import { createSeededRandom } from '../helpers/seeded-random.js';
+import { usePostgres } from '../helpers/shared-postgres.js';
 import { createTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { fakeCredentials, NO_PACING, queued, TG_QUOTES, X_QUOTES } from '../helpers/world.js';
 
@@ -36,7 +37,7 @@ const CHANNELS = ['x-quotes', 'tg-quotes'] as const;
 let server: PostgresServer;
 
 beforeAll(async () => {
-  server = await startPostgres();
+  server = await usePostgres();
 }, HOOK_TIMEOUT);
 
 afterAll(() => server?.stop(), HOOK_TIMEOUT);
