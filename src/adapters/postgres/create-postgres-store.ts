@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { canonicalUrl } from '../../domain/canonical-url.js';
 import type {
   AlertOutboxMethods,
   ChannelBatch,
@@ -17,6 +16,7 @@ import type {
 } from '../../ports/post-store.js';
 import { POST_STATES } from '../../ports/post-store.js';
 import { StoreError } from '../sqlite/store-error.js';
+import { batchChannels, type CandidateRow, canonicalOf, decideEnqueue } from '../store-rows/enqueue-rules.js';
 import {
   type ArticleRow,
   type AttemptRow,
@@ -195,7 +195,8 @@ export async function createPostgresStore(options: PostgresStoreOptions): Promis
   return translatingErrors(url, store);
 }
 
-function defaultInstanceId(): string {
+/** `<hostname>-<pid>-<random>`: a restarted daemon is a new instance. */
+export function defaultInstanceId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -503,10 +504,7 @@ async function enqueueArticle(
   batches: readonly ChannelBatch[],
   opts: { now: Date; approved: boolean; force?: boolean },
 ): Promise<EnqueueResult> {
-  const wanted = batches.map((batch) => batch.channelId);
-  if (new Set(wanted).size !== wanted.length) {
-    throw new RangeError(`enqueueArticle: a channel appears in more than one batch (${wanted.join(', ')})`);
-  }
+  const wanted = batchChannels(batches);
   const url = article.url ?? null;
   const canonical = canonicalOf(url);
   const lockKeys = [
@@ -519,48 +517,20 @@ async function enqueueArticle(
       await tx.run('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ENQUEUE_LOCK_CLASS, key]);
     }
     // Same content first: when both a hash and a URL match, the hash match is the same article.
-    const rows = await tx.rows<{ id: number; killed_at: number | null; killed_by: string | null }>(
+    const rows = await tx.rows<CandidateRow>(
       `SELECT id, killed_at, killed_by FROM articles WHERE content_hash = $1 OR canonical_url = $2
        ORDER BY content_hash = $1 DESC, id`,
       [article.contentHash, canonical],
     );
-    // The newsroom pulled it: not again, on any channel, unless forced (and then as a new article).
-    const killed = rows.find((row) => row.killed_at !== null);
-    if (killed && !opts.force) {
-      return {
-        kind: 'duplicate',
-        articleId: killed.id,
-        channelIds: wanted,
-        killed: { at: new Date(killed.killed_at!), by: killed.killed_by },
-      };
-    }
-
     const channelsOf = await channelsOfArticles(
       tx,
       rows.map((row) => row.id),
     );
-    let duplicateOf: number | undefined;
-    const clashing = new Set<string>();
-    for (const row of rows) {
-      for (const channel of channelsOf.get(row.id) ?? []) {
-        if (!wanted.includes(channel)) continue;
-        duplicateOf ??= row.id;
-        clashing.add(channel);
-      }
-    }
-    if (duplicateOf !== undefined && !opts.force) {
-      return {
-        kind: 'duplicate',
-        articleId: duplicateOf,
-        channelIds: wanted.filter((channel) => clashing.has(channel)),
-      };
-    }
+    const decision = decideEnqueue(rows, (id) => channelsOf.get(id) ?? [], wanted, opts.force ?? false);
+    if (decision.kind === 'refuse') return decision.result;
 
     const at = opts.now.getTime();
-    // A forced repeat gets its own article row (reusing the old one would give a channel two posts
-    // with the same seq); a killed article's row is never reused: its posts could not go out.
-    const reuse = duplicateOf === undefined ? rows.find((row) => row.killed_at === null)?.id : undefined;
-    const articleId = reuse ?? (await insertArticle(tx, article, url, canonical, at));
+    const articleId = decision.reuse ?? (await insertArticle(tx, article, url, canonical, at));
     const postIds = await insertPosts(tx, articleId, batches, opts.approved, at);
     return { kind: 'queued', articleId, postIds };
   });
@@ -680,9 +650,4 @@ async function setChannelState(
      SET paused = excluded.paused, paused_until = excluded.paused_until, pause_reason = excluded.pause_reason`,
     [channelId, paused, until, reason],
   );
-}
-
-/** The form the duplicate check matches URLs in; a URL that is not http(s) matches only itself. */
-function canonicalOf(url: string | null): string | null {
-  return url === null ? null : (canonicalUrl(url) ?? url);
 }

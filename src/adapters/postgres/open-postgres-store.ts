@@ -1,7 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { PostStore } from '../../ports/post-store.js';
-import { createPostgresStore, type PostgresStoreOptions } from './create-postgres-store.js';
+import {
+  createPostgresStore,
+  defaultInstanceId,
+  type PostgresStoreOptions,
+} from './create-postgres-store.js';
 
 /**
  * The PostgreSQL store, opened in the background: the runtime is built synchronously (every command
@@ -10,7 +12,7 @@ import { createPostgresStore, type PostgresStoreOptions } from './create-postgre
  * StoreError, the first of which `start` makes at once (its heartbeat), so it still fails at start-up.
  */
 export function openPostgresStore(options: PostgresStoreOptions): PostStore {
-  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const instanceId = options.instanceId ?? defaultInstanceId();
   const opening = createPostgresStore({ ...options, instanceId });
   // Rejections are handed to the callers; this one only keeps an unused failure from crashing Node.
   opening.catch(() => undefined);

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { canonicalUrl } from '../../domain/canonical-url.js';
 import type {
   ChannelBatch,
   ChannelState,
@@ -12,6 +11,7 @@ import type {
 import { POST_STATES } from '../../ports/post-store.js';
 import type { PublishFailureReason } from '../../ports/publisher.js';
 import { type PermissionWarning, warnOnStderr } from '../fs/private-files.js';
+import { batchChannels, canonicalOf, decideEnqueue } from '../store-rows/enqueue-rules.js';
 import {
   type ArticleRow,
   type AttemptRow,
@@ -111,51 +111,17 @@ function createSynchronousStore(options: SqliteStoreOptions): Synchronous<PostSt
       batches: readonly ChannelBatch[],
       opts: { now: Date; approved: boolean; force?: boolean },
     ): EnqueueResult => {
-      const wanted = batches.map((batch) => batch.channelId);
-      if (new Set(wanted).size !== wanted.length) {
-        throw new RangeError(
-          `enqueueArticle: a channel appears in more than one batch (${wanted.join(', ')})`,
-        );
-      }
+      const wanted = batchChannels(batches);
       const url = article.url ?? null;
       const canonical = canonicalOf(url);
       const rows = sql.articleCandidates.all({ hash: article.contentHash, canonical });
-      // The newsroom pulled it: not again, on any channel, unless forced (and then as a new article).
-      const killed = rows.find((row) => row.killed_at !== null);
-      if (killed && !opts.force) {
-        return {
-          kind: 'duplicate',
-          articleId: killed.id,
-          channelIds: wanted,
-          killed: { at: new Date(killed.killed_at!), by: killed.killed_by },
-        };
-      }
-      const candidates = rows.map((row) => row.id);
-
-      let duplicateOf: number | undefined;
-      const clashing = new Set<string>();
-      for (const candidate of candidates) {
-        for (const { channel_id } of sql.channelsOfArticle.all(candidate)) {
-          if (!wanted.includes(channel_id)) continue;
-          duplicateOf ??= candidate;
-          clashing.add(channel_id);
-        }
-      }
-      if (duplicateOf !== undefined && !opts.force) {
-        return {
-          kind: 'duplicate',
-          articleId: duplicateOf,
-          channelIds: wanted.filter((channel) => clashing.has(channel)),
-        };
-      }
+      const channelsOf = (id: number) => sql.channelsOfArticle.all(id).map((row) => row.channel_id);
+      const decision = decideEnqueue(rows, channelsOf, wanted, opts.force ?? false);
+      if (decision.kind === 'refuse') return decision.result;
 
       const at = opts.now.getTime();
-      // A forced repeat gets its own article row: reusing the old one would give a channel two
-      // posts with the same seq, interleaving the two copies in publishing order.
-      // A killed article's row is never reused: its posts could not go out.
-      const reuse = duplicateOf === undefined ? rows.find((row) => row.killed_at === null)?.id : undefined;
       const articleId =
-        reuse ??
+        decision.reuse ??
         sql.insertArticle.get({
           hash: article.contentHash,
           url,
@@ -378,11 +344,6 @@ function createSynchronousStore(options: SqliteStoreOptions): Synchronous<PostSt
       }
     },
   };
-}
-
-/** The form the duplicate check matches URLs in; a URL that is not http(s) matches only itself. */
-function canonicalOf(url: string | null): string | null {
-  return url === null ? null : (canonicalUrl(url) ?? url);
 }
 
 /** The folder is looked at twice on an exclusive open (for the lock, then the store): say things once. */
