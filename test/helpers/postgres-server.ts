@@ -165,25 +165,7 @@ function serverHandle(
   return {
     port,
     adminUrl,
-    async createDatabase(name) {
-      const dbName = name ?? `qc_${++databaseCounter}_${randomBytes(4).toString('hex')}`;
-      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(dbName)) {
-        throw new Error(`createDatabase: "${dbName}" is not a plain lower-case identifier`);
-      }
-      const client = new pg.Client({ connectionString: adminUrl });
-      try {
-        await client.connect();
-        await client.query(`CREATE DATABASE "${dbName}"`);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `CREATE DATABASE ${dbName} on port ${port} failed: ${reason}. Log tail:\n${logTail.text()}`,
-        );
-      } finally {
-        await client.end().catch(() => {});
-      }
-      return `postgres://postgres@127.0.0.1:${port}/${dbName}`;
-    },
+    createDatabase: (name) => createDatabaseOn(adminUrl, name, () => logTail.text()),
     stop() {
       stopping ??= (async () => {
         await stopChild(child);
@@ -194,6 +176,34 @@ function serverHandle(
       return stopping;
     },
   };
+}
+
+/**
+ * A new empty database on the server of `adminUrl` (a unique name unless one is given), its URL.
+ * `logTail`: the server's last lines, for the error when it fails.
+ */
+export async function createDatabaseOn(
+  adminUrl: string,
+  name?: string,
+  logTail?: () => string,
+): Promise<string> {
+  const dbName = name ?? `qc_${process.pid}_${++databaseCounter}_${randomBytes(4).toString('hex')}`;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(dbName)) {
+    throw new Error(`createDatabase: "${dbName}" is not a plain lower-case identifier`);
+  }
+  const client = new pg.Client({ connectionString: adminUrl });
+  try {
+    await client.connect();
+    await client.query(`CREATE DATABASE "${dbName}"`);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `CREATE DATABASE ${dbName} on ${new URL(adminUrl).host} failed: ${reason}${logTail ? `. Log tail:\n${logTail()}` : ''}`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+  return adminUrl.replace(/\/[^/]*$/, `/${dbName}`);
 }
 
 /** SIGINT (fast shutdown: clients disconnected, no waiting for them); SIGKILL after 10 s. */

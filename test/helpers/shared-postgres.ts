@@ -1,9 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { inject } from 'vitest';
-import { type PostgresServer, startPostgres } from './postgres-server.js';
-
-let counter = 0;
+import { createDatabaseOn, type PostgresServer, startPostgres } from './postgres-server.js';
 
 /**
  * A PostgreSQL server for this test file: the tier's shared one when vitest's globalSetup started it
@@ -18,17 +14,7 @@ export async function usePostgres(): Promise<PostgresServer> {
   return {
     port,
     adminUrl,
-    async createDatabase(name) {
-      const dbName = name ?? `qc_${process.pid}_${++counter}_${randomBytes(4).toString('hex')}`;
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      try {
-        await client.query(`CREATE DATABASE "${dbName}"`);
-      } finally {
-        await client.end().catch(() => {});
-      }
-      return `postgres://postgres@127.0.0.1:${port}/${dbName}`;
-    },
+    createDatabase: (name) => createDatabaseOn(adminUrl, name),
     stop: async () => {},
   };
 }
